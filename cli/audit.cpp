@@ -1,0 +1,119 @@
+// `esign audit log|verify`: show the ledger's audit events and check their hash chain.
+#include <cstddef>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "context.h"
+#include "esign/ledger.h"
+
+namespace esign::cli {
+
+namespace {
+
+struct AuditArgs {
+  bool log_json = false;
+  std::size_t limit = 0;  // 0: every event
+  bool verify_json = false;
+};
+
+std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+
+// Paths are bytes, not necessarily UTF-8: replace what JSON cannot carry rather than fail.
+void print_json(const nlohmann::ordered_json& doc) {
+  fmt::print("{}\n", doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
+nlohmann::ordered_json event_json(const AuditEvent& e) {
+  return {
+      {"id", e.id},
+      {"time", e.time},
+      {"operation", e.operation},
+      {"profile", e.profile},
+      {"user", e.user},
+      {"input_path", e.input_path},
+      {"input_sha256", e.input_sha256},
+      {"output_path", e.output_path},
+      {"output_sha256", e.output_sha256},
+      {"outcome", e.outcome},
+      {"signer_fingerprint", e.signer_fingerprint},
+      {"detail", e.detail},
+      {"prev_hash", e.prev_hash},
+      {"hash", e.hash},
+  };
+}
+
+int run_log(const AuditArgs& args, Context& ctx) {
+  Ledger& ledger = ctx.ledger();
+  const auto events = args.limit == 0 ? ledger.events() : ledger.last_events(args.limit);
+  if (ctx.json || args.log_json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const AuditEvent& e : events) list.push_back(event_json(e));
+    print_json({{"events", std::move(list)}});
+    return 0;
+  }
+  for (const AuditEvent& e : events) {
+    fmt::print("{:>6}  {}  {:<8}  {:<8}  {}  {}\n", e.id, e.time, or_dash(e.operation), or_dash(e.outcome),
+               or_dash(e.input_path), or_dash(e.output_path));
+  }
+  return 0;
+}
+
+int run_verify(const AuditArgs& args, Context& ctx) {
+  Ledger& ledger = ctx.ledger();
+  const ChainCheck check = ledger.verify_chain();
+  if (ctx.json || args.verify_json) {
+    nlohmann::ordered_json doc = {{"ledger", ledger.path().string()}, {"ok", check.ok}, {"events", check.events}};
+    if (check.ok) {
+      doc["head_hash"] = check.head_hash;
+    } else {
+      doc["first_bad_id"] = check.first_bad_id;
+      doc["reason"] = check.reason;
+    }
+    print_json(doc);
+  } else if (check.ok) {
+    fmt::print("audit chain intact: {} event{}\n", check.events, check.events == 1 ? "" : "s");
+  }
+  if (check.ok) return 0;
+  if (check.first_bad_id > 0) {
+    fmt::print(stderr, "audit chain broken at event {}: {}\n", check.first_bad_id, check.reason);
+  } else {
+    fmt::print(stderr, "audit chain broken: {}\n", check.reason);
+  }
+  return 1;
+}
+
+}  // namespace
+
+Command add_audit(CLI::App& root, Context& ctx) {
+  auto args = std::make_shared<AuditArgs>();
+  CLI::App* app = root.add_subcommand("audit", "Show the audit events in the ledger and check their hash chain");
+  app->require_subcommand(1);
+
+  CLI::App* log = app->add_subcommand("log", "List audit events, oldest first");
+  log->add_flag("--json", args->log_json, "Print {\"events\":[...]} with every field on stdout");
+  log->add_option("--limit", args->limit, "Show only the newest N events")
+      ->type_name("N")
+      ->check(CLI::Validator(
+          [](const std::string& value) {
+            return value.find_first_not_of('0') == std::string::npos ? std::string("must be at least 1")
+                                                                     : std::string();
+          },
+          "", "at least 1"));
+
+  CLI::App* verify = app->add_subcommand("verify", "Recompute the hash chain and report the first broken event");
+  verify->add_flag("--json", args->verify_json, "Print the result as one JSON document on stdout");
+
+  return {app, [args, &ctx, log, verify] {
+            if (log->parsed()) return run_log(*args, ctx);
+            if (verify->parsed()) return run_verify(*args, ctx);
+            return 2;  // unreachable: require_subcommand(1)
+          }};
+}
+
+}  // namespace esign::cli

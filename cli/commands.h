@@ -1,0 +1,12 @@
+// The table of subcommands: one add_<command> per cli/<command>.cpp.
+#pragma once
+
+#include "context.h"
+
+namespace esign::cli {
+
+Command add_sign(CLI::App& root, Context& ctx);
+Command add_verify(CLI::App& root, Context& ctx);
+Command add_audit(CLI::App& root, Context& ctx);
+
+}  // namespace esign::cli

@@ -1,0 +1,32 @@
+// Secret prompts on /dev/tty with echo turned off.
+#include "terminal.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+namespace esign::cli {
+
+PromptFn terminal_prompt() {
+  if (!::isatty(STDIN_FILENO)) return nullptr;
+  return [](const std::string& what) {
+    std::fprintf(stderr, "%s: ", what.c_str());
+    std::fflush(stderr);
+    termios old{};
+    bool restore = ::tcgetattr(STDIN_FILENO, &old) == 0;
+    if (restore) {
+      termios quiet = old;
+      quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+      ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    for (int c; (c = std::fgetc(stdin)) != EOF && c != '\n';) line.push_back(static_cast<char>(c));
+    if (restore) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    std::fputc('\n', stderr);
+    return Secret(std::move(line));
+  };
+}
+
+}  // namespace esign::cli

@@ -1,0 +1,68 @@
+// `esign verify`: check signed PDFs and CMS signatures; exit 0 only when every file is valid.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "commands.h"
+#include "esign/error.h"
+#include "esign/verify.h"
+
+namespace esign::cli {
+
+namespace {
+
+struct VerifyArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> trust;
+  std::string data;
+  std::string format = "text";
+};
+
+int run(const VerifyArgs& args, Context& ctx) {
+  VerifyOptions options;
+  for (const std::string& t : args.trust) options.trust.emplace_back(t);
+  if (!args.data.empty()) {
+    if (args.files.size() != 1) throw Error(Errc::usage, "--data", "--data applies to a single signature file");
+    options.data = args.data;
+  }
+  Verifier verifier(std::move(options));
+  ReportFormat format = ctx.json || args.format == "json" ? ReportFormat::json
+                        : args.format == "junit"          ? ReportFormat::junit
+                                                          : ReportFormat::text;
+  std::vector<FileReport> reports;
+  bool unreadable = false;
+  for (const std::string& file : args.files) {
+    try {
+      FileReport report = verifier.verify_file(file);
+      record_verify(ctx.ledger(), report);
+      if (!report.valid && format != ReportFormat::text)
+        std::fprintf(stderr, "esign: %s: %s\n", file.c_str(), report.error.value_or("invalid").c_str());
+      reports.push_back(std::move(report));
+    } catch (const Error& e) {
+      unreadable = true;
+      std::fprintf(stderr, "esign: %s\n", e.what());
+      FileReport failed;
+      failed.path = file;
+      failed.error = e.reason();
+      reports.push_back(std::move(failed));
+    }
+  }
+  if (!ctx.quiet || format != ReportFormat::text) fmt::print("{}", format_reports(reports, format));
+  if (unreadable) return 2;
+  for (const FileReport& r : reports)
+    if (!r.valid) return 1;
+  return 0;
+}
+
+}  // namespace
+
+Command add_verify(CLI::App& root, Context& ctx) {
+  auto args = std::make_shared<VerifyArgs>();
+  CLI::App* app = root.add_subcommand("verify", "Verify signed PDFs and CMS (.p7s) signatures");
+  app->add_option("files", args->files, "Signed files: PDFs, .p7s (the data beside it, or --data)")->required();
+  app->add_option("--trust", args->trust, "PEM file of trust anchors (repeatable; default: the system store)");
+  app->add_option("--data", args->data, "The signed content of a detached .p7s");
+  app->add_option("--format", args->format, "Output: text, json or junit")->check(CLI::IsMember({"text", "json", "junit"}));
+  return {app, [args, &ctx] { return run(*args, ctx); }};
+}
+
+}  // namespace esign::cli

@@ -1,0 +1,120 @@
+// The local SQLite ledger: a tamper-evident, hash-chained log of every operation esign performs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace esign {
+
+// Where the ledger lives when the user does not say: $ESIGN_LEDGER, else $ESIGN_HOME/ledger.db,
+// else $XDG_DATA_HOME/esign/ledger.db, else ~/.local/share/esign/ledger.db. Empty variables count
+// as unset. Throws Error(Errc::config) when none of these is set and no home directory is known.
+std::filesystem::path default_ledger_path();
+
+// What a caller records. Every string may be empty; none may hold a secret.
+struct NewEvent {
+  std::string operation;           // "sign", "verify", "bulk", "login", ...
+  std::string profile;             // profile name, if one was used
+  std::string user;                // logged-in operator, if any
+  std::string input_path;
+  std::string input_sha256;        // lower-case hex
+  std::string output_path;
+  std::string output_sha256;       // lower-case hex
+  std::string outcome;             // "ok", "failed", "invalid", ...
+  std::string signer_fingerprint;  // SHA-256 hex of the signer certificate's DER
+  std::string detail;              // one-line reason
+};
+
+// An event as stored: what was recorded, plus its place in the chain.
+struct AuditEvent : NewEvent {
+  std::int64_t id = 0;    // 1, 2, 3, ... without gaps
+  std::string time;       // RFC 3339 UTC, seconds: 2026-12-01T08:10:03Z
+  std::string prev_hash;  // hash of event id-1; 64 zeros for event 1
+  std::string hash;       // audit_event_hash(*this)
+};
+
+// The result of recomputing the chain. A broken chain is a result, not an exception.
+struct ChainCheck {
+  bool ok = false;
+  std::int64_t events = 0;        // events that were checked and found intact before any break
+  std::int64_t first_bad_id = 0;  // when !ok: the first event id that is missing, altered or out of
+                                  // place; 0 when the break is not about one event (head missing)
+  std::string reason;             // when !ok: one line naming what is wrong
+  std::string head_hash;          // when ok: hash of the newest event (64 zeros when empty); keep a
+                                  // copy elsewhere to detect a rewrite of the whole chain
+};
+
+// The SHA-256 (lower-case hex) of an event: over a length-prefixed encoding of id, time, every
+// NewEvent field in declaration order, and prev_hash. e.hash itself is not an input. Pure.
+std::string audit_event_hash(const AuditEvent& e);
+
+// 64 zeros: the prev_hash of event 1 and the head hash of an empty ledger.
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+struct LedgerAccess;  // src/ledger/: lets the rest of the ledger module reach the connection
+
+// One connection to a ledger file. Several Ledger objects — in one process or in several — may
+// use one file at the same time: writes are serialized by SQLite's locks (WAL, 5 s busy timeout).
+// One Ledger object is not thread-safe: give each thread its own.
+//
+// Failures throw esign::Error: Errc::conflict when the file stayed locked by another writer past
+// the busy timeout, Errc::config for anything else about the file (unreadable, not a database,
+// read-only, disk full, schema newer than this esign).
+//
+// What the chain detects: any field of an event altered, an event deleted (anywhere, including
+// the newest ones, through a separate chain head row kept in the same transaction), an event
+// inserted out of sequence or with an id gap. What it cannot detect on its own: a rewrite of
+// the whole chain and its head; compare ChainCheck::head_hash with a copy kept elsewhere.
+class Ledger {
+ public:
+  // The schema version this build writes; open() migrates older files up to it.
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens the ledger at `path`, creating it if needed: missing parent folders are created 0700
+  // and a new file is made 0600 whatever the umask. Sets WAL mode, a 5 s busy timeout, foreign
+  // keys, and applies pending schema migrations (in one transaction, so concurrent opens are
+  // safe). Throws Error(Errc::config, path, reason), or Errc::conflict when locked.
+  static Ledger open(const std::filesystem::path& path);
+
+  Ledger(Ledger&&) noexcept;
+  Ledger& operator=(Ledger&&) noexcept;
+  ~Ledger();
+
+  const std::filesystem::path& path() const;
+
+  // The schema version of the open file (kSchemaVersion after open()).
+  int schema_version() const;
+
+  // Appends one event, stamped with the current UTC time, and returns its id. One BEGIN IMMEDIATE
+  // transaction reads the chain head, inserts the event and advances the head, so appends from
+  // several connections interleave without breaking the chain.
+  std::int64_t append(const NewEvent& e);
+
+  // Appends several events in one transaction (all or none); returns their ids in order.
+  std::vector<std::int64_t> append_all(const std::vector<NewEvent>& events);
+
+  // Events with id > after_id, oldest first, at most `limit` of them.
+  std::vector<AuditEvent> events(std::int64_t after_id = 0, std::size_t limit = SIZE_MAX) const;
+
+  // The newest `count` events, oldest first.
+  std::vector<AuditEvent> last_events(std::size_t count) const;
+
+  // Recomputes every hash in id order inside one read snapshot and checks ids, links and the
+  // chain head. Never throws for a broken chain; throws Error only when the file cannot be read.
+  ChainCheck verify_chain() const;
+
+  struct Impl;  // src/ledger/ledger_impl.h
+
+ private:
+  friend struct LedgerAccess;
+  explicit Ledger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace esign

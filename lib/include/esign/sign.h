@@ -1,0 +1,55 @@
+// Signing one file: PAdES for PDFs, a detached CAdES .p7s for anything else.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "esign/profile.h"
+#include "esign/signer.h"
+
+namespace esign {
+
+class Ledger;
+
+// Per-run choices that override or complete the profile.
+struct SignOptions {
+  std::optional<SignatureFormat> format;   // --format; the profile's otherwise
+  std::optional<SignatureLevel> level;     // --level; the profile's otherwise
+  std::optional<std::string> reason;       // --reason
+  std::optional<std::string> location;     // --location
+  bool visible = false;                    // --visible: draw the profile's appearance (or the default box)
+  bool overwrite = false;                  // --force
+};
+
+struct SignOutcome {
+  std::filesystem::path input;
+  std::filesystem::path output;
+  SignatureFormat format = SignatureFormat::pades;  // pades or cades, as decided
+  std::string input_sha256;
+  std::string output_sha256;
+  std::string signer_fingerprint;
+};
+
+// pades when the file is named *.pdf or starts like a PDF; cades otherwise. Reads at most 1 KiB.
+SignatureFormat detect_format(const std::filesystem::path& input);
+
+// report.pdf -> report.signed.pdf; data.bin -> data.bin.p7s; in `out_dir` when given, beside
+// the input otherwise; "-" (stdin) -> "-" (stdout).
+std::filesystem::path default_output_path(const std::filesystem::path& input, SignatureFormat format,
+                                          const std::optional<std::filesystem::path>& out_dir);
+
+// Signs `input` into `output` (atomically; "-" for stdin/stdout). Never modifies the input;
+// on any failure no output file appears. Throws Error: input (unreadable, encrypted or broken
+// PDF), key (signer failed), conflict (output exists without overwrite), config (unsupported level).
+SignOutcome sign_file(const Profile& profile, Signer& signer, const std::filesystem::path& input,
+                      const std::filesystem::path& output, const SignOptions& options);
+
+// Records a sign attempt in the ledger's audit log: the outcome when it succeeded, the error's
+// one-line reason when it failed (`outcome` null).
+void record_sign(Ledger& ledger, const Profile& profile, const std::filesystem::path& input,
+                 const std::filesystem::path& output, const SignOutcome* outcome, const std::string& error,
+                 const std::string& user = "");
+
+}  // namespace esign

@@ -1,0 +1,72 @@
+// Validation of signed files: PAdES/PDF signatures and detached or attached CMS signatures.
+// A bad signature is a report, not an exception: verify_file() throws only when the file
+// cannot be read at all.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace esign {
+
+class Ledger;
+
+struct VerifyOptions {
+  std::vector<std::filesystem::path> trust;  // PEM files of trust anchors; empty: the system store
+  std::optional<std::filesystem::path> data; // the signed content of a detached .p7s
+};
+
+// One named check of a signature; `detail` says why it failed (or what was found).
+struct Check {
+  std::string name;
+  bool ok = false;
+  std::string detail;
+};
+
+struct SignatureReport {
+  std::string field;            // PDF field name, or "signer 1" for CMS
+  std::string subfilter;        // PDF /SubFilter, or "cms"
+  bool valid = false;
+  std::string signer;           // subject DN of the signer certificate
+  std::string signer_fingerprint;
+  std::string signing_time;     // RFC 3339 UTC, empty when unknown
+  bool covers_whole_file = false;
+  std::size_t signed_bytes = 0; // end of the signed revision (PDF) or content size (CMS)
+  std::vector<Check> checks;
+  std::string error;            // the first failed check's reason, empty when valid
+};
+
+struct FileReport {
+  std::string path;
+  std::string kind;             // "pdf" or "cms"
+  bool valid = false;
+  std::optional<std::string> error;  // why the file as a whole is not valid
+  std::vector<SignatureReport> signatures;
+  std::string sha256;           // of the file
+};
+
+// Holds the trust anchors, loaded once for many files. Thread-safe for concurrent verify_file.
+class Verifier {
+ public:
+  // Throws Error(input) when a trust file cannot be read.
+  explicit Verifier(VerifyOptions options);
+  ~Verifier();
+  Verifier(Verifier&&) noexcept;
+
+  // Throws Error(input) only when `file` (or its detached data) cannot be opened or read.
+  FileReport verify_file(const std::filesystem::path& file) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+enum class ReportFormat { text, json, junit };
+std::string format_reports(const std::vector<FileReport>& reports, ReportFormat format);
+
+// Records one verify event per report.
+void record_verify(Ledger& ledger, const FileReport& report);
+
+}  // namespace esign

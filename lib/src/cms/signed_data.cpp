@@ -1,0 +1,135 @@
+// Detached CMS SignedData with CAdES-B-B signed attributes, DER-encoded by hand so the bytes
+// that are signed are exactly the bytes that are embedded.
+#include "cms/signed_data.h"
+
+#include <openssl/x509.h>
+
+#include "cms/der.h"
+#include "crypto/openssl.h"
+
+namespace esign::cms {
+
+const char* digest_oid(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::sha256: return "2.16.840.1.101.3.4.2.1";
+    case DigestAlgorithm::sha384: return "2.16.840.1.101.3.4.2.2";
+    case DigestAlgorithm::sha512: return "2.16.840.1.101.3.4.2.3";
+  }
+  return "2.16.840.1.101.3.4.2.1";
+}
+
+namespace {
+
+// RFC 5754 §2: SHA-2 AlgorithmIdentifiers are sent with absent parameters.
+Bytes digest_algorithm_id(DigestAlgorithm a) { return der::sequence({der::oid(digest_oid(a))}); }
+
+Bytes signature_algorithm_id(SignatureScheme scheme, DigestAlgorithm a) {
+  switch (scheme) {
+    case SignatureScheme::rsa_pkcs1: {
+      // RFC 4055 §5: sha*WithRSAEncryption with NULL parameters.
+      const char* o = a == DigestAlgorithm::sha256   ? "1.2.840.113549.1.1.11"
+                      : a == DigestAlgorithm::sha384 ? "1.2.840.113549.1.1.12"
+                                                     : "1.2.840.113549.1.1.13";
+      return der::sequence({der::oid(o), der::null()});
+    }
+    case SignatureScheme::rsa_pss: {
+      // RFC 4055 §3.1 RSASSA-PSS-params: hash, MGF1 with the same hash, salt = hash length.
+      Bytes hash = digest_algorithm_id(a);
+      Bytes mgf = der::sequence({der::oid("1.2.840.113549.1.1.8"), hash});
+      Bytes salt = der::small_integer(static_cast<int>(digest_size(a)));
+      Bytes params = der::sequence({der::tlv(der::tag::context(0), hash), der::tlv(der::tag::context(1), mgf),
+                                    der::tlv(der::tag::context(2), salt)});
+      return der::sequence({der::oid("1.2.840.113549.1.1.10"), params});
+    }
+    case SignatureScheme::ecdsa: {
+      // RFC 5758 §3.2: ecdsa-with-SHA* with absent parameters.
+      const char* o = a == DigestAlgorithm::sha256   ? "1.2.840.10045.4.3.2"
+                      : a == DigestAlgorithm::sha384 ? "1.2.840.10045.4.3.3"
+                                                     : "1.2.840.10045.4.3.4";
+      return der::sequence({der::oid(o)});
+    }
+  }
+  return {};
+}
+
+Bytes i2d_bytes(const X509_NAME* name) {
+  unsigned char* buf = nullptr;
+  int len = i2d_X509_NAME(name, &buf);
+  if (len <= 0) ossl::fail(Errc::internal, "certificate", "cannot encode name");
+  Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+Bytes i2d_bytes(const ASN1_INTEGER* serial) {
+  unsigned char* buf = nullptr;
+  int len = i2d_ASN1_INTEGER(serial, &buf);
+  if (len <= 0) ossl::fail(Errc::internal, "certificate", "cannot encode serial number");
+  Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+Bytes attribute(const char* type, ByteView value) { return der::sequence({der::oid(type), der::set_of({Bytes(value.begin(), value.end())})}); }
+
+Bytes issuer_and_serial(const Certificate& cert) {
+  return der::sequence({i2d_bytes(X509_get_issuer_name(cert.native())), i2d_bytes(X509_get0_serialNumber(cert.native()))});
+}
+
+// RFC 5035 §5.4: SigningCertificateV2 { certs SEQUENCE OF ESSCertIDv2 }; ESSCertIDv2 with the
+// default hash (SHA-256, so hashAlgorithm is omitted in DER) and IssuerSerial.
+Bytes signing_certificate_v2(const Certificate& cert) {
+  Digest hash = digest_of(DigestAlgorithm::sha256, cert.der());
+  Bytes general_names = der::sequence({der::tlv(der::tag::context(4), i2d_bytes(X509_get_issuer_name(cert.native())))});
+  Bytes issuer_serial = der::sequence({general_names, i2d_bytes(X509_get0_serialNumber(cert.native()))});
+  Bytes cert_id = der::sequence({der::octet_string(hash.value), issuer_serial});
+  return der::sequence({der::sequence({cert_id})});
+}
+
+}  // namespace
+
+PreparedSignature prepare(const Digest& content_digest, const Certificate& signer_cert, const AttributeOptions& options) {
+  std::vector<Bytes> attrs;
+  attrs.push_back(attribute(oid::content_type, der::oid(oid::data)));
+  attrs.push_back(attribute(oid::message_digest, der::octet_string(content_digest.value)));
+  if (options.signing_time) attrs.push_back(attribute(oid::signing_time, der::time(*options.signing_time)));
+  attrs.push_back(attribute(oid::signing_certificate_v2, signing_certificate_v2(signer_cert)));
+  PreparedSignature p;
+  p.signed_attributes = der::set_of(std::move(attrs));
+  // RFC 5652 §5.4: the digest covers the DER SET OF, not the [0] IMPLICIT tag used in SignerInfo.
+  p.to_sign = digest_of(content_digest.algorithm, p.signed_attributes);
+  return p;
+}
+
+Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, const std::vector<Certificate>& chain,
+               SignatureScheme scheme) {
+  const Certificate& signer = chain.front();
+  DigestAlgorithm alg = prepared.to_sign.algorithm;
+  Bytes digest_alg = digest_algorithm_id(alg);
+  ByteView attrs_content(prepared.signed_attributes);
+  der::Element set;
+  if (!der::read(attrs_content, set)) throw Error(Errc::internal, "cms", "malformed signed attributes");
+  Bytes signer_info = der::sequence({der::small_integer(1), issuer_and_serial(signer), digest_alg,
+                                     der::tlv(der::tag::context(0), set.content), signature_algorithm_id(scheme, alg),
+                                     der::octet_string(signature_value)});
+  std::vector<Bytes> certs;
+  for (const Certificate& c : chain) certs.push_back(c.der());
+  Bytes signed_data = der::sequence({der::small_integer(1), der::set_of({digest_alg}), der::sequence({der::oid(oid::data)}),
+                                     der::set_of(std::move(certs), der::tag::context(0)), der::set_of({signer_info})});
+  return der::sequence({der::oid(oid::signed_data), der::tlv(der::tag::context(0), signed_data)});
+}
+
+std::size_t max_size(const PreparedSignature& prepared, const Signer& signer) {
+  // A signature value of the largest possible length gives the largest encoding: every DER
+  // length that depends on it only grows with it.
+  Bytes largest(signer.max_signature_size(), 0xff);
+  return assemble(prepared, largest, signer.chain(), signer.scheme()).size();
+}
+
+Bytes sign_detached(Signer& signer, const Digest& content_digest, const AttributeOptions& options) {
+  PreparedSignature prepared = prepare(content_digest, signer.chain().front(), options);
+  Bytes value = signer.sign(prepared.to_sign);
+  return assemble(prepared, value, signer.chain(), signer.scheme());
+}
+
+}  // namespace esign::cms

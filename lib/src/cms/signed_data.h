@@ -1,0 +1,51 @@
+// Building detached CMS SignedData (RFC 5652) with CAdES baseline signed attributes, in stages.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "esign/bytes.h"
+#include "esign/certificate.h"
+#include "esign/signer.h"
+
+namespace esign::cms {
+
+// What goes into the signed attributes besides the ones every signature carries
+// (content-type id-data, message-digest, ESS signing-certificate-v2).
+struct AttributeOptions {
+  // CAdES carries signing-time; PAdES must not (ETSI EN 319 142-1 §5.2.3: the time is /M).
+  std::optional<std::chrono::system_clock::time_point> signing_time;
+};
+
+// Stage 1 of signing: the signed attributes and the digest the key must sign.
+struct PreparedSignature {
+  Bytes signed_attributes;  // DER SET OF Attribute (tag 0x31), as it is hashed
+  Digest to_sign;           // digest of signed_attributes with the content's algorithm
+};
+
+PreparedSignature prepare(const Digest& content_digest, const Certificate& signer_cert, const AttributeOptions& options);
+
+// Stage 3: the DER ContentInfo wrapping SignedData for `prepared` and the signature value.
+Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, const std::vector<Certificate>& chain,
+               SignatureScheme scheme);
+
+// The largest DER size assemble() can return for this signer and digest (sizes placeholders).
+std::size_t max_size(const PreparedSignature& prepared, const Signer& signer);
+
+// All three stages with one call to signer.sign().
+Bytes sign_detached(Signer& signer, const Digest& content_digest, const AttributeOptions& options);
+
+// OIDs used across the cms and verify modules.
+namespace oid {
+inline constexpr const char* data = "1.2.840.113549.1.7.1";
+inline constexpr const char* signed_data = "1.2.840.113549.1.7.2";
+inline constexpr const char* content_type = "1.2.840.113549.1.9.3";
+inline constexpr const char* message_digest = "1.2.840.113549.1.9.4";
+inline constexpr const char* signing_time = "1.2.840.113549.1.9.5";
+inline constexpr const char* signing_certificate = "1.2.840.113549.1.9.16.2.12";
+inline constexpr const char* signing_certificate_v2 = "1.2.840.113549.1.9.16.2.47";
+}  // namespace oid
+
+const char* digest_oid(DigestAlgorithm a);
+
+}  // namespace esign::cms

@@ -1,0 +1,161 @@
+// Certificates and digests over OpenSSL.
+#include "esign/certificate.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <fstream>
+
+#include "crypto/openssl.h"
+
+namespace esign {
+
+std::string to_string(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::sha256: return "sha256";
+    case DigestAlgorithm::sha384: return "sha384";
+    case DigestAlgorithm::sha512: return "sha512";
+  }
+  return "sha256";
+}
+
+DigestAlgorithm parse_digest_algorithm(const std::string& name, const std::string& subject) {
+  if (name == "sha256") return DigestAlgorithm::sha256;
+  if (name == "sha384") return DigestAlgorithm::sha384;
+  if (name == "sha512") return DigestAlgorithm::sha512;
+  throw Error(Errc::config, subject, "digest must be sha256, sha384 or sha512, not '" + name + "'");
+}
+
+std::size_t digest_size(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::sha256: return 32;
+    case DigestAlgorithm::sha384: return 48;
+    case DigestAlgorithm::sha512: return 64;
+  }
+  return 32;
+}
+
+namespace {
+const EVP_MD* evp_md(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::sha256: return EVP_sha256();
+    case DigestAlgorithm::sha384: return EVP_sha384();
+    case DigestAlgorithm::sha512: return EVP_sha512();
+  }
+  return EVP_sha256();
+}
+}  // namespace
+
+struct Hasher::Impl {
+  ossl::MdCtx ctx{EVP_MD_CTX_new()};
+};
+
+Hasher::Hasher(DigestAlgorithm a) : impl_(std::make_unique<Impl>()), algorithm_(a) {
+  if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx.get(), evp_md(a), nullptr) != 1)
+    ossl::fail(Errc::internal, "digest", "cannot start " + to_string(a));
+}
+Hasher::Hasher(Hasher&&) noexcept = default;
+Hasher& Hasher::operator=(Hasher&&) noexcept = default;
+Hasher::~Hasher() = default;
+
+void Hasher::update(ByteView data) {
+  if (!data.empty() && EVP_DigestUpdate(impl_->ctx.get(), data.data(), data.size()) != 1)
+    ossl::fail(Errc::internal, "digest", "update failed");
+}
+
+Digest Hasher::finish() {
+  Digest d{algorithm_, Bytes(EVP_MAX_MD_SIZE)};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(impl_->ctx.get(), d.value.data(), &len) != 1) ossl::fail(Errc::internal, "digest", "final failed");
+  d.value.resize(len);
+  return d;
+}
+
+Digest digest_of(DigestAlgorithm a, ByteView data) {
+  Hasher h(a);
+  h.update(data);
+  return h.finish();
+}
+
+std::string sha256_file_hex(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(Errc::input, file.string(), "cannot open for reading");
+  Hasher h(DigestAlgorithm::sha256);
+  std::vector<std::uint8_t> buf(1 << 16);
+  while (in) {
+    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+    h.update(ByteView(buf.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  if (in.bad()) throw Error(Errc::input, file.string(), "read error");
+  return to_hex(h.finish().value);
+}
+
+Certificate Certificate::from_der(ByteView der, const std::string& subject) {
+  const unsigned char* p = der.data();
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (x == nullptr) ossl::fail(Errc::input, subject, "not a DER certificate");
+  Certificate c;
+  c.der_.assign(der.begin(), der.begin() + (p - der.data()));
+  c.x509_.reset(x, X509_free);
+  return c;
+}
+
+std::vector<Certificate> Certificate::load_pem_file(const std::filesystem::path& file) {
+  ossl::Bio bio(BIO_new_file(file.c_str(), "rb"));
+  if (!bio) ossl::fail(Errc::input, file.string(), "cannot open certificate file");
+  std::vector<Certificate> out;
+  while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    ossl::X509Ptr holder(x);
+    unsigned char* buf = nullptr;
+    int len = i2d_X509(x, &buf);
+    if (len <= 0) ossl::fail(Errc::input, file.string(), "cannot encode certificate");
+    Bytes der(buf, buf + len);
+    OPENSSL_free(buf);
+    out.push_back(from_der(der, file.string()));
+  }
+  ossl::clear_errors();  // the loop ends on a "no start line" error
+  if (out.empty()) throw Error(Errc::input, file.string(), "no PEM certificate found");
+  return out;
+}
+
+namespace {
+std::string name_string(const X509_NAME* name) {
+  ossl::Bio bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+}  // namespace
+
+std::string Certificate::subject() const { return name_string(X509_get_subject_name(x509_.get())); }
+std::string Certificate::issuer() const { return name_string(X509_get_issuer_name(x509_.get())); }
+
+std::string Certificate::common_name() const {
+  const X509_NAME* name = X509_get_subject_name(x509_.get());
+  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return subject();
+  const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, s);
+  if (len < 0) return subject();
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+std::string Certificate::serial_hex() const {
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(x509_.get());
+  return to_hex(ByteView(serial->data, static_cast<std::size_t>(serial->length)));
+}
+
+std::string Certificate::sha256_fingerprint() const { return to_hex(digest_of(DigestAlgorithm::sha256, der_).value); }
+
+std::chrono::system_clock::time_point Certificate::not_before() const {
+  return ossl::to_time_point(X509_get0_notBefore(x509_.get()));
+}
+std::chrono::system_clock::time_point Certificate::not_after() const {
+  return ossl::to_time_point(X509_get0_notAfter(x509_.get()));
+}
+
+}  // namespace esign

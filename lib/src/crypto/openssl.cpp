@@ -1,0 +1,35 @@
+// OpenSSL error draining and small conversions shared by the crypto-using modules.
+#include "crypto/openssl.h"
+
+#include <openssl/err.h>
+
+#include <ctime>
+
+namespace esign::ossl {
+
+std::string drain_errors() {
+  std::string last;
+  unsigned long code;
+  while ((code = ERR_get_error()) != 0) {
+    const char* reason = ERR_reason_error_string(code);
+    last = reason ? reason : "error " + std::to_string(code);
+  }
+  return last;
+}
+
+void clear_errors() { ERR_clear_error(); }
+
+void fail(Errc code, const std::string& subject, const std::string& what) {
+  std::string reason = drain_errors();
+  throw Error(code, subject, reason.empty() ? what : what + ": " + reason);
+}
+
+const EVP_MD* md_for(int digest_nid) { return EVP_get_digestbynid(digest_nid); }
+
+std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return {};
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace esign::ossl

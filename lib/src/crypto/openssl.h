@@ -1,0 +1,49 @@
+// RAII holders for OpenSSL objects and the one way OpenSSL failures become esign::Error.
+#pragma once
+
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "esign/error.h"
+
+namespace esign::ossl {
+
+template <auto Free>
+struct Deleter {
+  template <class T> void operator()(T* p) const noexcept { Free(p); }
+};
+
+using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
+using PKey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using PKeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using Store = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
+using StoreCtx = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
+using Cms = std::unique_ptr<CMS_ContentInfo, Deleter<CMS_ContentInfo_free>>;
+
+struct X509StackDeleter {
+  void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_pop_free(s, X509_free); }
+};
+using X509Stack = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+
+// Drains OpenSSL's error queue into one line (the last, most specific reason), so no stale
+// error leaks into a later call. Returns "" when the queue was empty.
+std::string drain_errors();
+// Clears the error queue without reading it.
+void clear_errors();
+
+// Throws Error(code, subject, what + ": " + drained reason).
+[[noreturn]] void fail(Errc code, const std::string& subject, const std::string& what);
+
+const EVP_MD* md_for(int digest_nid);
+
+std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t);
+
+}  // namespace esign::ossl

@@ -1,0 +1,180 @@
+// The hash chain of audit events: the canonical encoding, appending an event, checking the chain.
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include <fmt/format.h>
+
+#include "esign/bytes.h"
+#include "ledger/ledger_impl.h"
+
+namespace esign {
+
+namespace {
+
+// Each field as "<decimal byte length>:<bytes>;" after a version tag. The length prefix makes the
+// encoding injective: no two different events (say, a ';' moved from one field into the next)
+// encode to the same bytes.
+void put_field(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out += field;
+  out += ';';
+}
+
+std::string canonical_encoding(const AuditEvent& e) {
+  std::string out = "esign-audit-event-v1;";
+  put_field(out, std::to_string(e.id));
+  put_field(out, e.time);
+  for (const std::string* field : {&e.operation, &e.profile, &e.user, &e.input_path, &e.input_sha256,
+                                   &e.output_path, &e.output_sha256, &e.outcome, &e.signer_fingerprint,
+                                   &e.detail}) {
+    put_field(out, *field);
+  }
+  put_field(out, e.prev_hash);
+  return out;
+}
+
+}  // namespace
+
+std::string audit_event_hash(const AuditEvent& e) {
+  const std::string encoded = canonical_encoding(e);
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> md{};
+  unsigned int md_len = 0;
+  if (EVP_Digest(encoded.data(), encoded.size(), md.data(), &md_len, EVP_sha256(), nullptr) != 1) {
+    ERR_clear_error();  // drained here so that no stale error reaches the next OpenSSL caller
+    throw Error(Errc::internal, "audit event", "SHA-256 failed");
+  }
+  return to_hex(ByteView(md.data(), md_len));
+}
+
+namespace ledger {
+
+const char* const kEventColumns =
+    "id, time, operation, profile, user, input_path, input_sha256, output_path, output_sha256, "
+    "outcome, signer_fingerprint, detail, prev_hash, hash";
+
+AuditEvent read_event(const SQLite::Statement& row) {
+  AuditEvent e;
+  e.id = row.getColumn(0).getInt64();
+  e.time = row.getColumn(1).getString();
+  e.operation = row.getColumn(2).getString();
+  e.profile = row.getColumn(3).getString();
+  e.user = row.getColumn(4).getString();
+  e.input_path = row.getColumn(5).getString();
+  e.input_sha256 = row.getColumn(6).getString();
+  e.output_path = row.getColumn(7).getString();
+  e.output_sha256 = row.getColumn(8).getString();
+  e.outcome = row.getColumn(9).getString();
+  e.signer_fingerprint = row.getColumn(10).getString();
+  e.detail = row.getColumn(11).getString();
+  e.prev_hash = row.getColumn(12).getString();
+  e.hash = row.getColumn(13).getString();
+  return e;
+}
+
+std::int64_t append_event(SQLite::Database& db, const std::filesystem::path& path, const NewEvent& e,
+                          const std::string& time) {
+  SQLite::Statement head(db, "SELECT last_id, last_hash FROM chain_head WHERE id = 1");
+  if (!head.executeStep()) {
+    throw Error(Errc::config, path.string(), "the audit chain head is missing; run 'esign audit verify'");
+  }
+  AuditEvent event;
+  static_cast<NewEvent&>(event) = e;
+  event.id = head.getColumn(0).getInt64() + 1;
+  event.time = time;
+  event.prev_hash = head.getColumn(1).getString();
+  event.hash = audit_event_hash(event);
+
+  SQLite::Statement insert(db, fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                           kEventColumns));
+  int i = 0;
+  insert.bind(++i, event.id);
+  for (const std::string* field : {&event.time, &event.operation, &event.profile, &event.user,
+                                   &event.input_path, &event.input_sha256, &event.output_path,
+                                   &event.output_sha256, &event.outcome, &event.signer_fingerprint,
+                                   &event.detail, &event.prev_hash, &event.hash}) {
+    insert.bind(++i, *field);
+  }
+  insert.exec();
+
+  SQLite::Statement advance(db,
+                            "UPDATE chain_head SET events = events + 1, last_id = ?, last_hash = ? "
+                            "WHERE id = 1");
+  advance.bind(1, event.id);
+  advance.bind(2, event.hash);
+  advance.exec();
+  return event.id;
+}
+
+namespace {
+
+struct Head {
+  std::int64_t events;
+  std::int64_t last_id;
+  std::string last_hash;
+};
+
+ChainCheck broken(std::int64_t checked, std::int64_t id, std::string reason) {
+  return ChainCheck{false, checked, id, std::move(reason), {}};
+}
+
+}  // namespace
+
+ChainCheck check_chain(SQLite::Database& db) {
+  std::optional<Head> head;
+  {
+    SQLite::Statement q(db, "SELECT events, last_id, last_hash FROM chain_head WHERE id = 1");
+    if (q.executeStep()) {
+      head = Head{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString()};
+    }
+  }
+
+  SQLite::Statement rows(db, fmt::format("SELECT {} FROM events ORDER BY id", kEventColumns));
+  std::int64_t checked = 0;
+  std::string prev_hash(kGenesisHash);
+  while (rows.executeStep()) {
+    const AuditEvent e = read_event(rows);
+    const std::int64_t expected = checked + 1;
+    if (e.id > expected) {
+      return broken(checked, expected,
+                    fmt::format("event {} is missing (the next event is {})", expected, e.id));
+    }
+    if (e.id < expected) {
+      return broken(checked, e.id, fmt::format("event id {} is out of sequence (expected {})", e.id, expected));
+    }
+    if (e.prev_hash != prev_hash) {
+      return broken(checked, e.id,
+                    e.id == 1 ? std::string("the first event does not start the chain")
+                              : fmt::format("event {} does not link to event {}", e.id, e.id - 1));
+    }
+    if (audit_event_hash(e) != e.hash) {
+      return broken(checked, e.id, fmt::format("event {} was altered (its hash does not match its contents)", e.id));
+    }
+    prev_hash = e.hash;
+    ++checked;
+  }
+
+  if (!head) return broken(checked, 0, "the audit chain head is missing");
+  if (head->events > checked || head->last_id > checked) {
+    const std::int64_t recorded = std::max(head->events, head->last_id);
+    return broken(checked, checked + 1,
+                  fmt::format("event {} is missing (the chain head records {} events; the newest were deleted)",
+                              checked + 1, recorded));
+  }
+  if (head->events < checked || head->last_id < checked) {
+    const std::int64_t recorded = std::min(head->events, head->last_id);
+    return broken(checked, recorded + 1,
+                  fmt::format("event {} is not in the chain head (inserted behind esign's back)", recorded + 1));
+  }
+  if (head->last_hash != prev_hash) {
+    return broken(checked, checked, fmt::format("event {} does not match the chain head's hash", checked));
+  }
+  return ChainCheck{true, checked, 0, {}, prev_hash};
+}
+
+}  // namespace ledger
+}  // namespace esign

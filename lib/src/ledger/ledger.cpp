@@ -1,0 +1,211 @@
+// Ledger: finding, creating and opening the ledger file, and the public operations on events.
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <limits>
+
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include "ledger/ledger_impl.h"
+
+namespace esign {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+const char* env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : nullptr;
+}
+
+// Makes each missing folder on the way to `dir` with mode 0700; folders that exist are left alone.
+void make_private_dirs(const fs::path& dir) {
+  if (dir.empty()) return;
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return;
+  make_private_dirs(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    const int err = errno;
+    if (err == EEXIST && fs::is_directory(dir, ec)) return;  // another process made it meanwhile
+    throw Error(Errc::config, dir.string(), fmt::format("cannot create folder: {}", std::strerror(err)));
+  }
+  ::chmod(dir.c_str(), 0700);  // the umask may have taken bits away; never adds any here
+}
+
+// Creates an empty file with mode 0600 unless it exists. SQLite then gives its -wal and -shm
+// files the same mode as the database file.
+void create_private_file(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == EEXIST) return;
+    throw Error(Errc::config, path.string(), fmt::format("cannot create the ledger: {}", std::strerror(err)));
+  }
+  // 0600 already, unless a umask of 0 or an ACL default made it otherwise: set it explicitly.
+  const int rc = ::fchmod(fd, 0600);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    throw Error(Errc::config, path.string(), fmt::format("cannot set the ledger's mode: {}", std::strerror(err)));
+  }
+}
+
+std::string pragma_text(SQLite::Database& db, const char* pragma) {
+  return db.execAndGet(pragma).getString();
+}
+
+// Runs `f` in one transaction of the given kind and translates SQLite's errors.
+template <class F>
+auto in_transaction(Ledger::Impl& impl, SQLite::TransactionBehavior behavior, const char* doing, F&& f) {
+  try {
+    SQLite::Transaction tx(impl.db, behavior);
+    auto result = f(impl.db);
+    tx.commit();
+    return result;
+  } catch (const SQLite::Exception& e) {
+    throw ledger::sqlite_error(impl.path, e, doing);
+  }
+}
+
+std::int64_t as_sql_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
+}
+
+}  // namespace
+
+namespace ledger {
+
+Error sqlite_error(const fs::path& path, const SQLite::Exception& e, const char* doing) {
+  const int primary = e.getErrorCode() & 0xff;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return Error(Errc::conflict, path.string(),
+                 fmt::format("{}: the ledger stayed locked by another process for {} s", doing,
+                             kBusyTimeoutMs / 1000));
+  }
+  return Error(Errc::config, path.string(), fmt::format("{}: {}", doing, e.what()));
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf, n);
+}
+
+}  // namespace ledger
+
+fs::path default_ledger_path() {
+  if (const char* p = env("ESIGN_LEDGER")) return p;
+  if (const char* p = env("ESIGN_HOME")) return fs::path(p) / "ledger.db";
+  if (const char* p = env("XDG_DATA_HOME")) return fs::path(p) / "esign" / "ledger.db";
+  const char* home = env("HOME");
+  if (home == nullptr) {
+    if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir != nullptr && *pw->pw_dir) {
+      home = pw->pw_dir;
+    }
+  }
+  if (home == nullptr) {
+    throw Error(Errc::config, "ledger", "no home directory is known: set ESIGN_LEDGER or ESIGN_HOME");
+  }
+  return fs::path(home) / ".local" / "share" / "esign" / "ledger.db";
+}
+
+Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Ledger::Ledger(Ledger&&) noexcept = default;
+Ledger& Ledger::operator=(Ledger&&) noexcept = default;
+Ledger::~Ledger() = default;
+
+Ledger Ledger::open(const fs::path& path) {
+  if (path.empty()) throw Error(Errc::config, "ledger", "the ledger path is empty");
+  make_private_dirs(path.parent_path());
+  create_private_file(path);
+  try {
+    auto impl = std::make_unique<Impl>(
+        path, SQLite::Database(path.string(), SQLite::OPEN_READWRITE, kBusyTimeoutMs));
+    SQLite::Database& db = impl->db;
+    // WAL: readers (audit log, verify) never block the writer, and a crash mid-write loses nothing
+    // committed. synchronous=FULL: a committed event survives a power cut, which evidence needs.
+    if (pragma_text(db, "PRAGMA journal_mode = WAL") != "wal") {
+      throw Error(Errc::config, path.string(), "the ledger cannot use WAL mode on this file system");
+    }
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
+    impl->schema_version = ledger::migrate(db, path);
+    return Ledger(std::move(impl));
+  } catch (const SQLite::Exception& e) {
+    throw ledger::sqlite_error(path, e, "cannot open the ledger");
+  }
+}
+
+const fs::path& Ledger::path() const { return impl_->path; }
+
+int Ledger::schema_version() const { return impl_->schema_version; }
+
+std::int64_t Ledger::append(const NewEvent& e) {
+  return in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the event",
+                        [&](SQLite::Database& db) {
+                          return ledger::append_event(db, impl_->path, e, ledger::utc_now());
+                        });
+}
+
+std::vector<std::int64_t> Ledger::append_all(const std::vector<NewEvent>& events) {
+  return in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the events",
+                        [&](SQLite::Database& db) {
+                          const std::string time = ledger::utc_now();
+                          std::vector<std::int64_t> ids;
+                          ids.reserve(events.size());
+                          for (const NewEvent& e : events) ids.push_back(ledger::append_event(db, impl_->path, e, time));
+                          return ids;
+                        });
+}
+
+std::vector<AuditEvent> Ledger::events(std::int64_t after_id, std::size_t limit) const {
+  return in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
+                        [&](SQLite::Database& db) {
+                          SQLite::Statement q(db, fmt::format("SELECT {} FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                                                              ledger::kEventColumns));
+                          q.bind(1, after_id);
+                          q.bind(2, as_sql_limit(limit));
+                          std::vector<AuditEvent> out;
+                          while (q.executeStep()) out.push_back(ledger::read_event(q));
+                          return out;
+                        });
+}
+
+std::vector<AuditEvent> Ledger::last_events(std::size_t count) const {
+  return in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
+                        [&](SQLite::Database& db) {
+                          SQLite::Statement q(
+                              db, fmt::format("SELECT * FROM (SELECT {} FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
+                                              ledger::kEventColumns));
+                          q.bind(1, as_sql_limit(count));
+                          std::vector<AuditEvent> out;
+                          while (q.executeStep()) out.push_back(ledger::read_event(q));
+                          return out;
+                        });
+}
+
+ChainCheck Ledger::verify_chain() const {
+  // One deferred transaction: the head and every row come from the same snapshot, so an append
+  // by another process while we read cannot look like tampering.
+  return in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the audit chain",
+                        [](SQLite::Database& db) { return ledger::check_chain(db); });
+}
+
+}  // namespace esign

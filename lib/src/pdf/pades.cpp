@@ -1,0 +1,212 @@
+// PAdES B-B signing: field, widget, signature dictionary and CMS in one incremental update.
+#include "pdf/pades.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "cms/signed_data.h"
+#include "esign/error.h"
+#include "pdf/appearance.h"
+#include "pdf/document.h"
+#include "pdf/incremental.h"
+#include "pdf/text.h"
+
+namespace esign::pdf {
+
+bool looks_like_pdf(ByteView head) {
+  std::string_view s = as_chars(head.subspan(0, std::min<std::size_t>(head.size(), 1024)));
+  return s.find("%PDF-") != std::string_view::npos;
+}
+
+namespace {
+
+constexpr std::size_t kByteRangeWidth = 10;  // digits reserved for each ByteRange number
+
+Object name(const char* n) { return Object(Name{n}); }
+Object integer(std::int64_t v) { return Object(v); }
+Object real(double v) { return Object(v); }
+
+std::string serialized(const Object& o) {
+  std::string s;
+  serialize(o, s);
+  return s;
+}
+
+// The existing top-level field names, so the new field gets a fresh one (§12.7.3.2: unique).
+std::set<std::string> field_names(const Document& doc, const Array& fields) {
+  std::set<std::string> names;
+  for (const Object& f : fields) {
+    Object field = doc.resolve(f);
+    if (const Dict* d = field.dict()) {
+      Object t = doc.resolve_key(*d, "T");
+      if (const String* s = t.get<String>()) names.insert(text_to_utf8(*s));
+    }
+  }
+  return names;
+}
+
+std::string expand(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
+  for (const auto& [key, value] : values) {
+    for (std::size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
+  }
+  return text;
+}
+
+// Appends `item` to the array under `key` of `holder`, which may hold the array directly,
+// by reference (then the array object itself is replaced), or not at all.
+void append_to_array(const Document& doc, IncrementalUpdate& update, Dict& holder, const std::string& key, Object item) {
+  auto it = holder.find(key);
+  if (it == holder.end() || it->second.is_null()) {
+    holder[key] = Object(Array{std::move(item)});
+    return;
+  }
+  if (const Ref* ref = it->second.get<Ref>()) {
+    Object target = doc.get(*ref);
+    Array* array = target.get<Array>();
+    if (array == nullptr) throw Error(Errc::input, doc.name(), "/" + key + " is not an array");
+    array->push_back(std::move(item));
+    update.replace(*ref, std::move(target));
+    return;
+  }
+  Array* array = it->second.get<Array>();
+  if (array == nullptr) throw Error(Errc::input, doc.name(), "/" + key + " is not an array");
+  array->push_back(std::move(item));
+}
+
+}  // namespace
+
+std::string sign_pdf(ByteView pdf, const std::string& name_, Signer& signer, const PadesOptions& options) {
+  Document doc = Document::parse(pdf, name_);
+  if (doc.encrypted()) throw Error(Errc::input, name_, "the PDF is encrypted; decrypt it before signing");
+  const Ref* root_ref = nullptr;
+  if (auto it = doc.trailer().find("Root"); it != doc.trailer().end()) root_ref = it->second.get<Ref>();
+  if (root_ref == nullptr) throw Error(Errc::input, name_, "the trailer has no /Root reference");
+  Object catalog_obj = doc.get(*root_ref);
+  if (catalog_obj.get<Dict>() == nullptr) throw Error(Errc::input, name_, "the catalog is not a dictionary");
+  Dict catalog = *catalog_obj.get<Dict>();
+
+  std::vector<Ref> pages = doc.pages();
+  if (pages.empty()) throw Error(Errc::input, name_, "the PDF has no pages");
+  int page_number = options.appearance ? options.appearance->page : 1;
+  if (page_number == 0) page_number = static_cast<int>(pages.size());
+  if (page_number > static_cast<int>(pages.size()))
+    throw Error(Errc::input, name_, fmt::format("appearance page {} does not exist (the PDF has {} pages)", page_number, pages.size()));
+  Ref page_ref = pages[static_cast<std::size_t>(page_number - 1)];
+  Object page_obj = doc.get(page_ref);
+  if (page_obj.get<Dict>() == nullptr) throw Error(Errc::input, name_, "a page is not a dictionary");
+  Dict page = *page_obj.get<Dict>();
+
+  IncrementalUpdate update(doc);
+  const Certificate& cert = signer.chain().front();
+  const std::string signer_name = cert.common_name();
+
+  // Size the /Contents placeholder from the signer: the largest CMS this signer can produce.
+  Digest dummy{options.digest, Bytes(digest_size(options.digest), 0)};
+  cms::PreparedSignature sizing = cms::prepare(dummy, cert, {});
+  const std::size_t capacity = cms::max_size(sizing, signer);
+
+  // The signature dictionary (§12.8.1, ETSI EN 319 142-1 §5.3), written as text so the byte
+  // positions of /ByteRange and /Contents are known.
+  std::string sig_body = "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached";
+  const std::string byte_range_placeholder = fmt::format("/ByteRange[0 {0:>{1}} {0:>{1}} {0:>{1}}]", "", kByteRangeWidth);
+  const std::size_t byte_range_pos = sig_body.size();
+  sig_body += byte_range_placeholder;
+  sig_body += "/Contents";
+  const std::size_t contents_pos = sig_body.size();
+  sig_body += "<" + std::string(capacity * 2, '0') + ">";
+  const std::string date = pdf_date(options.signing_time);
+  sig_body += "/M" + serialized(Object(String{Bytes(date.begin(), date.end()), false}));
+  sig_body += "/Name" + serialized(Object(text_string(signer_name)));
+  if (!options.reason.empty()) sig_body += "/Reason" + serialized(Object(text_string(options.reason)));
+  if (!options.location.empty()) sig_body += "/Location" + serialized(Object(text_string(options.location)));
+  if (!options.contact.empty()) sig_body += "/ContactInfo" + serialized(Object(text_string(options.contact)));
+  sig_body += ">>";
+  Ref sig_ref = update.add_raw(sig_body);
+
+  // AcroForm: direct in the catalog, by reference, or new.
+  Dict acroform;
+  std::optional<Ref> acroform_ref;
+  if (auto it = catalog.find("AcroForm"); it != catalog.end() && !it->second.is_null()) {
+    if (const Ref* r = it->second.get<Ref>()) acroform_ref = *r;
+    Object af = doc.resolve(it->second);
+    if (af.get<Dict>() == nullptr) throw Error(Errc::input, name_, "/AcroForm is not a dictionary");
+    acroform = *af.get<Dict>();
+  }
+  Array existing_fields;
+  if (auto it = acroform.find("Fields"); it != acroform.end()) {
+    Object f = doc.resolve(it->second);
+    if (const Array* a = f.get<Array>()) existing_fields = *a;
+  }
+  std::set<std::string> taken = field_names(doc, existing_fields);
+  std::string field_name;
+  for (int n = 1; field_name.empty() || taken.count(field_name); ++n) field_name = fmt::format("Signature{}", n);
+
+  // The widget annotation merged with its field (§12.7.4.5, §12.5.6.19).
+  Dict widget;
+  widget["Type"] = name("Annot");
+  widget["Subtype"] = name("Widget");
+  widget["FT"] = name("Sig");
+  widget["T"] = Object(text_string(field_name));
+  widget["V"] = Object(sig_ref);
+  widget["P"] = Object(page_ref);
+  widget["F"] = integer(132);  // Print | Locked
+  std::array<double, 4> rect{0, 0, 0, 0};
+  std::string appearance_text;
+  if (options.appearance) {
+    rect = options.appearance->rect;
+    appearance_text = expand(options.appearance->text, {{"{signer}", signer_name},
+                                                         {"{date}", pdf_date(options.signing_time).substr(2, 14)},
+                                                         {"{reason}", options.reason},
+                                                         {"{location}", options.location}});
+  }
+  widget["Rect"] = Object(Array{real(rect[0]), real(rect[1]), real(rect[2]), real(rect[3])});
+  Ref ap_ref = update.add(Object(appearance_stream(rect[2] - rect[0], rect[3] - rect[1], appearance_text)));
+  widget["AP"] = Object(Dict{{"N", Object(ap_ref)}});
+  Ref widget_ref = update.add(Object(std::move(widget)));
+
+  append_to_array(doc, update, page, "Annots", Object(widget_ref));
+  update.replace(page_ref, Object(std::move(page)));
+
+  // §12.7.2 SigFlags: SignaturesExist | AppendOnly.
+  acroform["SigFlags"] = integer(3);
+  append_to_array(doc, update, acroform, "Fields", Object(widget_ref));
+  if (acroform_ref) {
+    update.replace(*acroform_ref, Object(std::move(acroform)));
+  } else {
+    catalog["AcroForm"] = Object(std::move(acroform));
+    update.replace(*root_ref, Object(std::move(catalog)));
+  }
+
+  std::string tail = update.write();
+
+  // Fill in /ByteRange: everything but the /Contents hex string, angle brackets included.
+  const std::size_t base = pdf.size();
+  const std::size_t sig_start = update.body_offset(sig_ref);
+  const std::size_t gap_begin = sig_start + contents_pos;
+  const std::size_t gap_end = gap_begin + capacity * 2 + 2;
+  const std::size_t total = base + tail.size();
+  std::string byte_range = fmt::format("/ByteRange[0 {} {} {}", gap_begin, gap_end, total - gap_end);
+  if (byte_range.size() >= byte_range_placeholder.size()) throw Error(Errc::input, name_, "file too large to sign");
+  byte_range.resize(byte_range_placeholder.size() - 1, ' ');
+  byte_range.push_back(']');
+  tail.replace(sig_start - base + byte_range_pos, byte_range.size(), byte_range);
+
+  Hasher hasher(options.digest);
+  hasher.update(pdf);
+  hasher.update(as_bytes(std::string_view(tail).substr(0, gap_begin - base)));
+  hasher.update(as_bytes(std::string_view(tail).substr(gap_end - base)));
+  Digest content_digest = hasher.finish();
+
+  cms::PreparedSignature prepared = cms::prepare(content_digest, cert, {});
+  Bytes value = signer.sign(prepared.to_sign);
+  Bytes signature = cms::assemble(prepared, value, signer.chain(), signer.scheme());
+  if (signature.size() > capacity) throw Error(Errc::internal, name_, "signature larger than its placeholder");
+  std::string hex = to_hex(signature);
+  std::copy(hex.begin(), hex.end(), tail.begin() + static_cast<std::ptrdiff_t>(gap_begin - base + 1));
+  return tail;
+}
+
+}  // namespace esign::pdf

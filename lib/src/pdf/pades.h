@@ -1,0 +1,31 @@
+// PAdES signing (ETSI EN 319 142-1 baseline B-B): a signature field and dictionary added in an
+// incremental update, with a /Contents placeholder sized from the signer before the CMS exists.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "esign/bytes.h"
+#include "esign/profile.h"
+#include "esign/signer.h"
+
+namespace esign::pdf {
+
+struct PadesOptions {
+  DigestAlgorithm digest = DigestAlgorithm::sha256;
+  std::string reason;
+  std::string location;
+  std::string contact;
+  std::optional<Appearance> appearance;  // none: an invisible signature
+  std::chrono::system_clock::time_point signing_time;
+};
+
+// The bytes to append to `pdf` (named `name` in errors) so that pdf + update is the signed file.
+// Throws Error(input) for encrypted or malformed PDFs, Error(key) when the signer fails.
+std::string sign_pdf(ByteView pdf, const std::string& name, Signer& signer, const PadesOptions& options);
+
+// True when `head` (the first bytes of a file) starts like a PDF ("%PDF-" within the first 1024 bytes).
+bool looks_like_pdf(ByteView head);
+
+}  // namespace esign::pdf

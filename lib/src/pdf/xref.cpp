@@ -1,0 +1,280 @@
+// Opening a Document: finding `startxref` and reading the cross-reference sections (ISO 32000-1 §7.5).
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <string_view>
+
+#include "esign/error.h"
+#include "pdf/document.h"
+#include "pdf/lexer.h"
+
+namespace esign::pdf {
+
+namespace {
+
+constexpr std::size_t kStartxrefWindow = 1024;
+
+bool starts_with_keyword(ByteView data, std::size_t pos, std::string_view keyword) {
+  if (pos > data.size() || data.size() - pos < keyword.size()) return false;
+  if (as_chars(data.subspan(pos, keyword.size())) != keyword) return false;
+  const std::size_t end = pos + keyword.size();
+  return end == data.size() || !is_regular(data[end]);
+}
+
+// A non-negative integer entry of a trailer or xref stream dictionary, or -1 when absent.
+std::int64_t int_entry(const Dict& dict, const std::string& key, const Document& doc, std::int64_t max) {
+  auto it = dict.find(key);
+  if (it == dict.end()) return -1;
+  const auto* n = it->second.get<std::int64_t>();
+  if (n == nullptr || *n < 0 || *n > max) {
+    throw Error(Errc::input, doc.name(), "trailer /" + key + " is not a valid direct integer");
+  }
+  return *n;
+}
+
+}  // namespace
+
+void Document::fail(const std::string& reason) const { throw Error(Errc::input, name_, reason); }
+
+Document Document::parse(ByteView data, std::string name, const Limits& limits) {
+  Document doc;
+  doc.data_ = data;
+  doc.name_ = std::move(name);
+  doc.limits_ = limits;
+  static constexpr std::string_view kHeader = "%PDF-";
+  if (data.size() < kHeader.size() || as_chars(data.first(kHeader.size())) != kHeader) {
+    doc.fail("not a PDF file (no %PDF- header)");
+  }
+
+  // §7.5.5: the last lines are `startxref`, the offset, `%%EOF`. Only whitespace may follow.
+  const std::string_view text = as_chars(data);
+  const std::size_t window = text.size() > kStartxrefWindow ? text.size() - kStartxrefWindow : 0;
+  const std::size_t at = text.rfind("startxref");
+  if (at == std::string_view::npos || at < window) doc.fail("no startxref in the last 1024 bytes");
+  std::size_t p = at + 9;
+  while (p < text.size() && is_whitespace(data[p])) ++p;
+  std::uint64_t offset = 0;
+  const std::size_t digits = p;
+  while (p < text.size() && text[p] >= '0' && text[p] <= '9') {
+    if (offset > (std::numeric_limits<std::uint64_t>::max() - 9) / 10) doc.fail("startxref offset is too large");
+    offset = offset * 10 + static_cast<std::uint64_t>(text[p++] - '0');
+  }
+  if (p == digits) doc.fail("startxref is not followed by an offset");
+  while (p < text.size() && is_whitespace(data[p])) ++p;
+  if (text.substr(p, 5) != "%%EOF") doc.fail("startxref is not followed by %%EOF");
+  for (p += 5; p < text.size(); ++p) {
+    if (!is_whitespace(data[p])) doc.fail("data after the last %%EOF");
+  }
+  if (offset >= data.size()) {
+    doc.fail("startxref offset " + std::to_string(offset) + " is past the end of the file");
+  }
+  doc.startxref_ = static_cast<std::size_t>(offset);
+  doc.read_sections();
+  return doc;
+}
+
+void Document::read_sections() {
+  std::set<std::size_t> visited;
+  std::size_t budget = limits_.max_objects;  // entries all sections together may list
+  std::uint64_t next = startxref_;
+  bool newest = true;
+  while (true) {
+    if (next >= data_.size()) fail("xref offset " + std::to_string(next) + " is past the end of the file");
+    const auto offset = static_cast<std::size_t>(next);
+    if (!visited.insert(offset).second) fail("xref /Prev chain loops back to offset " + std::to_string(offset));
+    if (visited.size() > limits_.max_sections) fail("more than " + std::to_string(limits_.max_sections) + " xref sections");
+
+    std::map<std::uint32_t, XrefEntry> section;
+    Dict trailer;
+    XrefKind kind = XrefKind::table;
+    if (starts_with_keyword(data_, offset, "xref")) {
+      read_table(offset, section, trailer, budget);
+      // §7.5.8.4: a hybrid file's table is completed by the xref stream at /XRefStm; objects
+      // that the table lists as free or omits are looked up there before /Prev.
+      const std::int64_t hidden_at = int_entry(trailer, "XRefStm", *this, std::numeric_limits<std::int64_t>::max());
+      if (hidden_at >= 0) {
+        const auto hidden_offset = static_cast<std::uint64_t>(hidden_at);
+        if (hidden_offset >= data_.size()) fail("/XRefStm offset " + std::to_string(hidden_at) + " is past the end of the file");
+        if (!visited.insert(static_cast<std::size_t>(hidden_offset)).second) fail("/XRefStm points at an xref section already read");
+        std::map<std::uint32_t, XrefEntry> hidden;
+        Dict hidden_dict;
+        read_xref_stream(static_cast<std::size_t>(hidden_offset), hidden, hidden_dict, budget);
+        for (const auto& [num, entry] : hidden) {
+          auto [it, inserted] = section.emplace(num, entry);
+          if (!inserted && it->second.type == XrefEntry::Type::free) it->second = entry;
+        }
+      }
+    } else {
+      kind = XrefKind::stream;
+      read_xref_stream(offset, section, trailer, budget);
+    }
+
+    const std::int64_t size = int_entry(trailer, "Size", *this, std::numeric_limits<std::int64_t>::max());
+    if (size < 0) fail("xref section at offset " + std::to_string(offset) + " has no /Size");
+    if (static_cast<std::uint64_t>(size) > limits_.max_objects ||
+        static_cast<std::uint64_t>(size) > std::numeric_limits<std::uint32_t>::max()) {
+      fail("/Size " + std::to_string(size) + " exceeds the object limit");
+    }
+    // Newest entry per object wins: older sections only fill in what is not there yet.
+    for (const auto& [num, entry] : section) xref_.emplace(num, entry);
+    if (newest) {
+      trailer_ = std::move(trailer);
+      xref_kind_ = kind;
+      size_ = static_cast<std::uint32_t>(size);
+    }
+    const std::int64_t prev =
+        int_entry(newest ? trailer_ : trailer, "Prev", *this, std::numeric_limits<std::int64_t>::max());
+    newest = false;
+    if (prev < 0) break;
+    next = static_cast<std::uint64_t>(prev);
+  }
+  if (!xref_.empty() && xref_.rbegin()->first >= size_) size_ = xref_.rbegin()->first + 1;
+}
+
+void Document::read_table(std::size_t offset, std::map<std::uint32_t, XrefEntry>& entries, Dict& trailer,
+                          std::size_t& budget) const {
+  // §7.5.4: subsections of `first count` followed by 20-byte entries `nnnnnnnnnn ggggg n EOL`.
+  Lexer lexer(data_, offset + 4, name_);
+  while (true) {
+    Token t = lexer.next();
+    if (t.is_keyword("trailer")) break;
+    if (t.kind != Token::Kind::integer) lexer.fail(t.offset, "expected an xref subsection or 'trailer'");
+    Token count = lexer.next();
+    if (count.kind != Token::Kind::integer || t.integer < 0 || count.integer < 0 ||
+        static_cast<std::uint64_t>(t.integer) > limits_.max_objects ||
+        static_cast<std::uint64_t>(count.integer) > limits_.max_objects - static_cast<std::uint64_t>(t.integer)) {
+      lexer.fail(t.offset, "malformed xref subsection header");
+    }
+    const auto first = static_cast<std::uint32_t>(t.integer);
+    const auto n = static_cast<std::size_t>(count.integer);
+    if (n > budget) fail("xref sections list more than " + std::to_string(limits_.max_objects) + " entries");
+    budget -= n;
+    lexer.skip_space();
+    std::size_t p = lexer.pos();
+    if (n > (data_.size() - p) / 20) lexer.fail(p, "xref subsection runs past the end of the file");
+    for (std::size_t i = 0; i < n; ++i, p += 20) {
+      const std::uint8_t* e = data_.data() + p;
+      bool ok = e[10] == ' ' && e[16] == ' ' && (e[17] == 'n' || e[17] == 'f');
+      // Each entry ends with a two-byte EOL: " \n", " \r" or "\r\n".
+      ok = ok && ((e[18] == ' ' && (e[19] == '\n' || e[19] == '\r')) || (e[18] == '\r' && e[19] == '\n'));
+      std::uint64_t off = 0;
+      std::uint32_t gen = 0;
+      for (int k = 0; k < 10 && ok; ++k) {
+        ok = e[k] >= '0' && e[k] <= '9';
+        off = off * 10 + (e[k] - '0');
+      }
+      for (int k = 11; k < 16 && ok; ++k) {
+        ok = e[k] >= '0' && e[k] <= '9';
+        gen = gen * 10 + (e[k] - '0');
+      }
+      const std::uint32_t num = first + static_cast<std::uint32_t>(i);
+      if (!ok || gen > 65535) lexer.fail(p, "malformed xref entry for object " + std::to_string(num));
+      XrefEntry entry;
+      entry.gen = static_cast<std::uint16_t>(gen);
+      if (e[17] == 'n') {
+        if (off >= data_.size()) {
+          fail("xref entry for object " + std::to_string(num) + " points past the end of the file");
+        }
+        entry.type = XrefEntry::Type::offset;
+        entry.offset = static_cast<std::size_t>(off);
+      }
+      entries.emplace(num, entry);
+    }
+    lexer.seek(p);
+  }
+  Parser parser(data_, lexer.pos(), name_, limits_.max_depth);
+  Object object = parser.parse_object();
+  Dict* dict = object.get<Dict>();
+  if (dict == nullptr) fail("trailer is not a dictionary");
+  trailer = std::move(*dict);
+}
+
+void Document::read_xref_stream(std::size_t offset, std::map<std::uint32_t, XrefEntry>& entries, Dict& trailer,
+                                std::size_t& budget) const {
+  // §7.5.8: a stream of fixed-width big-endian rows; its dictionary doubles as the trailer.
+  Parser parser(data_, offset, name_, limits_.max_depth);
+  IndirectObject indirect = parser.parse_indirect({});
+  Stream* stream = indirect.object.get<Stream>();
+  if (stream == nullptr) fail("xref offset " + std::to_string(offset) + " points at neither 'xref' nor an xref stream");
+  const Object* type = stream->dict.count("Type") ? &stream->dict.at("Type") : nullptr;
+  if (type == nullptr || !type->is<Name>() || type->get<Name>()->value != "XRef") {
+    fail("object at xref offset " + std::to_string(offset) + " is not an xref stream");
+  }
+  const std::string where = " in the xref stream at offset " + std::to_string(offset);
+  const Object* w_obj = find_entry(stream->dict, "W");
+  const Array* w = w_obj ? w_obj->get<Array>() : nullptr;
+  if (w == nullptr || w->size() != 3) fail("missing or malformed /W" + where);
+  std::size_t widths[3];
+  std::size_t row = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto* n = (*w)[i].get<std::int64_t>();
+    if (n == nullptr || *n < 0 || *n > 8) fail("malformed /W" + where);
+    widths[i] = static_cast<std::size_t>(*n);
+    row += widths[i];
+  }
+  if (row == 0) fail("malformed /W" + where);
+  const std::int64_t size = int_entry(stream->dict, "Size", *this, std::numeric_limits<std::uint32_t>::max());
+  if (size < 0) fail("missing /Size" + where);
+
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  if (const Object* index = find_entry(stream->dict, "Index")) {
+    const Array* a = index->get<Array>();
+    if (a == nullptr || a->size() % 2 != 0) fail("malformed /Index" + where);
+    for (std::size_t i = 0; i < a->size(); i += 2) {
+      const auto* first = (*a)[i].get<std::int64_t>();
+      const auto* count = (*a)[i + 1].get<std::int64_t>();
+      if (first == nullptr || count == nullptr || *first < 0 || *count < 0 ||
+          static_cast<std::uint64_t>(*first) > limits_.max_objects ||
+          static_cast<std::uint64_t>(*count) > limits_.max_objects - static_cast<std::uint64_t>(*first)) {
+        fail("malformed /Index" + where);
+      }
+      ranges.emplace_back(static_cast<std::uint64_t>(*first), static_cast<std::uint64_t>(*count));
+    }
+  } else {
+    ranges.emplace_back(0, static_cast<std::uint64_t>(size));
+  }
+  std::uint64_t total = 0;
+  for (const auto& [first, count] : ranges) total += count;  // each count <= max_objects
+  if (total > budget) fail("xref sections list more than " + std::to_string(limits_.max_objects) + " entries");
+  budget -= static_cast<std::size_t>(total);
+
+  const Bytes rows = decode_at(*stream, 0, false);
+  if (total > rows.size() / row) fail("xref stream data is shorter than /Index and /W require" + where);
+  std::size_t p = 0;
+  const auto field = [&](std::size_t width) {
+    std::uint64_t v = 0;
+    for (std::size_t k = 0; k < width; ++k) v = (v << 8) | rows[p++];
+    return v;
+  };
+  for (const auto& [first, count] : ranges) {
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const auto num = static_cast<std::uint32_t>(first + i);
+      // §7.5.8.3, Table 18: the type defaults to 1 when its field has width 0.
+      const std::uint64_t kind = widths[0] == 0 ? 1 : field(widths[0]);
+      const std::uint64_t f2 = field(widths[1]);
+      const std::uint64_t f3 = field(widths[2]);
+      XrefEntry entry;
+      if (kind == 1) {
+        if (f2 >= data_.size()) fail("xref entry for object " + std::to_string(num) + " points past the end of the file");
+        if (f3 > 65535) fail("xref entry for object " + std::to_string(num) + " has a generation above 65535");
+        entry.type = XrefEntry::Type::offset;
+        entry.offset = static_cast<std::size_t>(f2);
+        entry.gen = static_cast<std::uint16_t>(f3);
+      } else if (kind == 2) {
+        if (f2 > std::numeric_limits<std::uint32_t>::max() || f3 > std::numeric_limits<std::uint32_t>::max()) {
+          fail("xref entry for object " + std::to_string(num) + " names an invalid object stream");
+        }
+        entry.type = XrefEntry::Type::compressed;
+        entry.stream_num = static_cast<std::uint32_t>(f2);
+        entry.index = static_cast<std::uint32_t>(f3);
+      } else {
+        // Type 0 is free; other types are to be read as references to the null object.
+        entry.gen = static_cast<std::uint16_t>(std::min<std::uint64_t>(f3, 65535));
+      }
+      entries.emplace(num, entry);
+    }
+  }
+  trailer = std::move(stream->dict);
+}
+
+}  // namespace esign::pdf

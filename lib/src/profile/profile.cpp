@@ -1,0 +1,263 @@
+// Loading and validating YAML signing profiles (yaml-cpp lives only here).
+#include "esign/profile.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "esign/error.h"
+
+#ifndef ESIGN_REPO_PROFILES_DIR
+#define ESIGN_REPO_PROFILES_DIR ""
+#endif
+
+namespace esign {
+
+std::string to_string(SignatureLevel level) {
+  switch (level) {
+    case SignatureLevel::b_b: return "B-B";
+    case SignatureLevel::b_t: return "B-T";
+    case SignatureLevel::b_lt: return "B-LT";
+    case SignatureLevel::b_lta: return "B-LTA";
+  }
+  return "B-B";
+}
+
+SignatureLevel parse_signature_level(const std::string& text, const std::string& subject) {
+  if (text == "B-B") return SignatureLevel::b_b;
+  if (text == "B-T") return SignatureLevel::b_t;
+  if (text == "B-LT") return SignatureLevel::b_lt;
+  if (text == "B-LTA") return SignatureLevel::b_lta;
+  throw Error(Errc::config, subject, "level must be B-B, B-T, B-LT or B-LTA, not '" + text + "'");
+}
+
+SignatureFormat parse_signature_format(const std::string& text, const std::string& subject) {
+  if (text == "auto") return SignatureFormat::auto_detect;
+  if (text == "pades") return SignatureFormat::pades;
+  if (text == "cades") return SignatureFormat::cades;
+  throw Error(Errc::config, subject, "format must be auto, pades or cades, not '" + text + "'");
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Walks one YAML mapping, checking that every key is known and every value has the right type.
+class Section {
+ public:
+  Section(const YAML::Node& node, std::string path, const fs::path& file) : node_(node), path_(std::move(path)), file_(file) {
+    if (!node_.IsMap()) fail(node_, path_.empty() ? "the profile must be a mapping" : "'" + path_ + "' must be a mapping");
+  }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& reason) const {
+    std::string where = file_.string();
+    if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+    throw Error(Errc::config, where, reason);
+  }
+
+  // Rejects keys not in `known`.
+  void only(std::initializer_list<const char*> known) const {
+    std::set<std::string> names(known.begin(), known.end());
+    for (const auto& kv : node_) {
+      std::string key = kv.first.as<std::string>();
+      if (!names.count(key)) fail(kv.first, "unknown key '" + qualified(key) + "'");
+    }
+  }
+
+  bool has(const char* key) const { return node_[key].IsDefined() && !node_[key].IsNull(); }
+
+  std::string string(const char* key) const {
+    YAML::Node v = node_[key];
+    if (!v.IsDefined() || v.IsNull()) fail(node_, "missing key '" + qualified(key) + "'");
+    if (!v.IsScalar()) fail(v, "'" + qualified(key) + "' must be a string");
+    return v.Scalar();
+  }
+  std::optional<std::string> optional_string(const char* key) const {
+    if (!has(key)) return std::nullopt;
+    return string(key);
+  }
+  fs::path path(const char* key) const { return resolve(string(key)); }
+  std::optional<fs::path> optional_path(const char* key) const {
+    if (!has(key)) return std::nullopt;
+    return path(key);
+  }
+  bool boolean(const char* key, bool fallback) const {
+    if (!has(key)) return fallback;
+    YAML::Node v = node_[key];
+    if (v.IsScalar()) {
+      const std::string& s = v.Scalar();
+      if (s == "true") return true;
+      if (s == "false") return false;
+    }
+    fail(v, "'" + qualified(key) + "' must be true or false");
+  }
+  double number(const YAML::Node& v, const std::string& what) const {
+    if (!v.IsScalar()) fail(v, "'" + what + "' must be a number");
+    try {
+      std::size_t used = 0;
+      double d = std::stod(v.Scalar(), &used);
+      if (used != v.Scalar().size()) throw std::invalid_argument("trailing");
+      return d;
+    } catch (const std::exception&) {
+      fail(v, "'" + what + "' must be a number");
+    }
+  }
+  Section child(const char* key) const { return Section(node_[key], qualified(key), file_); }
+  const YAML::Node& node() const { return node_; }
+  YAML::Node at(const char* key) const { return node_[key]; }
+  std::string qualified(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  std::string where(const char* key) const {
+    YAML::Node v = node_[key];
+    return file_.string() + (v.IsDefined() ? ":" + std::to_string(v.Mark().line + 1) : "");
+  }
+
+ private:
+  fs::path resolve(const std::string& p) const {
+    fs::path path(p);
+    return path.is_relative() ? file_.parent_path() / path : path;
+  }
+  YAML::Node node_;
+  std::string path_;
+  const fs::path& file_;
+};
+
+KeySource parse_key(const Section& key) {
+  std::string source = key.string("source");
+  if (source == "pkcs12") {
+    key.only({"source", "path", "password", "chain"});
+    return Pkcs12Source{key.path("path"), key.string("password"), key.optional_path("chain")};
+  }
+  if (source == "pem") {
+    key.only({"source", "key", "cert", "chain", "password"});
+    return PemSource{key.path("key"), key.path("cert"), key.optional_path("chain"), key.optional_string("password")};
+  }
+  if (source == "pkcs11" || source == "azure-keyvault" || source == "csc")
+    key.fail(key.at("source"), "key source '" + source + "' is not supported by this build yet");
+  key.fail(key.at("source"), "key.source must be pkcs12 or pem, not '" + source + "'");
+}
+
+SignatureSettings parse_signature(const Section& s) {
+  s.only({"format", "level", "digest", "padding", "reason", "location", "contact"});
+  SignatureSettings out;
+  if (auto v = s.optional_string("format")) out.format = parse_signature_format(*v, s.where("format"));
+  if (auto v = s.optional_string("level")) out.level = parse_signature_level(*v, s.where("level"));
+  if (auto v = s.optional_string("digest")) out.digest = parse_digest_algorithm(*v, s.where("digest"));
+  if (auto v = s.optional_string("padding")) {
+    if (*v == "pkcs1") out.rsa_padding = RsaPadding::pkcs1;
+    else if (*v == "pss") out.rsa_padding = RsaPadding::pss;
+    else s.fail(s.at("padding"), "signature.padding must be pkcs1 or pss");
+  }
+  out.reason = s.optional_string("reason").value_or("");
+  out.location = s.optional_string("location").value_or("");
+  out.contact = s.optional_string("contact").value_or("");
+  return out;
+}
+
+Appearance parse_appearance(const Section& s) {
+  s.only({"page", "rect", "text"});
+  Appearance a;
+  if (auto page = s.optional_string("page")) {
+    if (*page == "last") a.page = 0;
+    else if (*page == "first") a.page = 1;
+    else {
+      double n = s.number(s.at("page"), "appearance.page");
+      if (n < 1 || n != static_cast<int>(n)) s.fail(s.at("page"), "appearance.page must be first, last or a page number from 1");
+      a.page = static_cast<int>(n);
+    }
+  }
+  if (s.has("rect")) {
+    YAML::Node r = s.at("rect");
+    if (!r.IsSequence() || r.size() != 4) s.fail(r, "appearance.rect must be a list of 4 numbers [x1, y1, x2, y2]");
+    for (std::size_t i = 0; i < 4; ++i) a.rect[i] = s.number(r[i], "appearance.rect");
+    if (a.rect[2] <= a.rect[0] || a.rect[3] <= a.rect[1]) s.fail(r, "appearance.rect must have x2 > x1 and y2 > y1");
+  }
+  if (auto t = s.optional_string("text")) a.text = *t;
+  return a;
+}
+
+}  // namespace
+
+Profile parse_profile(const std::string& yaml, const fs::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    throw Error(Errc::config, file.string() + ":" + std::to_string(e.mark.line + 1), "not valid YAML: " + e.msg);
+  }
+  Section top(root, "", file);
+  top.only({"name", "key", "signature", "appearance", "timestamp", "revocation", "require_login"});
+  Profile p;
+  p.file = file;
+  p.name = top.optional_string("name").value_or(file.stem().string());
+  if (!top.has("key")) top.fail(root, "missing key 'key'");
+  p.key = parse_key(top.child("key"));
+  if (top.has("signature")) p.signature = parse_signature(top.child("signature"));
+  if (top.has("appearance")) p.appearance = parse_appearance(top.child("appearance"));
+  if (top.has("timestamp")) {
+    Section ts = top.child("timestamp");
+    ts.only({"url"});
+    p.timestamp = TimestampSettings{ts.string("url")};
+  }
+  if (top.has("revocation")) {
+    Section rev = top.child("revocation");
+    rev.only({"embed", "required"});
+    p.revocation_embed = rev.boolean("embed", false);
+    p.revocation_required = rev.boolean("required", true);
+  }
+  p.require_login = top.boolean("require_login", false);
+  return p;
+}
+
+namespace {
+bool looks_like_path(const std::string& s) {
+  auto ends = [&](const char* suffix) {
+    std::string_view v(s), x(suffix);
+    return v.size() >= x.size() && v.substr(v.size() - x.size()) == x;
+  };
+  return s.find('/') != std::string::npos || ends(".yaml") || ends(".yml");
+}
+
+std::vector<fs::path> search_dirs() {
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("ESIGN_PROFILE_PATH")) {
+    std::stringstream ss(env);
+    std::string part;
+    while (std::getline(ss, part, ':'))
+      if (!part.empty()) dirs.emplace_back(part);
+  }
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) dirs.push_back(fs::path(xdg) / "esign/profiles");
+  else if (const char* home = std::getenv("HOME"); home && *home) dirs.push_back(fs::path(home) / ".config/esign/profiles");
+  if (*ESIGN_REPO_PROFILES_DIR) dirs.emplace_back(ESIGN_REPO_PROFILES_DIR);
+  return dirs;
+}
+}  // namespace
+
+Profile load_profile(const std::string& name_or_path) {
+  fs::path file;
+  if (looks_like_path(name_or_path)) {
+    file = name_or_path;
+  } else {
+    for (const fs::path& dir : search_dirs()) {
+      for (const char* ext : {".yaml", ".yml"}) {
+        fs::path candidate = dir / (name_or_path + ext);
+        if (fs::exists(candidate)) {
+          file = candidate;
+          break;
+        }
+      }
+      if (!file.empty()) break;
+    }
+    if (file.empty())
+      throw Error(Errc::config, name_or_path, "no such profile (searched $ESIGN_PROFILE_PATH, the esign config folder and profiles/)");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(Errc::config, file.string(), "cannot read profile");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_profile(text.str(), file);
+}
+
+}  // namespace esign

@@ -1,0 +1,160 @@
+// sign_file: decides the format, runs the PAdES or CAdES path, writes the output atomically.
+#include "esign/sign.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+
+#include "cms/signed_data.h"
+#include "common/file_map.h"
+#include "esign/error.h"
+#include "esign/ledger.h"
+#include "esign/output.h"
+#include "pdf/pades.h"
+
+namespace esign {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has_pdf_extension(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".pdf";
+}
+
+SignOutcome sign_pades(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
+                       const SignOptions& options) {
+  InputBytes in = InputBytes::open(input);
+  pdf::PadesOptions po;
+  po.digest = profile.signature.digest;
+  po.reason = options.reason.value_or(profile.signature.reason);
+  po.location = options.location.value_or(profile.signature.location);
+  po.contact = profile.signature.contact;
+  if (profile.appearance) po.appearance = profile.appearance;
+  else if (options.visible) po.appearance = Appearance{};
+  po.signing_time = std::chrono::system_clock::now();
+  std::string tail = pdf::sign_pdf(in.bytes(), input.string(), signer, po);
+
+  OutputFile out(output, options.overwrite);
+  out.write(in.bytes());
+  out.write(as_bytes(tail));
+  out.commit();
+
+  SignOutcome o;
+  o.format = SignatureFormat::pades;
+  Hasher input_hash(DigestAlgorithm::sha256);
+  input_hash.update(in.bytes());
+  o.input_sha256 = to_hex(input_hash.finish().value);
+  Hasher output_hash(DigestAlgorithm::sha256);
+  output_hash.update(in.bytes());
+  output_hash.update(as_bytes(tail));
+  o.output_sha256 = to_hex(output_hash.finish().value);
+  return o;
+}
+
+// Streams the input once, hashing with the profile's digest (and SHA-256 for the ledger).
+SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
+                       const SignOptions& options) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (input != "-") {
+    if (fs::is_directory(input)) throw Error(Errc::input, input.string(), "is a directory");
+    file.open(input, std::ios::binary);
+    if (!file) throw Error(Errc::input, input.string(), "cannot open for reading");
+    in = &file;
+  }
+  Hasher content(profile.signature.digest);
+  std::optional<Hasher> ledger_hash;
+  if (profile.signature.digest != DigestAlgorithm::sha256) ledger_hash.emplace(DigestAlgorithm::sha256);
+  std::vector<std::uint8_t> buf(1 << 20);
+  while (*in) {
+    in->read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+    ByteView chunk(buf.data(), static_cast<std::size_t>(in->gcount()));
+    content.update(chunk);
+    if (ledger_hash) ledger_hash->update(chunk);
+  }
+  if (in->bad()) throw Error(Errc::input, input.string(), "read error");
+  Digest digest = content.finish();
+
+  cms::AttributeOptions attrs;
+  attrs.signing_time = std::chrono::system_clock::now();
+  Bytes signature = cms::sign_detached(signer, digest, attrs);
+
+  OutputFile out(output, options.overwrite);
+  out.write(signature);
+  out.commit();
+
+  SignOutcome o;
+  o.format = SignatureFormat::cades;
+  o.input_sha256 = to_hex(ledger_hash ? ledger_hash->finish().value : digest.value);
+  o.output_sha256 = to_hex(digest_of(DigestAlgorithm::sha256, signature).value);
+  return o;
+}
+
+}  // namespace
+
+SignatureFormat detect_format(const fs::path& input) {
+  if (has_pdf_extension(input)) return SignatureFormat::pades;
+  if (input == "-") return SignatureFormat::cades;
+  std::ifstream in(input, std::ios::binary);
+  char head[1024];
+  in.read(head, sizeof head);
+  return pdf::looks_like_pdf(as_bytes(std::string_view(head, static_cast<std::size_t>(in.gcount()))))
+             ? SignatureFormat::pades
+             : SignatureFormat::cades;
+}
+
+fs::path default_output_path(const fs::path& input, SignatureFormat format, const std::optional<fs::path>& out_dir) {
+  if (input == "-") return "-";
+  std::string name = input.filename().string();
+  if (format == SignatureFormat::pades) {
+    fs::path p(name);
+    name = has_pdf_extension(p) ? p.stem().string() + ".signed" + p.extension().string() : name + ".signed.pdf";
+  } else {
+    name += ".p7s";
+  }
+  return out_dir ? *out_dir / name : input.parent_path() / name;
+}
+
+SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
+                      const SignOptions& options) {
+  SignatureLevel level = options.level.value_or(profile.signature.level);
+  if (level != SignatureLevel::b_b)
+    throw Error(Errc::config, profile.file.string(),
+                "signature level " + to_string(level) + " needs RFC 3161 timestamps, which this build does not support yet");
+  SignatureFormat format = options.format.value_or(profile.signature.format);
+  if (format == SignatureFormat::auto_detect) format = detect_format(input);
+  if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
+    throw Error(Errc::usage, input.string(), "the output would overwrite the input");
+  SignOutcome o = format == SignatureFormat::pades ? sign_pades(profile, signer, input, output, options)
+                                                   : sign_cades(profile, signer, input, output, options);
+  o.input = input;
+  o.output = output;
+  o.signer_fingerprint = signer.chain().front().sha256_fingerprint();
+  return o;
+}
+
+void record_sign(Ledger& ledger, const Profile& profile, const fs::path& input, const fs::path& output,
+                 const SignOutcome* outcome, const std::string& error, const std::string& user) {
+  NewEvent e;
+  e.operation = "sign";
+  e.profile = profile.name;
+  e.user = user;
+  e.input_path = input == "-" ? "-" : fs::absolute(input).lexically_normal().string();
+  e.output_path = output == "-" ? "-" : fs::absolute(output).lexically_normal().string();
+  if (outcome) {
+    e.input_sha256 = outcome->input_sha256;
+    e.output_sha256 = outcome->output_sha256;
+    e.signer_fingerprint = outcome->signer_fingerprint;
+    e.outcome = "ok";
+    e.detail = outcome->format == SignatureFormat::pades ? "pades" : "cades";
+  } else {
+    e.outcome = "failed";
+    e.detail = error;
+  }
+  ledger.append(e);
+}
+
+}  // namespace esign

@@ -1,0 +1,257 @@
+// Checks of one CMS SignedData: structure, attributes, digest, signature value, certificates.
+#include "verify/cms_check.h"
+
+#include <openssl/cms.h>
+#include <openssl/x509v3.h>
+
+#include <ctime>
+
+#include "cms/der.h"
+#include "crypto/openssl.h"
+
+namespace esign::verify {
+
+namespace {
+
+constexpr std::size_t kMaxCmsSize = 16u << 20;  // far beyond any real signature
+
+std::optional<DigestAlgorithm> digest_from_nid(int nid) {
+  switch (nid) {
+    case NID_sha256: return DigestAlgorithm::sha256;
+    case NID_sha384: return DigestAlgorithm::sha384;
+    case NID_sha512: return DigestAlgorithm::sha512;
+    default: return std::nullopt;
+  }
+}
+
+class Checks {
+ public:
+  explicit Checks(SignatureReport& r) : r_(r) {}
+  bool add(const std::string& name, bool ok, const std::string& detail = "") {
+    r_.checks.push_back({name, ok, detail});
+    if (!ok && r_.error.empty()) r_.error = name + ": " + detail;
+    return ok;
+  }
+
+ private:
+  SignatureReport& r_;
+};
+
+// The single value of a signed attribute that must occur once with one value (RFC 5652 §11),
+// nullptr when absent; `duplicated` tells whether it occurred more than once.
+const ASN1_TYPE* single_attribute(CMS_SignerInfo* si, int nid, bool& present, bool& duplicated) {
+  int idx = CMS_signed_get_attr_by_NID(si, nid, -1);
+  present = idx >= 0;
+  duplicated = false;
+  if (!present) return nullptr;
+  if (CMS_signed_get_attr_by_NID(si, nid, idx) >= 0) duplicated = true;
+  X509_ATTRIBUTE* attr = CMS_signed_get_attr(si, idx);
+  if (X509_ATTRIBUTE_count(attr) != 1) duplicated = true;
+  return X509_ATTRIBUTE_get0_type(attr, 0);
+}
+
+Bytes der_of(const ASN1_INTEGER* serial) {
+  unsigned char* buf = nullptr;
+  int len = i2d_ASN1_INTEGER(serial, &buf);
+  Bytes out;
+  if (len > 0) out.assign(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+// RFC 5035 §5.4 (v2) and RFC 2634 §5.4 (v1): the first ESSCertID must identify the signer.
+std::string check_ess(ByteView value, bool v2, X509* signer, const Bytes& signer_der) {
+  der::Element outer, certs, first;
+  ByteView in = value;
+  if (!der::read(in, outer) || outer.tag != der::tag::sequence) return "malformed attribute";
+  ByteView body = outer.content;
+  if (!der::read(body, certs) || certs.tag != der::tag::sequence) return "malformed certificate list";
+  ByteView list = certs.content;
+  if (!der::read(list, first) || first.tag != der::tag::sequence) return "empty certificate list";
+  ByteView id = first.content;
+  const EVP_MD* md = v2 ? EVP_sha256() : EVP_sha1();
+  der::Element e;
+  if (!der::read(id, e)) return "malformed ESSCertID";
+  if (v2 && e.tag == der::tag::sequence) {
+    ByteView alg = e.content;
+    der::Element oid;
+    if (!der::read(alg, oid) || oid.tag != der::tag::oid) return "malformed hash algorithm";
+    std::string dotted = der::oid_string(oid.content);
+    ASN1_OBJECT* obj = OBJ_txt2obj(dotted.c_str(), 1);
+    md = obj ? EVP_get_digestbyobj(obj) : nullptr;
+    ASN1_OBJECT_free(obj);
+    if (md == nullptr || EVP_MD_get_size(md) < 32) return "unsupported certificate hash algorithm " + dotted;
+    if (!der::read(id, e)) return "malformed ESSCertID";
+  }
+  if (e.tag != der::tag::octet_string) return "malformed certificate hash";
+  unsigned char hash[EVP_MAX_MD_SIZE];
+  unsigned int hash_len = 0;
+  if (EVP_Digest(signer_der.data(), signer_der.size(), hash, &hash_len, md, nullptr) != 1) return "cannot hash certificate";
+  if (e.content.size() != hash_len || !std::equal(e.content.begin(), e.content.end(), hash))
+    return "the certificate hash does not match the signer certificate";
+  der::Element issuer_serial;
+  if (der::read(id, issuer_serial)) {
+    ByteView is = issuer_serial.content;
+    der::Element names, serial;
+    if (issuer_serial.tag != der::tag::sequence || !der::read(is, names) || !der::read(is, serial))
+      return "malformed issuerSerial";
+    Bytes expected = der_of(X509_get0_serialNumber(signer));
+    if (!std::equal(serial.whole.begin(), serial.whole.end(), expected.begin(), expected.end()))
+      return "issuerSerial names another certificate";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
+  Checks checks(report);
+  auto done = [&] { report.valid = report.error.empty(); };
+  ossl::clear_errors();
+
+  if (der.empty() || der.size() > kMaxCmsSize) {
+    checks.add("cms_structure", false, "signature is empty or too large");
+    return done();
+  }
+  const unsigned char* p = der.data();
+  ossl::Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  if (!cms) {
+    checks.add("cms_structure", false, "not a DER CMS ContentInfo (" + ossl::drain_errors() + ")");
+    return done();
+  }
+  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
+    checks.add("cms_structure", false, "not a SignedData");
+    return done();
+  }
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+  if (sk_CMS_SignerInfo_num(infos) != 1) {
+    checks.add("cms_structure", false, "expected exactly one SignerInfo, found " + std::to_string(sk_CMS_SignerInfo_num(infos)));
+    return done();
+  }
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
+  if (OBJ_obj2nid(CMS_get0_eContentType(cms.get())) != NID_pkcs7_data) {
+    checks.add("cms_structure", false, "encapsulated content type is not id-data");
+    return done();
+  }
+  checks.add("cms_structure", true);
+
+  X509_ALGOR* digest_alg = nullptr;
+  X509_ALGOR* sig_alg = nullptr;
+  CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, &sig_alg);
+  std::optional<DigestAlgorithm> algorithm = digest_from_nid(OBJ_obj2nid(digest_alg->algorithm));
+  if (!checks.add("digest_algorithm", algorithm.has_value(),
+                  algorithm ? to_string(*algorithm) : "unsupported or weak digest algorithm"))
+    return done();
+
+  ossl::X509Stack certs(CMS_get1_certs(cms.get()));
+  X509* signer = nullptr;
+  for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i) {
+    if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs.get(), i)) == 0) {
+      signer = sk_X509_value(certs.get(), i);
+      break;
+    }
+  }
+  if (!checks.add("signer_certificate", signer != nullptr, signer ? "" : "the signer's certificate is not in the signature"))
+    return done();
+  CMS_SignerInfo_set1_signer_cert(si, signer);
+  unsigned char* cert_buf = nullptr;
+  int cert_len = i2d_X509(signer, &cert_buf);
+  Bytes signer_der(cert_buf, cert_buf + std::max(cert_len, 0));
+  OPENSSL_free(cert_buf);
+  Certificate signer_cert = Certificate::from_der(signer_der);
+  report.signer = signer_cert.subject();
+  report.signer_fingerprint = signer_cert.sha256_fingerprint();
+
+  if (!checks.add("signed_attributes", CMS_signed_get_attr_count(si) > 0, "the signature has no signed attributes"))
+    return done();
+
+  // RFC 5652 §11.1: content-type must be present with signed attributes and match eContentType.
+  bool present = false, duplicated = false;
+  const ASN1_TYPE* ctype = single_attribute(si, NID_pkcs9_contentType, present, duplicated);
+  bool ctype_ok = present && !duplicated && ctype->type == V_ASN1_OBJECT && OBJ_obj2nid(ctype->value.object) == NID_pkcs7_data;
+  checks.add("content_type", ctype_ok, !present ? "content-type attribute missing" : duplicated ? "content-type attribute repeated" : ctype_ok ? "" : "content-type is not id-data");
+
+  // message-digest against the content.
+  const ASN1_TYPE* md = single_attribute(si, NID_pkcs9_messageDigest, present, duplicated);
+  std::optional<Digest> content;
+  if (ctx.content_digest) content = ctx.content_digest(*algorithm);
+  ASN1_OCTET_STRING** attached = CMS_get0_content(cms.get());
+  if (!content && attached && *attached) content = digest_of(*algorithm, ByteView((*attached)->data, static_cast<std::size_t>((*attached)->length)));
+  if (!present || duplicated || md->type != V_ASN1_OCTET_STRING) {
+    checks.add("message_digest", false, !present ? "message-digest attribute missing" : "message-digest attribute malformed or repeated");
+  } else if (!content) {
+    checks.add("message_digest", false, "no signed content to compare with");
+  } else {
+    const ASN1_OCTET_STRING* v = md->value.octet_string;
+    bool same = static_cast<std::size_t>(v->length) == content->value.size() &&
+                std::equal(content->value.begin(), content->value.end(), v->data);
+    checks.add("message_digest", same, same ? "" : "the signed content was changed (digest mismatch)");
+  }
+
+  // The signature value over the DER signed attributes, with the signer's key.
+  int sig_ok = CMS_SignerInfo_verify(si);
+  checks.add("signature_value", sig_ok == 1, sig_ok == 1 ? "" : "the signature value does not verify (" + ossl::drain_errors() + ")");
+
+  // ESS signing-certificate(-v2): binds the signer certificate (CAdES, PAdES require one).
+  bool v2_present = false, v1_present = false, dup2 = false, dup1 = false;
+  const ASN1_TYPE* ess2 = single_attribute(si, NID_id_smime_aa_signingCertificateV2, v2_present, dup2);
+  const ASN1_TYPE* ess1 = single_attribute(si, NID_id_smime_aa_signingCertificate, v1_present, dup1);
+  if (v2_present || v1_present) {
+    const ASN1_TYPE* t = v2_present ? ess2 : ess1;
+    std::string problem = (dup1 || dup2) ? "signing-certificate attribute repeated"
+                          : t->type != V_ASN1_SEQUENCE ? "signing-certificate attribute malformed"
+                          : check_ess(ByteView(t->value.sequence->data, static_cast<std::size_t>(t->value.sequence->length)),
+                                      v2_present, signer, signer_der);
+    checks.add("signing_certificate", problem.empty(), problem);
+  } else if (ctx.pades) {
+    checks.add("signing_certificate", false, "ETSI.CAdES.detached requires the signing-certificate-v2 attribute");
+  }
+
+  // Signing time: /M for PAdES (the signing-time attribute must not be there), the attribute for CMS.
+  const ASN1_TYPE* st = single_attribute(si, NID_pkcs9_signingTime, present, duplicated);
+  std::optional<std::chrono::system_clock::time_point> when = ctx.claimed_time;
+  if (ctx.pades) {
+    checks.add("no_signing_time_attribute", !present, present ? "PAdES signatures must not carry signing-time (EN 319 142-1 §5.2.3)" : "");
+  } else if (present) {
+    bool ok = !duplicated && (st->type == V_ASN1_UTCTIME || st->type == V_ASN1_GENERALIZEDTIME);
+    if (ok) when = ossl::to_time_point(reinterpret_cast<const ASN1_TIME*>(st->value.asn1_string));
+    checks.add("signing_time", ok, ok ? "" : "signing-time attribute malformed");
+  }
+  auto validation_time = when.value_or(std::chrono::system_clock::now());
+  if (when) report.signing_time = rfc3339(*when);
+
+  // The certificate path to a trust anchor, as of the validation time.
+  ossl::StoreCtx store_ctx(X509_STORE_CTX_new());
+  bool chain_ok = false;
+  std::string chain_detail;
+  if (store_ctx && X509_STORE_CTX_init(store_ctx.get(), ctx.trust, signer, certs.get()) == 1) {
+    X509_STORE_CTX_set_time(store_ctx.get(), 0, std::chrono::system_clock::to_time_t(validation_time));
+    chain_ok = X509_verify_cert(store_ctx.get()) == 1;
+    if (!chain_ok) chain_detail = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx.get()));
+  } else {
+    chain_detail = "cannot set up path validation";
+  }
+  ossl::clear_errors();
+  checks.add("chain", chain_ok, chain_detail);
+
+  std::uint32_t ku = X509_get_key_usage(signer);
+  bool ku_ok = ku == UINT32_MAX || (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0;
+  checks.add("key_usage", ku_ok, ku_ok ? "" : "the certificate's key usage does not allow signatures");
+
+  bool in_validity = validation_time >= signer_cert.not_before() && validation_time <= signer_cert.not_after();
+  checks.add("certificate_validity", in_validity,
+             in_validity ? "" : "the signer certificate was not valid at the signing time (valid " +
+                                    rfc3339(signer_cert.not_before()) + " to " + rfc3339(signer_cert.not_after()) + ")");
+  done();
+}
+
+}  // namespace esign::verify

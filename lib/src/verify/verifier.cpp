@@ -1,0 +1,115 @@
+// Verifier: trust anchors loaded once; dispatch by file kind; detached CMS with streamed data.
+#include <openssl/pem.h>
+
+#include <fstream>
+
+#include "common/file_map.h"
+#include "crypto/openssl.h"
+#include "esign/error.h"
+#include "esign/ledger.h"
+#include "esign/verify.h"
+#include "pdf/pades.h"
+#include "verify/cms_check.h"
+#include "verify/verify_pdf.h"
+
+namespace esign {
+
+namespace fs = std::filesystem;
+
+struct Verifier::Impl {
+  VerifyOptions options;
+  ossl::Store store{X509_STORE_new()};
+};
+
+Verifier::Verifier(VerifyOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  if (!impl_->store) ossl::fail(Errc::internal, "verify", "cannot create the trust store");
+  if (impl_->options.trust.empty()) {
+    X509_STORE_set_default_paths(impl_->store.get());
+    ossl::clear_errors();
+  }
+  for (const fs::path& file : impl_->options.trust) {
+    for (const Certificate& c : Certificate::load_pem_file(file)) {
+      if (X509_STORE_add_cert(impl_->store.get(), c.native()) != 1) ossl::clear_errors();  // duplicates are fine
+    }
+  }
+}
+
+Verifier::~Verifier() = default;
+Verifier::Verifier(Verifier&&) noexcept = default;
+
+namespace {
+
+// A .p7s is DER, or PEM (-----BEGIN PKCS7/CMS-----) as some tools write it.
+Bytes cms_der(ByteView file) {
+  std::string_view text = as_chars(file);
+  if (text.find("-----BEGIN") == std::string_view::npos) return Bytes(file.begin(), file.end());
+  ossl::Bio bio(BIO_new_mem_buf(file.data(), static_cast<int>(file.size())));
+  ossl::Cms cms(PEM_read_bio_CMS(bio.get(), nullptr, nullptr, nullptr));
+  if (!cms) {
+    ossl::clear_errors();
+    return Bytes(file.begin(), file.end());
+  }
+  unsigned char* buf = nullptr;
+  int len = i2d_CMS_ContentInfo(cms.get(), &buf);
+  Bytes out(buf, buf + std::max(len, 0));
+  OPENSSL_free(buf);
+  return out;
+}
+
+fs::path data_for(const fs::path& p7s, const std::optional<fs::path>& data) {
+  if (data) return *data;
+  if (p7s.extension() == ".p7s" || p7s.extension() == ".p7m") return fs::path(p7s).replace_extension();
+  return {};
+}
+
+}  // namespace
+
+FileReport Verifier::verify_file(const fs::path& file) const {
+  FileReport report;
+  report.path = file.string();
+  InputBytes in = InputBytes::open(file);
+  ByteView bytes = in.bytes();
+  report.sha256 = to_hex(digest_of(DigestAlgorithm::sha256, bytes).value);
+
+  bool is_pdf = pdf::looks_like_pdf(bytes) || (file.extension() == ".pdf" && !bytes.empty());
+  if (is_pdf) {
+    verify::verify_pdf(bytes, impl_->store.get(), report);
+    return report;
+  }
+
+  report.kind = "cms";
+  SignatureReport sig;
+  sig.field = "signer 1";
+  sig.subfilter = "cms";
+  fs::path data_path = data_for(file, impl_->options.data);
+  verify::CmsContext ctx;
+  ctx.trust = impl_->store.get();
+  std::optional<InputBytes> content;
+  if (!data_path.empty() && (impl_->options.data || fs::exists(data_path))) {
+    content.emplace(InputBytes::open(data_path));
+    sig.signed_bytes = content->bytes().size();
+    ctx.content_digest = [&](DigestAlgorithm a) -> std::optional<Digest> { return digest_of(a, content->bytes()); };
+  }
+  verify::check_cms(cms_der(bytes), ctx, sig);
+  sig.covers_whole_file = sig.valid;
+  report.valid = sig.valid;
+  if (!sig.valid) report.error = sig.error;
+  if (!content && !sig.valid && sig.error.find("no signed content") != std::string::npos)
+    throw Error(Errc::input, file.string(), "cannot find the signed data " + (data_path.empty() ? std::string("(use --data FILE)") : data_path.string() + " (use --data FILE)"));
+  report.signatures.push_back(std::move(sig));
+  return report;
+}
+
+void record_verify(Ledger& ledger, const FileReport& report) {
+  NewEvent e;
+  e.operation = "verify";
+  e.input_path = report.path == "-" ? "-" : fs::absolute(report.path).lexically_normal().string();
+  e.input_sha256 = report.sha256;
+  e.outcome = report.valid ? "valid" : "invalid";
+  if (!report.signatures.empty()) e.signer_fingerprint = report.signatures.back().signer_fingerprint;
+  e.detail = report.error.value_or("");
+  ledger.append(e);
+}
+
+}  // namespace esign

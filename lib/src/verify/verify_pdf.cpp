@@ -1,0 +1,190 @@
+// PDF signatures: strict parsing, ByteRange sanity, the signed revision, coverage, then the CMS.
+#include "verify/verify_pdf.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "esign/error.h"
+#include "pdf/document.h"
+#include "pdf/text.h"
+#include "verify/cms_check.h"
+
+namespace esign::verify {
+
+namespace {
+
+constexpr int kMaxFieldDepth = 32;
+constexpr std::size_t kMaxFields = 100'000;
+
+struct SignatureField {
+  std::string name;
+  pdf::Dict value;  // the signature dictionary (/V)
+};
+
+// Walks the AcroForm field tree (§12.7.3.1) for fields of type /Sig with a value, bounded in
+// depth and count, following each reference once.
+void collect_fields(const pdf::Document& doc, const pdf::Object& node, const std::string& parent_name,
+                    const std::string& inherited_ft, int depth, std::set<pdf::Ref>& seen,
+                    std::vector<SignatureField>& out) {
+  if (depth > kMaxFieldDepth) throw Error(Errc::input, doc.name(), "form fields nested too deeply");
+  if (const pdf::Ref* r = node.get<pdf::Ref>()) {
+    if (!seen.insert(*r).second) return;
+    if (seen.size() > kMaxFields) throw Error(Errc::input, doc.name(), "too many form fields");
+  }
+  pdf::Object field = doc.resolve(node);
+  const pdf::Dict* d = field.get<pdf::Dict>();
+  if (d == nullptr) return;
+  std::string name = parent_name;
+  pdf::Object t_obj = doc.resolve_key(*d, "T");
+  if (const pdf::String* t = t_obj.get<pdf::String>())
+    name = (parent_name.empty() ? "" : parent_name + ".") + pdf::text_to_utf8(*t);
+  std::string ft = inherited_ft;
+  pdf::Object ft_obj = doc.resolve_key(*d, "FT");
+  if (const pdf::Name* n = ft_obj.get<pdf::Name>()) ft = n->value;
+  pdf::Object kids = doc.resolve_key(*d, "Kids");
+  if (const pdf::Array* k = kids.get<pdf::Array>()) {
+    for (const pdf::Object& kid : *k) collect_fields(doc, kid, name, ft, depth + 1, seen, out);
+  }
+  if (ft != "Sig") return;
+  pdf::Object v = doc.resolve_key(*d, "V");
+  if (const pdf::Dict* sig = v.get<pdf::Dict>()) out.push_back({name, *sig});
+}
+
+std::optional<std::int64_t> int_at(const pdf::Array& a, std::size_t i) {
+  if (i >= a.size()) return std::nullopt;
+  if (const std::int64_t* v = a[i].get<std::int64_t>()) return *v;
+  return std::nullopt;
+}
+
+bool is_hex_digit(std::uint8_t c) { return std::isxdigit(c) != 0; }
+
+bool only_whitespace(ByteView tail) {
+  for (std::uint8_t c : tail)
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t' && c != '\0' && c != '\f') return false;
+  return true;
+}
+
+void verify_signature(ByteView data, const pdf::Document& doc, const SignatureField& field, X509_STORE* trust,
+                      SignatureReport& r) {
+  r.field = field.name;
+  auto fail = [&](const std::string& check, const std::string& why) {
+    r.checks.push_back({check, false, why});
+    if (r.error.empty()) r.error = check + ": " + why;
+    r.valid = false;
+  };
+  const pdf::Dict& sig = field.value;
+  pdf::Object subfilter = doc.resolve_key(sig, "SubFilter");
+  if (const pdf::Name* sf = subfilter.get<pdf::Name>()) r.subfilter = sf->value;
+  if (r.subfilter != "ETSI.CAdES.detached" && r.subfilter != "adbe.pkcs7.detached")
+    return fail("subfilter", r.subfilter.empty() ? "no /SubFilter" : "unsupported /SubFilter " + r.subfilter);
+  r.checks.push_back({"subfilter", true, r.subfilter});
+
+  // ByteRange [0 a b c]: starts at 0, the gap [a, b) is exactly the /Contents hex string, inside the file.
+  pdf::Object br_obj = doc.resolve_key(sig, "ByteRange");
+  const pdf::Array* br = br_obj.get<pdf::Array>();
+  if (br == nullptr || br->size() != 4) return fail("byte_range", "/ByteRange is not an array of four integers");
+  auto s0 = int_at(*br, 0), l0 = int_at(*br, 1), s1 = int_at(*br, 2), l1 = int_at(*br, 3);
+  if (!s0 || !l0 || !s1 || !l1) return fail("byte_range", "/ByteRange is not an array of four integers");
+  const auto size = static_cast<std::int64_t>(data.size());
+  if (*s0 != 0) return fail("byte_range", "the signed range does not start at byte 0");
+  if (*l0 <= 0 || *s1 <= *l0 || *l1 < 0 || *s1 > size || *l1 > size - *s1)
+    return fail("byte_range", fmt::format("/ByteRange [{} {} {} {}] does not fit a file of {} bytes", *s0, *l0, *s1, *l1, size));
+  const auto gap_begin = static_cast<std::size_t>(*l0), gap_end = static_cast<std::size_t>(*s1);
+  const std::size_t end = gap_end + static_cast<std::size_t>(*l1);
+  if (data[gap_begin] != '<' || data[gap_end - 1] != '>' || gap_end - gap_begin < 2)
+    return fail("byte_range", "the unsigned gap is not the /Contents hex string");
+  for (std::size_t i = gap_begin + 1; i + 1 < gap_end; ++i)
+    if (!is_hex_digit(data[i])) return fail("byte_range", "the unsigned gap holds something besides the signature");
+  Bytes gap_bytes;
+  if (!from_hex(as_chars(data.subspan(gap_begin + 1, gap_end - gap_begin - 2)), gap_bytes))
+    return fail("byte_range", "the /Contents hex string has an odd length");
+  pdf::Object contents_obj = doc.resolve_key(sig, "Contents");
+  const pdf::String* contents = contents_obj.get<pdf::String>();
+  if (contents == nullptr || contents->value != gap_bytes)
+    return fail("byte_range", "the unsigned gap is not this signature's /Contents");
+  r.checks.push_back({"byte_range", true, fmt::format("[0 {} {} {}]", *l0, *s1, *l1)});
+
+  // The signed bytes must be a complete revision of their own, read as strictly as the file.
+  r.signed_bytes = end;
+  r.covers_whole_file = end == data.size() || only_whitespace(data.subspan(end));
+  try {
+    pdf::Document revision = pdf::Document::parse(data.first(end), doc.name());
+    (void)revision;
+    r.checks.push_back({"revision", true, fmt::format("revision of {} bytes", end)});
+  } catch (const Error& e) {
+    return fail("revision", "the signed bytes are not a complete PDF revision (" + e.reason() + ")");
+  }
+
+  CmsContext ctx;
+  ctx.trust = trust;
+  ctx.pades = r.subfilter == "ETSI.CAdES.detached";
+  pdf::Object m_obj = doc.resolve_key(sig, "M");
+  if (const pdf::String* m = m_obj.get<pdf::String>())
+    ctx.claimed_time = pdf::parse_pdf_date(pdf::text_to_utf8(*m));
+  ctx.content_digest = [&](DigestAlgorithm a) -> std::optional<Digest> {
+    Hasher h(a);
+    h.update(data.first(gap_begin));
+    h.update(data.subspan(gap_end, end - gap_end));
+    return h.finish();
+  };
+  check_cms(gap_bytes, ctx, r);
+}
+
+}  // namespace
+
+void verify_pdf(ByteView data, X509_STORE* trust, FileReport& report) {
+  report.kind = "pdf";
+  std::optional<pdf::Document> doc;
+  std::vector<SignatureField> fields;
+  try {
+    doc.emplace(pdf::Document::parse(data, report.path));
+    if (doc->encrypted()) throw Error(Errc::input, report.path, "encrypted PDFs are not supported by verify");
+    pdf::Dict catalog = doc->catalog();
+    pdf::Object acroform = doc->resolve_key(catalog, "AcroForm");
+    if (const pdf::Dict* af = acroform.get<pdf::Dict>()) {
+      pdf::Object list = doc->resolve_key(*af, "Fields");
+      std::set<pdf::Ref> seen;
+      if (const pdf::Array* a = list.get<pdf::Array>())
+        for (const pdf::Object& f : *a) collect_fields(*doc, f, "", "", 0, seen, fields);
+    }
+  } catch (const Error& e) {
+    report.valid = false;
+    report.error = "not a well-formed PDF: " + e.reason();
+    return;
+  }
+  if (fields.empty()) {
+    report.valid = false;
+    report.error = "the PDF has no signatures";
+    return;
+  }
+  for (const SignatureField& f : fields) {
+    SignatureReport r;
+    try {
+      verify_signature(data, *doc, f, trust, r);
+    } catch (const Error& e) {
+      r.valid = false;
+      r.checks.push_back({"structure", false, e.reason()});
+      if (r.error.empty()) r.error = "structure: " + e.reason();
+    }
+    report.signatures.push_back(std::move(r));
+  }
+  // The newest signature must reach the end of the file; later signatures cover earlier ones.
+  const SignatureReport* newest = &report.signatures.front();
+  for (const SignatureReport& r : report.signatures)
+    if (r.signed_bytes > newest->signed_bytes) newest = &r;
+  report.valid = true;
+  for (const SignatureReport& r : report.signatures) {
+    if (!r.valid) {
+      report.valid = false;
+      if (!report.error) report.error = (r.field.empty() ? "signature" : r.field) + ": " + r.error;
+    }
+  }
+  if (report.valid && !newest->covers_whole_file) {
+    report.valid = false;
+    report.error = fmt::format("modified after signing: {} bytes were added after the last signature",
+                               data.size() - newest->signed_bytes);
+  }
+}
+
+}  // namespace esign::verify
