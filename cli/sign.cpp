@@ -85,8 +85,8 @@ Command add_sign(CLI::App& root, Context& ctx) {
   CLI::App* app = root.add_subcommand("sign", "Sign files: PAdES for PDFs, detached CAdES (.p7s) for anything else");
   app->add_option("files", args->files, "Files to sign ('-' reads stdin and writes stdout)")->required();
   app->add_option("-p,--profile", args->profile, "Signing profile: a name or a path to a YAML file")->required();
-  app->add_option("-o,--output", args->output, "Output file for a single input ('-' for stdout)");
-  app->add_option("--out-dir", args->out_dir, "Folder for the outputs (created if missing)");
+  CLI::Option* output = app->add_option("-o,--output", args->output, "Output file for a single input ('-' for stdout)");
+  app->add_option("--out-dir", args->out_dir, "Folder for the outputs (created if missing)")->excludes(output);
   app->add_option("--level", args->level, "Signature level (this build: B-B)")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_option("--format", args->format, "auto (PDF -> pades, other -> cades), pades or cades")
       ->check(CLI::IsMember({"auto", "pades", "cades"}));
@@ -94,7 +94,6 @@ Command add_sign(CLI::App& root, Context& ctx) {
   app->add_option("--reason", args->reason, "Reason for signing (overrides the profile)");
   app->add_option("--location", args->location, "Location of signing (overrides the profile)");
   app->add_flag("--force", args->force, "Overwrite existing outputs");
-  app->excludes(app->get_option("-o"))->excludes(app->get_option("--out-dir"));
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }
 

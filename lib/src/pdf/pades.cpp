@@ -48,6 +48,13 @@ std::set<std::string> field_names(const Document& doc, const Array& fields) {
   return names;
 }
 
+// "2026-12-01 08:10:03 UTC" for the visible box.
+std::string display_date(std::chrono::system_clock::time_point t) {
+  std::string d = pdf_date(t);  // D:YYYYMMDDHHmmSS+00'00'
+  return fmt::format("{}-{}-{} {}:{}:{} UTC", d.substr(2, 4), d.substr(6, 2), d.substr(8, 2), d.substr(10, 2),
+                     d.substr(12, 2), d.substr(14, 2));
+}
+
 std::string expand(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
   for (const auto& [key, value] : values) {
     for (std::size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
@@ -158,7 +165,7 @@ std::string sign_pdf(ByteView pdf, const std::string& name_, Signer& signer, con
   if (options.appearance) {
     rect = options.appearance->rect;
     appearance_text = expand(options.appearance->text, {{"{signer}", signer_name},
-                                                         {"{date}", pdf_date(options.signing_time).substr(2, 14)},
+                                                         {"{date}", display_date(options.signing_time)},
                                                          {"{reason}", options.reason},
                                                          {"{location}", options.location}});
   }
