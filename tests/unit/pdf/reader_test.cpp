@@ -103,10 +103,10 @@ BOOST_AUTO_TEST_CASE(startxref_must_point_exactly_at_a_section) {
   const std::size_t xref = b.xref_table("/Size 5 /Root 1 0 R");
   const std::string off_by_one = b.finish(xref + 1);
   expect_input_error([&] { open(off_by_one); }, "expected 'N G obj'");
-  PdfBuilder c = test::minimal_document();
-  c.xref_table("/Size 5 /Root 1 0 R");
-  std::string at_object = c.finish(0);
-  at_object = c.finish(at_object.find("1 0 obj"));  // object 1, not an xref stream
+  PdfBuilder c;
+  const std::size_t catalog = c.object(1, "<</Type /Catalog>>");
+  c.xref_table("/Size 2 /Root 1 0 R");
+  const std::string at_object = c.finish(catalog);  // an object, but not an xref stream
   expect_input_error([&] { open(at_object); }, "nor an xref stream");
 }
 

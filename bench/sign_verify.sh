@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Benchmark: esign sign/verify throughput against podofosign/pdfsig (one process per file).
+#
+# Usage: bench/sign_verify.sh [N=200]
+#   ESIGN=/path/to/esign   the binary to measure (default: build/cli/esign beside this script)
+#
+# Generates N distinct one-page PDFs, then:
+#   sign:   one `esign sign ALL --profile rsa.yaml --out-dir OUT` process  vs  N x podofosign
+#   verify: one `esign verify OUT/*.pdf --trust root.pem --quiet` process  vs  N x pdfsig
+# and checks the results are right (esign verify exits 0; pdfsig reports "Signature is Valid"
+# and "Total document signed" on a sample of 5 esign outputs; every podofosign run succeeds).
+# The ratio column is esign's files/s over the reference tool's files/s, measured in the same run.
+set -euo pipefail
+export LC_ALL=C
+
+N=${1:-200}
+if ! [[ $N =~ ^[0-9]+$ ]] || ((N < 1)); then
+  echo "usage: $0 [N>=1]" >&2
+  exit 2
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+ESIGN=${ESIGN:-$root/build/cli/esign}
+PY=/usr/bin/python3
+for tool in "$ESIGN" podofosign pdfsig "$PY"; do
+  command -v "$tool" >/dev/null || { echo "bench: missing tool: $tool" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/esign-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# Every esign command gets --ledger "$tmp/ledger.db"; the variables make sure nothing falls
+# back to the user's own ledger either way.
+export ESIGN_LEDGER=$tmp/ledger.db ESIGN_HOME=$tmp/home XDG_DATA_HOME=$tmp/xdg
+
+die() { echo "bench: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+# rate FILES SECONDS -> files/s
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }'; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
+
+echo "bench: N=$N, esign=$ESIGN, tmp=$tmp" >&2
+bash "$root/tests/support/make_pki.sh" "$tmp/pki" >/dev/null 2>&1 || die "make_pki.sh failed"
+pki=$tmp/pki
+
+# --- (a) N distinct one-page PDFs, classic xref table with exact offsets -------------------
+mkdir -p "$tmp/in"
+"$PY" - "$tmp/in" "$N" <<'PYEOF'
+import hashlib, sys
+outdir, n = sys.argv[1], int(sys.argv[2])
+for i in range(1, n + 1):
+    text = f"Hello esign, benchmark document {i} of {n}"
+    content = f"BT\n/F1 12 Tf\n14 TL\n72 770 Td\n({text}) Tj T*\n(line two of {i}) Tj T*\nET".encode()
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [ 5 0 R ] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        f"<< /Title (bench {i}) /Producer (esign bench/sign_verify.sh) >>".encode(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 6 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for num, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    fid = hashlib.md5(content).hexdigest()
+    out += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info 4 0 R /ID [<{fid}> <{fid}>] >>\n"
+            f"startxref\n{xref}\n%%EOF\n").encode()
+    with open(f"{outdir}/doc{i:05d}.pdf", "wb") as f:
+        f.write(out)
+PYEOF
+inputs=("$tmp"/in/doc*.pdf)
+((${#inputs[@]} == N)) || die "generated ${#inputs[@]} PDFs, expected $N"
+
+# --- (b) sign ------------------------------------------------------------------------------
+t0=$(now)
+"$ESIGN" --ledger "$tmp/ledger.db" --quiet sign "${inputs[@]}" --profile "$pki/rsa.yaml" \
+  --out-dir "$tmp/esign-out" >"$tmp/esign-sign.log" 2>&1 ||
+  { cat "$tmp/esign-sign.log" >&2; die "esign sign failed"; }
+t1=$(now)
+esign_sign_s=$(elapsed "$t0" "$t1")
+signed=("$tmp"/esign-out/*.pdf)
+((${#signed[@]} == N)) || die "esign wrote ${#signed[@]} outputs, expected $N"
+
+mkdir -p "$tmp/podofo-out"
+t0=$(now)
+for f in "${inputs[@]}"; do
+  podofosign -in "$f" -out "$tmp/podofo-out/${f##*/}" -cert "$pki/rsa.cert.pem" \
+    -pkey "$pki/rsa.key.pem" >/dev/null 2>&1 || die "podofosign failed on $f"
+done
+t1=$(now)
+podofo_sign_s=$(elapsed "$t0" "$t1")
+
+# --- (c) verify ----------------------------------------------------------------------------
+t0=$(now)
+"$ESIGN" --ledger "$tmp/ledger.db" verify "${signed[@]}" --trust "$pki/root.pem" --quiet >"$tmp/esign-verify.log" 2>&1 ||
+  { cat "$tmp/esign-verify.log" >&2; die "esign verify did not report all $N files valid"; }
+t1=$(now)
+esign_verify_s=$(elapsed "$t0" "$t1")
+
+t0=$(now)
+for f in "${signed[@]}"; do
+  pdfsig "$f" >/dev/null 2>&1 || true # pdfsig exits non-zero on an untrusted issuer; checked below
+done
+t1=$(now)
+pdfsig_verify_s=$(elapsed "$t0" "$t1")
+
+# --- (d) correctness: pdfsig must accept a sample of esign's outputs -------------------------
+step=$(((N + 4) / 5))
+checked=0
+for ((i = 0; i < N; i += step)); do
+  f=${signed[i]}
+  out=$(pdfsig "$f" 2>&1 || true)
+  grep -q "Signature is Valid" <<<"$out" || { echo "$out" >&2; die "pdfsig: signature not valid in $f"; }
+  grep -q "Total document signed" <<<"$out" || { echo "$out" >&2; die "pdfsig: $f not wholly signed"; }
+  checked=$((checked + 1))
+done
+# and at least one podofosign output, so the comparison is against a working reference
+out=$(pdfsig "$tmp/podofo-out/${inputs[0]##*/}" 2>&1 || true)
+grep -q "Signature is Valid" <<<"$out" || { echo "$out" >&2; die "pdfsig rejects podofosign output"; }
+
+# --- report --------------------------------------------------------------------------------
+es_r=$(rate "$N" "$esign_sign_s")
+po_r=$(rate "$N" "$podofo_sign_s")
+ev_r=$(rate "$N" "$esign_verify_s")
+pv_r=$(rate "$N" "$pdfsig_verify_s")
+sign_ratio=$(ratio "$podofo_sign_s" "$esign_sign_s") # same N: ratio of rates = inverse ratio of times
+verify_ratio=$(ratio "$pdfsig_verify_s" "$esign_verify_s")
+
+printf '%-11s %-9s %6s %9s %9s %8s\n' tool operation files seconds files/s ratio
+printf '%-11s %-9s %6d %9s %9s %8s\n' esign sign "$N" "$esign_sign_s" "$es_r" "${sign_ratio}x"
+printf '%-11s %-9s %6d %9s %9s %8s\n' podofosign sign "$N" "$podofo_sign_s" "$po_r" "1.0x"
+printf '%-11s %-9s %6d %9s %9s %8s\n' esign verify "$N" "$esign_verify_s" "$ev_r" "${verify_ratio}x"
+printf '%-11s %-9s %6d %9s %9s %8s\n' pdfsig verify "$N" "$pdfsig_verify_s" "$pv_r" "1.0x"
+echo "correctness: esign verify exit 0 on all $N; pdfsig 'Signature is Valid' + 'Total document signed' on $checked sampled esign outputs"
+if awk -v r="$verify_ratio" 'BEGIN { exit !(r < 20) }'; then
+  echo "note: esign verify is below the 20x-pdfsig target (${verify_ratio}x)"
+fi
