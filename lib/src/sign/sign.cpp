@@ -124,6 +124,13 @@ SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& in
   if (level != SignatureLevel::b_b)
     throw Error(Errc::config, profile.file.string(),
                 "signature level " + to_string(level) + " needs RFC 3161 timestamps, which this build does not support yet");
+  // A signature made with a certificate outside its validity period can never verify.
+  const Certificate& cert = signer.chain().front();
+  const auto now = std::chrono::system_clock::now();
+  if (now < cert.not_before() || now > cert.not_after())
+    throw Error(Errc::key, profile.file.string(),
+                "the signer certificate (" + cert.common_name() + ") is not valid now (" +
+                    (now > cert.not_after() ? "it expired" : "it is not yet valid") + ")");
   SignatureFormat format = options.format.value_or(profile.signature.format);
   if (format == SignatureFormat::auto_detect) format = detect_format(input);
   if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))

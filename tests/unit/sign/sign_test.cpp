@@ -150,9 +150,22 @@ BOOST_AUTO_TEST_CASE(cades_detached_round_trip_and_tampered_content) {
   BOOST_CHECK_THROW(verify(dir / "data.bin.p7s", dir / "missing.bin"), Error);
 }
 
-BOOST_AUTO_TEST_CASE(untrusted_expired_and_wrong_key_usage_signers_are_invalid) {
+BOOST_AUTO_TEST_CASE(an_expired_signer_certificate_is_refused_before_signing) {
   test::TempDir dir;
-  for (const char* name : {"untrusted", "expired", "nokeyusage"}) {
+  Signed s = open("expired.yaml");
+  try {
+    sign_file(s.profile, *s.signer, pdfs("classic.pdf"), dir / "x.pdf", {});
+    BOOST_FAIL("signed with an expired certificate");
+  } catch (const Error& e) {
+    BOOST_TEST((e.code() == Errc::key));
+    BOOST_TEST(std::string(e.what()).find("expired") != std::string::npos);
+  }
+  BOOST_TEST(!fs::exists(dir / "x.pdf"));
+}
+
+BOOST_AUTO_TEST_CASE(untrusted_and_wrong_key_usage_signers_are_invalid) {
+  test::TempDir dir;
+  for (const char* name : {"untrusted", "nokeyusage"}) {
     Signed s = open(std::string(name) + ".yaml");
     fs::path out = dir / (std::string(name) + ".pdf");
     sign_file(s.profile, *s.signer, pdfs("classic.pdf"), out, {});
