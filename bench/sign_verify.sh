@@ -3,6 +3,8 @@
 #
 # Usage: bench/sign_verify.sh [N=200]
 #   ESIGN=/path/to/esign   the binary to measure (default: build/cli/esign beside this script)
+#   LEDGER_DIR=/dev/shm    put the (temporary) ledger there instead of the temp dir, e.g. on
+#                          tmpfs to see how much of the time is the ledger's fdatasync
 #
 # Generates N distinct one-page PDFs, then:
 #   sign:   one `esign sign ALL --profile rsa.yaml --out-dir OUT` process  vs  N x podofosign
@@ -28,10 +30,13 @@ for tool in "$ESIGN" podofosign pdfsig "$PY"; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/esign-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-# Every esign command gets --ledger "$tmp/ledger.db"; the variables make sure nothing falls
-# back to the user's own ledger either way.
-export ESIGN_LEDGER=$tmp/ledger.db ESIGN_HOME=$tmp/home XDG_DATA_HOME=$tmp/xdg
+ldir=$tmp
+trap 'rm -rf "$tmp"; [[ $ldir == "$tmp" ]] || rm -rf "$ldir"' EXIT
+if [[ -n ${LEDGER_DIR:-} ]]; then ldir=$(mktemp -d "$LEDGER_DIR/esign-bench-ledger.XXXXXX"); fi
+ledger=$ldir/ledger.db
+# Every esign command gets --ledger "$ledger"; the variables make sure nothing falls back to
+# the user's own ledger either way.
+export ESIGN_LEDGER=$ledger ESIGN_HOME=$tmp/home XDG_DATA_HOME=$tmp/xdg
 
 die() { echo "bench: $*" >&2; exit 1; }
 now() { date +%s.%N; }
@@ -40,7 +45,7 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }';
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 
-echo "bench: N=$N, esign=$ESIGN, tmp=$tmp" >&2
+echo "bench: N=$N, esign=$ESIGN, tmp=$tmp, ledger=$ledger" >&2
 bash "$root/tests/support/make_pki.sh" "$tmp/pki" >/dev/null 2>&1 || die "make_pki.sh failed"
 pki=$tmp/pki
 
@@ -80,7 +85,7 @@ inputs=("$tmp"/in/doc*.pdf)
 
 # --- (b) sign ------------------------------------------------------------------------------
 t0=$(now)
-"$ESIGN" --ledger "$tmp/ledger.db" --quiet sign "${inputs[@]}" --profile "$pki/rsa.yaml" \
+"$ESIGN" --ledger "$ledger" --quiet sign "${inputs[@]}" --profile "$pki/rsa.yaml" \
   --out-dir "$tmp/esign-out" >"$tmp/esign-sign.log" 2>&1 ||
   { cat "$tmp/esign-sign.log" >&2; die "esign sign failed"; }
 t1=$(now)
@@ -99,7 +104,7 @@ podofo_sign_s=$(elapsed "$t0" "$t1")
 
 # --- (c) verify ----------------------------------------------------------------------------
 t0=$(now)
-"$ESIGN" --ledger "$tmp/ledger.db" verify "${signed[@]}" --trust "$pki/root.pem" --quiet >"$tmp/esign-verify.log" 2>&1 ||
+"$ESIGN" --ledger "$ledger" verify "${signed[@]}" --trust "$pki/root.pem" --quiet >"$tmp/esign-verify.log" 2>&1 ||
   { cat "$tmp/esign-verify.log" >&2; die "esign verify did not report all $N files valid"; }
 t1=$(now)
 esign_verify_s=$(elapsed "$t0" "$t1")

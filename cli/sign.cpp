@@ -90,7 +90,7 @@ Command add_sign(CLI::App& root, Context& ctx) {
   app->add_option("--level", args->level, "Signature level (this build: B-B)")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_option("--format", args->format, "auto (PDF -> pades, other -> cades), pades or cades")
       ->check(CLI::IsMember({"auto", "pades", "cades"}));
-  app->add_flag("--visible", args->visible, "Draw a visible signature box (the profile's appearance, or a default box on the last page)");
+  app->add_flag("--visible", args->visible, "Draw a visible signature box: the default box on the last page when the profile has no appearance section (a profile with one always draws it)");
   app->add_option("--reason", args->reason, "Reason for signing (overrides the profile)");
   app->add_option("--location", args->location, "Location of signing (overrides the profile)");
   app->add_flag("--force", args->force, "Overwrite existing outputs");

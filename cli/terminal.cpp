@@ -1,4 +1,4 @@
-// Secret prompts on /dev/tty with echo turned off.
+// Secret prompts on the terminal (stdin) with echo turned off.
 #include "terminal.h"
 
 #include <termios.h>

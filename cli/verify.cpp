@@ -15,6 +15,7 @@ struct VerifyArgs {
   std::vector<std::string> trust;
   std::string data;
   std::string format = "text";
+  unsigned jobs = 0;
 };
 
 int run(const VerifyArgs& args, Context& ctx) {
@@ -28,24 +29,15 @@ int run(const VerifyArgs& args, Context& ctx) {
   ReportFormat format = ctx.json || args.format == "json" ? ReportFormat::json
                         : args.format == "junit"          ? ReportFormat::junit
                                                           : ReportFormat::text;
-  std::vector<FileReport> reports;
+  std::vector<std::filesystem::path> files(args.files.begin(), args.files.end());
+  std::vector<FileReport> reports = verifier.verify_files(files, args.jobs);
   bool unreadable = false;
-  for (const std::string& file : args.files) {
-    try {
-      FileReport report = verifier.verify_file(file);
-      record_verify(ctx.ledger(), report);
-      if (!report.valid && format != ReportFormat::text)
-        std::fprintf(stderr, "esign: %s: %s\n", file.c_str(), report.error.value_or("invalid").c_str());
-      reports.push_back(std::move(report));
-    } catch (const Error& e) {
-      unreadable = true;
-      std::fprintf(stderr, "esign: %s\n", e.what());
-      FileReport failed;
-      failed.path = file;
-      failed.error = e.reason();
-      reports.push_back(std::move(failed));
-    }
+  for (const FileReport& report : reports) {
+    unreadable = unreadable || report.unreadable;
+    if (report.unreadable || (!report.valid && (format != ReportFormat::text || ctx.quiet)))
+      std::fprintf(stderr, "esign: %s: %s\n", report.path.c_str(), report.error.value_or("invalid").c_str());
   }
+  record_verify(ctx.ledger(), reports);
   if (!ctx.quiet || format != ReportFormat::text) fmt::print("{}", format_reports(reports, format));
   if (unreadable) return 2;
   for (const FileReport& r : reports)
@@ -62,6 +54,7 @@ Command add_verify(CLI::App& root, Context& ctx) {
   app->add_option("--trust", args->trust, "PEM file of trust anchors (repeatable; default: the system store)");
   app->add_option("--data", args->data, "The signed content of a detached .p7s");
   app->add_option("--format", args->format, "Output: text, json or junit")->check(CLI::IsMember({"text", "json", "junit"}));
+  app->add_option("-j,--jobs", args->jobs, "Files verified in parallel (default: one per core)");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }
 

@@ -48,6 +48,8 @@ class Certificate {
  public:
   // Throws Error(input, subject) when `der` is not one DER certificate.
   static Certificate from_der(ByteView der, const std::string& subject = "certificate");
+  // Shares an already parsed certificate (takes a new reference; the caller keeps its own).
+  static Certificate from_x509(x509_st* x509);
   // Every certificate in a PEM file, in file order. Throws Error(input) when unreadable or empty.
   static std::vector<Certificate> load_pem_file(const std::filesystem::path& file);
 

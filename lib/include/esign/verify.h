@@ -45,6 +45,7 @@ struct FileReport {
   std::optional<std::string> error;  // why the file as a whole is not valid
   std::vector<SignatureReport> signatures;
   std::string sha256;           // of the file
+  bool unreadable = false;      // the file (or its detached data) could not be read: `error` says why
 };
 
 // Holds the trust anchors, loaded once for many files. Thread-safe for concurrent verify_file.
@@ -57,6 +58,9 @@ class Verifier {
 
   // Throws Error(input) only when `file` (or its detached data) cannot be opened or read.
   FileReport verify_file(const std::filesystem::path& file) const;
+  // Verifies many files on `jobs` threads (0: one per core); reports come back in input order,
+  // unreadable files as reports with `unreadable` set instead of exceptions.
+  std::vector<FileReport> verify_files(const std::vector<std::filesystem::path>& files, unsigned jobs = 0) const;
 
  private:
   struct Impl;
@@ -66,7 +70,7 @@ class Verifier {
 enum class ReportFormat { text, json, junit };
 std::string format_reports(const std::vector<FileReport>& reports, ReportFormat format);
 
-// Records one verify event per report.
-void record_verify(Ledger& ledger, const FileReport& report);
+// Records one verify event per report, all in one ledger transaction.
+void record_verify(Ledger& ledger, const std::vector<FileReport>& reports);
 
 }  // namespace esign

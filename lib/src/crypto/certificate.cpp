@@ -100,6 +100,18 @@ Certificate Certificate::from_der(ByteView der, const std::string& subject) {
   return c;
 }
 
+Certificate Certificate::from_x509(x509_st* x509) {
+  unsigned char* buf = nullptr;
+  int len = i2d_X509(x509, &buf);  // the cached encoding of a parsed certificate: no re-parse
+  if (len <= 0) ossl::fail(Errc::input, "certificate", "cannot encode certificate");
+  Certificate c;
+  c.der_.assign(buf, buf + len);
+  OPENSSL_free(buf);
+  X509_up_ref(x509);
+  c.x509_.reset(x509, X509_free);
+  return c;
+}
+
 std::vector<Certificate> Certificate::load_pem_file(const std::filesystem::path& file) {
   ossl::Bio bio(BIO_new_file(file.c_str(), "rb"));
   if (!bio) ossl::fail(Errc::input, file.string(), "cannot open certificate file");

@@ -32,6 +32,11 @@ struct X509StackDeleter {
   void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_pop_free(s, X509_free); }
 };
 using X509Stack = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+// A stack that does not own its certificates.
+struct X509ViewDeleter {
+  void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_free(s); }
+};
+using X509View = std::unique_ptr<STACK_OF(X509), X509ViewDeleter>;
 
 // Drains OpenSSL's error queue into one line (the last, most specific reason), so no stale
 // error leaks into a later call. Returns "" when the queue was empty.

@@ -102,7 +102,64 @@ std::string check_ess(ByteView value, bool v2, X509* signer, const Bytes& signer
   return "";
 }
 
+// The ContentInfo re-encoded without its certificates field, which it hands to the cache instead
+// (the signature does not cover the certificates). nullopt when the input is not plain DER of
+// the expected shape; the caller then lets OpenSSL parse everything.
+std::optional<Bytes> strip_certificates(ByteView der, CertificateCache& cache, std::vector<std::shared_ptr<X509>>& certs) {
+  der::Element content_info, type, explicit0, signed_data;
+  ByteView in = der;
+  if (!der::read(in, content_info) || content_info.tag != der::tag::sequence) return std::nullopt;
+  ByteView ci = content_info.content;
+  if (!der::read(ci, type) || type.tag != der::tag::oid || !der::read(ci, explicit0) || explicit0.tag != der::tag::context(0))
+    return std::nullopt;
+  ByteView e0 = explicit0.content;
+  if (!der::read(e0, signed_data) || signed_data.tag != der::tag::sequence || !e0.empty()) return std::nullopt;
+  Bytes kept;
+  bool found = false;
+  ByteView sd = signed_data.content;
+  while (!sd.empty()) {
+    der::Element field;
+    if (!der::read(sd, field)) return std::nullopt;
+    if (field.tag == der::tag::context(0) && !found) {
+      found = true;
+      ByteView list = field.content;
+      while (!list.empty()) {
+        der::Element cert;
+        if (!der::read(list, cert)) return std::nullopt;
+        if (cert.tag != der::tag::sequence) continue;  // other CertificateChoices are not used
+        std::shared_ptr<X509> x = cache.parse(cert.whole);
+        if (!x) return std::nullopt;
+        certs.push_back(std::move(x));
+      }
+      continue;
+    }
+    kept.insert(kept.end(), field.whole.begin(), field.whole.end());
+  }
+  if (!found) return std::nullopt;
+  Bytes body = der::concat({type.whole, der::tlv(der::tag::context(0), der::tlv(der::tag::sequence, kept))});
+  return der::tlv(der::tag::sequence, body);
+}
+
 }  // namespace
+
+std::shared_ptr<X509> CertificateCache::parse(ByteView der) {
+  Bytes key(der.begin(), der.end());
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(key); it != entries_.end()) return it->second;
+  }
+  const unsigned char* p = der.data();
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (x == nullptr || p != der.data() + der.size()) {
+    X509_free(x);
+    ossl::clear_errors();
+    return nullptr;
+  }
+  std::shared_ptr<X509> shared(x, X509_free);
+  std::lock_guard lock(mutex_);
+  if (entries_.size() < kMaxEntries) entries_.emplace(std::move(key), shared);
+  return shared;
+}
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);
@@ -122,8 +179,12 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
     checks.add("cms_structure", false, "signature is empty or too large");
     return done();
   }
-  const unsigned char* p = der.data();
-  ossl::Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  std::vector<std::shared_ptr<X509>> held;
+  std::optional<Bytes> stripped;
+  if (ctx.certificates) stripped = strip_certificates(der, *ctx.certificates, held);
+  ByteView to_parse = stripped ? ByteView(*stripped) : der;
+  const unsigned char* p = to_parse.data();
+  ossl::Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(to_parse.size())));
   if (!cms) {
     checks.add("cms_structure", false, "not a DER CMS ContentInfo (" + ossl::drain_errors() + ")");
     return done();
@@ -152,7 +213,12 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
                   algorithm ? to_string(*algorithm) : "unsupported or weak digest algorithm"))
     return done();
 
-  ossl::X509Stack certs(CMS_get1_certs(cms.get()));
+  if (!stripped) {
+    ossl::X509Stack own(CMS_get1_certs(cms.get()));
+    while (own && sk_X509_num(own.get()) > 0) held.emplace_back(sk_X509_shift(own.get()), X509_free);
+  }
+  ossl::X509View certs(sk_X509_new_null());
+  for (const auto& c : held) sk_X509_push(certs.get(), c.get());
   X509* signer = nullptr;
   for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i) {
     if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs.get(), i)) == 0) {
@@ -163,15 +229,13 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
   if (!checks.add("signer_certificate", signer != nullptr, signer ? "" : "the signer's certificate is not in the signature"))
     return done();
   CMS_SignerInfo_set1_signer_cert(si, signer);
-  unsigned char* cert_buf = nullptr;
-  int cert_len = i2d_X509(signer, &cert_buf);
-  Bytes signer_der(cert_buf, cert_buf + std::max(cert_len, 0));
-  OPENSSL_free(cert_buf);
-  Certificate signer_cert = Certificate::from_der(signer_der);
+  Certificate signer_cert = Certificate::from_x509(signer);
+  const Bytes& signer_der = signer_cert.der();
   report.signer = signer_cert.subject();
   report.signer_fingerprint = signer_cert.sha256_fingerprint();
 
-  if (!checks.add("signed_attributes", CMS_signed_get_attr_count(si) > 0, "the signature has no signed attributes"))
+  const bool has_attributes = CMS_signed_get_attr_count(si) > 0;
+  if (!checks.add("signed_attributes", has_attributes, has_attributes ? "" : "the signature has no signed attributes"))
     return done();
 
   // RFC 5652 §11.1: content-type must be present with signed attributes and match eContentType.

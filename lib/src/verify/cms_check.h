@@ -3,6 +3,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include <openssl/x509.h>
@@ -13,8 +16,22 @@
 
 namespace esign::verify {
 
+// Parses a DER certificate, sharing one X509 per distinct encoding (OpenSSL 3.0 spends most of a
+// verification decoding public keys, and a batch of files repeats the same few certificates).
+// Thread-safe. Returns nullptr for bytes that are not a certificate.
+class CertificateCache {
+ public:
+  std::shared_ptr<X509> parse(ByteView der);
+
+ private:
+  static constexpr std::size_t kMaxEntries = 4096;  // hostile input cannot grow it without bound
+  std::mutex mutex_;
+  std::map<Bytes, std::shared_ptr<X509>, std::less<>> entries_;
+};
+
 struct CmsContext {
   X509_STORE* trust = nullptr;
+  CertificateCache* certificates = nullptr;
   // Computes the digest of the signed content with the algorithm the signature names; nullopt
   // for a detached signature whose content must come from the CMS itself (attached).
   std::function<std::optional<Digest>(DigestAlgorithm)> content_digest;

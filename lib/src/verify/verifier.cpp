@@ -1,7 +1,9 @@
 // Verifier: trust anchors loaded once; dispatch by file kind; detached CMS with streamed data.
 #include <openssl/pem.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "common/file_map.h"
 #include "crypto/openssl.h"
@@ -19,6 +21,7 @@ namespace fs = std::filesystem;
 struct Verifier::Impl {
   VerifyOptions options;
   ossl::Store store{X509_STORE_new()};
+  mutable verify::CertificateCache certificates;
 };
 
 Verifier::Verifier(VerifyOptions options) : impl_(std::make_unique<Impl>()) {
@@ -74,7 +77,7 @@ FileReport Verifier::verify_file(const fs::path& file) const {
 
   bool is_pdf = pdf::looks_like_pdf(bytes) || (file.extension() == ".pdf" && !bytes.empty());
   if (is_pdf) {
-    verify::verify_pdf(bytes, impl_->store.get(), report);
+    verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, report);
     return report;
   }
 
@@ -85,6 +88,7 @@ FileReport Verifier::verify_file(const fs::path& file) const {
   fs::path data_path = data_for(file, impl_->options.data);
   verify::CmsContext ctx;
   ctx.trust = impl_->store.get();
+  ctx.certificates = &impl_->certificates;
   std::optional<InputBytes> content;
   if (!data_path.empty() && (impl_->options.data || fs::exists(data_path))) {
     content.emplace(InputBytes::open(data_path));
@@ -101,15 +105,42 @@ FileReport Verifier::verify_file(const fs::path& file) const {
   return report;
 }
 
-void record_verify(Ledger& ledger, const FileReport& report) {
-  NewEvent e;
-  e.operation = "verify";
-  e.input_path = report.path == "-" ? "-" : fs::absolute(report.path).lexically_normal().string();
-  e.input_sha256 = report.sha256;
-  e.outcome = report.valid ? "valid" : "invalid";
-  if (!report.signatures.empty()) e.signer_fingerprint = report.signatures.back().signer_fingerprint;
-  e.detail = report.error.value_or("");
-  ledger.append(e);
+std::vector<FileReport> Verifier::verify_files(const std::vector<fs::path>& files, unsigned jobs) const {
+  std::vector<FileReport> reports(files.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+      try {
+        reports[i] = verify_file(files[i]);
+      } catch (const Error& e) {
+        reports[i].path = files[i].string();
+        reports[i].unreadable = true;
+        reports[i].error = e.reason();
+      }
+    }
+  };
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, files.size()));
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  return reports;
+}
+
+void record_verify(Ledger& ledger, const std::vector<FileReport>& reports) {
+  std::vector<NewEvent> events;
+  for (const FileReport& report : reports) {
+    NewEvent e;
+    e.operation = "verify";
+    e.input_path = report.path == "-" ? "-" : fs::absolute(report.path).lexically_normal().string();
+    e.input_sha256 = report.sha256;
+    e.outcome = report.valid ? "valid" : report.unreadable ? "unreadable" : "invalid";
+    if (!report.signatures.empty()) e.signer_fingerprint = report.signatures.back().signer_fingerprint;
+    e.detail = report.error.value_or("");
+    events.push_back(std::move(e));
+  }
+  ledger.append_all(events);
 }
 
 }  // namespace esign

@@ -66,7 +66,7 @@ bool only_whitespace(ByteView tail) {
 }
 
 void verify_signature(ByteView data, const pdf::Document& doc, const SignatureField& field, X509_STORE* trust,
-                      SignatureReport& r) {
+                      CertificateCache& certificates, SignatureReport& r) {
   r.field = field.name;
   auto fail = [&](const std::string& check, const std::string& why) {
     r.checks.push_back({check, false, why});
@@ -118,6 +118,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
 
   CmsContext ctx;
   ctx.trust = trust;
+  ctx.certificates = &certificates;
   ctx.pades = r.subfilter == "ETSI.CAdES.detached";
   pdf::Object m_obj = doc.resolve_key(sig, "M");
   if (const pdf::String* m = m_obj.get<pdf::String>())
@@ -133,7 +134,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
 
 }  // namespace
 
-void verify_pdf(ByteView data, X509_STORE* trust, FileReport& report) {
+void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, FileReport& report) {
   report.kind = "pdf";
   std::optional<pdf::Document> doc;
   std::vector<SignatureField> fields;
@@ -161,7 +162,7 @@ void verify_pdf(ByteView data, X509_STORE* trust, FileReport& report) {
   for (const SignatureField& f : fields) {
     SignatureReport r;
     try {
-      verify_signature(data, *doc, f, trust, r);
+      verify_signature(data, *doc, f, trust, certificates, r);
     } catch (const Error& e) {
       r.valid = false;
       r.checks.push_back({"structure", false, e.reason()});

@@ -5,10 +5,11 @@
 
 #include "esign/bytes.h"
 #include "esign/verify.h"
+#include "verify/cms_check.h"
 
 namespace esign::verify {
 
 // Fills `report` (kind, signatures, valid, error) for the PDF `data`. Never throws for bad input.
-void verify_pdf(ByteView data, X509_STORE* trust, FileReport& report);
+void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, FileReport& report);
 
 }  // namespace esign::verify
