@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include <ctime>
+#include <limits>
 
 #include "cms/der.h"
 #include "crypto/openssl.h"
@@ -161,6 +162,17 @@ std::shared_ptr<X509> CertificateCache::parse(ByteView der) {
   return shared;
 }
 
+bool ChainCache::valid_at(const Bytes& key, std::time_t t) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  return it != entries_.end() && t >= it->second.first && t <= it->second.second;
+}
+
+void ChainCache::remember(Bytes key, std::time_t not_before, std::time_t not_after) {
+  std::lock_guard lock(mutex_);
+  if (entries_.size() < kMaxEntries) entries_[std::move(key)] = {not_before, not_after};
+}
+
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -294,13 +306,32 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
   if (when) report.signing_time = rfc3339(*when);
 
   // The certificate path to a trust anchor, as of the validation time.
-  ossl::StoreCtx store_ctx(X509_STORE_CTX_new());
-  bool chain_ok = false;
+  const std::time_t at = std::chrono::system_clock::to_time_t(validation_time);
+  Bytes chain_key = signer_der;
+  for (const auto& c : held) {
+    Certificate copy = Certificate::from_x509(c.get());
+    chain_key.insert(chain_key.end(), copy.der().begin(), copy.der().end());
+  }
+  bool chain_ok = ctx.chains && ctx.chains->valid_at(chain_key, at);
   std::string chain_detail;
-  if (store_ctx && X509_STORE_CTX_init(store_ctx.get(), ctx.trust, signer, certs.get()) == 1) {
-    X509_STORE_CTX_set_time(store_ctx.get(), 0, std::chrono::system_clock::to_time_t(validation_time));
+  ossl::StoreCtx store_ctx(chain_ok ? nullptr : X509_STORE_CTX_new());
+  if (chain_ok) {
+    chain_detail = "path validated earlier in this run";
+  } else if (store_ctx && X509_STORE_CTX_init(store_ctx.get(), ctx.trust, signer, certs.get()) == 1) {
+    X509_STORE_CTX_set_time(store_ctx.get(), 0, at);
     chain_ok = X509_verify_cert(store_ctx.get()) == 1;
-    if (!chain_ok) chain_detail = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx.get()));
+    if (!chain_ok) {
+      chain_detail = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx.get()));
+    } else if (ctx.chains) {
+      std::time_t lo = 0, hi = std::numeric_limits<std::time_t>::max();
+      STACK_OF(X509)* path = X509_STORE_CTX_get0_chain(store_ctx.get());
+      for (int i = 0; i < sk_X509_num(path); ++i) {
+        X509* c = sk_X509_value(path, i);
+        lo = std::max(lo, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notBefore(c))));
+        hi = std::min(hi, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notAfter(c))));
+      }
+      ctx.chains->remember(std::move(chain_key), lo, hi);
+    }
   } else {
     chain_detail = "cannot set up path validation";
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,9 +30,24 @@ class CertificateCache {
   std::map<Bytes, std::shared_ptr<X509>, std::less<>> entries_;
 };
 
+// Remembers certificate paths that validated: for the same signer, intermediates and trust
+// store, a path valid at one time is valid at any time inside every certificate's validity
+// period (no revocation is consulted at B-B). Thread-safe; bounded like CertificateCache.
+class ChainCache {
+ public:
+  bool valid_at(const Bytes& key, std::time_t t);
+  void remember(Bytes key, std::time_t not_before, std::time_t not_after);
+
+ private:
+  static constexpr std::size_t kMaxEntries = 4096;
+  std::mutex mutex_;
+  std::map<Bytes, std::pair<std::time_t, std::time_t>> entries_;
+};
+
 struct CmsContext {
   X509_STORE* trust = nullptr;
   CertificateCache* certificates = nullptr;
+  ChainCache* chains = nullptr;
   // Computes the digest of the signed content with the algorithm the signature names; nullopt
   // for a detached signature whose content must come from the CMS itself (attached).
   std::function<std::optional<Digest>(DigestAlgorithm)> content_digest;

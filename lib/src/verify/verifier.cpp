@@ -22,6 +22,7 @@ struct Verifier::Impl {
   VerifyOptions options;
   ossl::Store store{X509_STORE_new()};
   mutable verify::CertificateCache certificates;
+  mutable verify::ChainCache chains;
 };
 
 Verifier::Verifier(VerifyOptions options) : impl_(std::make_unique<Impl>()) {
@@ -77,7 +78,7 @@ FileReport Verifier::verify_file(const fs::path& file) const {
 
   bool is_pdf = pdf::looks_like_pdf(bytes) || (file.extension() == ".pdf" && !bytes.empty());
   if (is_pdf) {
-    verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, report);
+    verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, impl_->chains, report);
     return report;
   }
 
@@ -89,6 +90,7 @@ FileReport Verifier::verify_file(const fs::path& file) const {
   verify::CmsContext ctx;
   ctx.trust = impl_->store.get();
   ctx.certificates = &impl_->certificates;
+  ctx.chains = &impl_->chains;
   std::optional<InputBytes> content;
   if (!data_path.empty() && (impl_->options.data || fs::exists(data_path))) {
     content.emplace(InputBytes::open(data_path));

@@ -66,7 +66,7 @@ bool only_whitespace(ByteView tail) {
 }
 
 void verify_signature(ByteView data, const pdf::Document& doc, const SignatureField& field, X509_STORE* trust,
-                      CertificateCache& certificates, SignatureReport& r) {
+                      CertificateCache& certificates, ChainCache& chains, SignatureReport& r) {
   r.field = field.name;
   auto fail = [&](const std::string& check, const std::string& why) {
     r.checks.push_back({check, false, why});
@@ -119,6 +119,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
   CmsContext ctx;
   ctx.trust = trust;
   ctx.certificates = &certificates;
+  ctx.chains = &chains;
   ctx.pades = r.subfilter == "ETSI.CAdES.detached";
   pdf::Object m_obj = doc.resolve_key(sig, "M");
   if (const pdf::String* m = m_obj.get<pdf::String>())
@@ -134,7 +135,8 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
 
 }  // namespace
 
-void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, FileReport& report) {
+void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, ChainCache& chains,
+                FileReport& report) {
   report.kind = "pdf";
   std::optional<pdf::Document> doc;
   std::vector<SignatureField> fields;
@@ -162,7 +164,7 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
   for (const SignatureField& f : fields) {
     SignatureReport r;
     try {
-      verify_signature(data, *doc, f, trust, certificates, r);
+      verify_signature(data, *doc, f, trust, certificates, chains, r);
     } catch (const Error& e) {
       r.valid = false;
       r.checks.push_back({"structure", false, e.reason()});

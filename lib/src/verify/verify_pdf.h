@@ -10,6 +10,7 @@
 namespace esign::verify {
 
 // Fills `report` (kind, signatures, valid, error) for the PDF `data`. Never throws for bad input.
-void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, FileReport& report);
+void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, ChainCache& chains,
+                FileReport& report);
 
 }  // namespace esign::verify
