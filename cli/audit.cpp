@@ -81,9 +81,10 @@ int run_verify(const AuditArgs& args, Context& ctx) {
   }
   if (check.ok) return 0;
   if (check.first_bad_id > 0) {
-    fmt::print(stderr, "audit chain broken at event {}: {}\n", check.first_bad_id, check.reason);
+    fmt::print(stderr, "esign: {}: audit chain broken at event {}: {}\n", ctx.ledger().path().string(), check.first_bad_id,
+               check.reason);
   } else {
-    fmt::print(stderr, "audit chain broken: {}\n", check.reason);
+    fmt::print(stderr, "esign: {}: audit chain broken: {}\n", ctx.ledger().path().string(), check.reason);
   }
   return 1;
 }

@@ -51,7 +51,8 @@ Command add_verify(CLI::App& root, Context& ctx) {
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* app = root.add_subcommand("verify", "Verify signed PDFs and CMS (.p7s) signatures");
   app->add_option("files", args->files, "Signed files: PDFs, .p7s (the data beside it, or --data)")->required();
-  app->add_option("--trust", args->trust, "PEM file of trust anchors (repeatable; default: the system store)");
+  app->add_option("--trust", args->trust, "PEM file of trust anchors (repeatable; default: the system store)")
+      ->allow_extra_args(false);
   app->add_option("--data", args->data, "The signed content of a detached .p7s");
   app->add_option("--format", args->format, "Output: text, json or junit")->check(CLI::IsMember({"text", "json", "junit"}));
   app->add_option("-j,--jobs", args->jobs, "Files verified in parallel (default: one per core)");

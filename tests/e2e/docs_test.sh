@@ -79,8 +79,11 @@ commands=$(help_subcommands)
 [ -f "$MAN/esign.1" ] || fail "man/esign.1 is missing"
 check_sections "$MAN/esign.1"
 check_page "$MAN/esign.1" "$global" "$global"
+# (grep -q reads into a here-string, never a pipe: with pipefail, an early exit of grep -q
+# would fail the pipeline through SIGPIPE.)
+overview=$(roff_text "$MAN/esign.1")
 for cmd in $commands; do
-  roff_text "$MAN/esign.1" | grep -qF "esign-$cmd" || fail "esign.1 does not refer to esign-$cmd(1)"
+  grep -qF "esign-$cmd" <<<"$overview" || fail "esign.1 does not refer to esign-$cmd(1)"
 done
 
 # esign-CMD.1: the command's options (its automatic --help aside) and its subcommands'.
@@ -92,8 +95,9 @@ for cmd in $commands; do
   required=$(grep -vxF -- --help <<<"$own" || true)
   allowed=$(printf '%s\n%s\n' "$own" "$global" | sort -u)
   check_page "$page" "$required" "$allowed"
+  text=$(roff_text "$page")
   for sub in $(help_subcommands "$cmd"); do
-    roff_text "$page" | grep -qE "^\.(SS|TP|B|BR).*\b$sub\b|^\.B $cmd $sub\b|^$sub\b" ||
+    grep -qE "^\.(SS|TP|B|BR).*\b$sub\b|^\.B $cmd $sub\b|^$sub\b" <<<"$text" ||
       fail "esign-$cmd.1 does not describe 'esign $cmd $sub'"
   done
 done
@@ -108,14 +112,16 @@ for page in "${pages[@]}"; do
   name=$(basename "$page")
   if command -v groff >/dev/null 2>&1; then
     run groff -man -Tutf8 -ww -z "$page"
-    [ "$LAST_EXIT" = 0 ] && [ ! -s "$LAST_STDERR" ] || { _show_last; fail "groff warns about $name"; }
+    if [ "$LAST_EXIT" != 0 ] || [ -s "$LAST_STDERR" ]; then _show_last; fail "groff warns about $name"; fi
   elif command -v mandoc >/dev/null 2>&1; then
     run mandoc -T lint -W warning "$page"
-    [ "$LAST_EXIT" = 0 ] && [ ! -s "$LAST_STDOUT" ] && [ ! -s "$LAST_STDERR" ] ||
-      { _show_last; fail "mandoc -T lint warns about $name"; }
+    if [ "$LAST_EXIT" != 0 ] || [ -s "$LAST_STDOUT" ] || [ -s "$LAST_STDERR" ]; then
+      _show_last
+      fail "mandoc -T lint warns about $name"
+    fi
   fi
   run env MANWIDTH=80 man --warnings=w -l "$page"
-  [ "$LAST_EXIT" = 0 ] && [ ! -s "$LAST_STDERR" ] || { _show_last; fail "man -l $name warns or fails"; }
+  if [ "$LAST_EXIT" != 0 ] || [ -s "$LAST_STDERR" ]; then _show_last; fail "man -l $name warns or fails"; fi
   grep -q "NAME" "$LAST_STDOUT" || fail "man -l $name renders no NAME section"
   # Installed: man/CMakeLists.txt lists it explicitly.
   grep -qE "(^|[[:space:]])$name([[:space:]]|\$)" "$MAN/CMakeLists.txt" ||

@@ -233,6 +233,7 @@ note "stdin and stdout"
 esign sign - --format pades --profile "$PKI/ec256.yaml" -o - <"$in/classic.pdf" >"$out/stdio.pdf" \
   2>"$TEST_TMP/stdio.err" || fail "sign - -o - failed: $(cat "$TEST_TMP/stdio.err")"
 check_signed "$in/classic.pdf" "$out/stdio.pdf" 1 sha256
+# shellcheck disable=SC2002 # a pipe on purpose: stdin that cannot seek
 cat "$in/xrefstream.pdf" | esign sign - --format pades --profile "$PKI/rsa.yaml" -o - >"$out/stdio2.pdf" ||
   fail "sign - -o - from a pipe failed"
 check_signed "$in/xrefstream.pdf" "$out/stdio2.pdf" 1 sha256

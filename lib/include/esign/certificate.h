@@ -59,6 +59,8 @@ class Certificate {
   std::string common_name() const;    // the CN, or the whole subject when there is none
   std::string serial_hex() const;
   std::string sha256_fingerprint() const;  // hex of SHA-256 over the DER
+  // False when a key usage extension is present without digitalSignature or nonRepudiation.
+  bool key_usage_allows_signing() const;
   std::chrono::system_clock::time_point not_before() const;
   std::chrono::system_clock::time_point not_after() const;
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,39 @@ std::string audit_event_hash(const AuditEvent& e);
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+// esign bulk: a job is one folder signed into one output folder with one profile; `key` names
+// that combination so a re-run of the same command finds its job.
+struct Job {
+  std::int64_t id = 0;
+  std::string key;
+  std::string created, updated;  // RFC 3339 UTC
+  std::string profile, source_dir, out_dir;
+  std::string state;             // running | done | interrupted
+  std::int64_t pending = 0, done = 0, failed = 0, skipped = 0;  // item counts by state
+};
+
+// One input file of a job. state: pending | done | failed.
+struct JobItem {
+  std::int64_t id = 0;
+  std::int64_t job_id = 0;
+  std::string path;           // relative to the job's source folder
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::string sha256;         // of the input when it was last processed
+  std::string state = "pending";
+  std::string output_path;    // relative to the job's output folder
+  std::string output_sha256;  // of the output this ledger wrote
+  std::string detail;         // the failure reason
+  std::int64_t ms = 0;        // time spent on the item
+  std::string updated;
+};
+
+// What a worker reports for an item; recorded with its audit event in one transaction.
+struct ItemOutcome {
+  JobItem item;    // id, state and the fields that changed
+  NewEvent event;  // the sign event for the audit log
+};
+
 struct LedgerAccess;  // src/ledger/: lets the rest of the ledger module reach the connection
 
 // One connection to a ledger file. Several Ledger objects — in one process or in several — may
@@ -108,6 +142,23 @@ class Ledger {
   // Recomputes every hash in id order inside one read snapshot and checks ids, links and the
   // chain head. Never throws for a broken chain; throws Error only when the file cannot be read.
   ChainCheck verify_chain() const;
+
+  // --- Jobs (esign bulk) ---
+  // The newest job with `key`, if any (counts filled in).
+  std::optional<Job> find_job(const std::string& key) const;
+  std::optional<Job> job(std::int64_t id) const;
+  // All jobs, newest first, with counts.
+  std::vector<Job> jobs() const;
+  Job create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
+                 const std::string& out_dir);
+  void set_job_state(std::int64_t id, const std::string& state);
+  // The job's items ordered by path.
+  std::vector<JobItem> items(std::int64_t job_id) const;
+  // Inserts new items and updates changed ones (by job and path), in one transaction; returns
+  // them with their ids.
+  std::vector<JobItem> save_items(std::int64_t job_id, std::vector<JobItem> items);
+  // Records item outcomes and their audit events in one transaction.
+  void record_outcomes(const std::vector<ItemOutcome>& outcomes);
 
   struct Impl;  // src/ledger/ledger_impl.h
 

@@ -163,6 +163,11 @@ std::string Certificate::serial_hex() const {
 
 std::string Certificate::sha256_fingerprint() const { return to_hex(digest_of(DigestAlgorithm::sha256, der_).value); }
 
+bool Certificate::key_usage_allows_signing() const {
+  std::uint32_t ku = X509_get_key_usage(x509_.get());
+  return ku == UINT32_MAX || (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0;
+}
+
 std::chrono::system_clock::time_point Certificate::not_before() const {
   return ossl::to_time_point(X509_get0_notBefore(x509_.get()));
 }

@@ -67,19 +67,6 @@ std::string pragma_text(SQLite::Database& db, const char* pragma) {
   return db.execAndGet(pragma).getString();
 }
 
-// Runs `f` in one transaction of the given kind and translates SQLite's errors.
-template <class F>
-auto in_transaction(Ledger::Impl& impl, SQLite::TransactionBehavior behavior, const char* doing, F&& f) {
-  try {
-    SQLite::Transaction tx(impl.db, behavior);
-    auto result = f(impl.db);
-    tx.commit();
-    return result;
-  } catch (const SQLite::Exception& e) {
-    throw ledger::sqlite_error(impl.path, e, doing);
-  }
-}
-
 std::int64_t as_sql_limit(std::size_t limit) {
   return static_cast<std::int64_t>(
       std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
@@ -158,14 +145,14 @@ const fs::path& Ledger::path() const { return impl_->path; }
 int Ledger::schema_version() const { return impl_->schema_version; }
 
 std::int64_t Ledger::append(const NewEvent& e) {
-  return in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the event",
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the event",
                         [&](SQLite::Database& db) {
                           return ledger::append_event(db, impl_->path, e, ledger::utc_now());
                         });
 }
 
 std::vector<std::int64_t> Ledger::append_all(const std::vector<NewEvent>& events) {
-  return in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the events",
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the events",
                         [&](SQLite::Database& db) {
                           const std::string time = ledger::utc_now();
                           std::vector<std::int64_t> ids;
@@ -176,7 +163,7 @@ std::vector<std::int64_t> Ledger::append_all(const std::vector<NewEvent>& events
 }
 
 std::vector<AuditEvent> Ledger::events(std::int64_t after_id, std::size_t limit) const {
-  return in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
                         [&](SQLite::Database& db) {
                           SQLite::Statement q(db, fmt::format("SELECT {} FROM events WHERE id > ? ORDER BY id LIMIT ?",
                                                               ledger::kEventColumns));
@@ -189,7 +176,7 @@ std::vector<AuditEvent> Ledger::events(std::int64_t after_id, std::size_t limit)
 }
 
 std::vector<AuditEvent> Ledger::last_events(std::size_t count) const {
-  return in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
                         [&](SQLite::Database& db) {
                           SQLite::Statement q(
                               db, fmt::format("SELECT * FROM (SELECT {} FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
@@ -204,7 +191,7 @@ std::vector<AuditEvent> Ledger::last_events(std::size_t count) const {
 ChainCheck Ledger::verify_chain() const {
   // One deferred transaction: the head and every row come from the same snapshot, so an append
   // by another process while we read cannot look like tampering.
-  return in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the audit chain",
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the audit chain",
                         [](SQLite::Database& db) { return ledger::check_chain(db); });
 }
 

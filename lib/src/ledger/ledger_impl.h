@@ -9,6 +9,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include "esign/error.h"
 #include "esign/ledger.h"
@@ -42,6 +43,19 @@ std::string utc_now();
 // returns the resulting version. Throws Error(Errc::config) when the file is newer than this build;
 // SQLite::Exception for anything SQLite refuses.
 int migrate(SQLite::Database& db, const std::filesystem::path& path);
+
+// Runs `f(db)` in one transaction of the given kind, commits, and translates SQLite's errors.
+template <class F>
+auto in_transaction(Ledger::Impl& impl, SQLite::TransactionBehavior behavior, const char* doing, F&& f) {
+  try {
+    SQLite::Transaction tx(impl.db, behavior);
+    auto result = f(impl.db);
+    tx.commit();
+    return result;
+  } catch (const SQLite::Exception& e) {
+    throw sqlite_error(impl.path, e, doing);
+  }
+}
 
 // Appends one event and advances the chain head; returns its id.
 // REQUIRES: a write transaction (BEGIN IMMEDIATE) is open on `db`, so that reading the head and

@@ -49,7 +49,7 @@ INSERT INTO chain_head (id, events, last_id, last_hash)
 -- esign bulk: one job per (source, profile, output, options); key identifies a re-run of it.
 CREATE TABLE jobs (
   id         INTEGER PRIMARY KEY,
-  key        TEXT NOT NULL UNIQUE,
+  key        TEXT NOT NULL,
   created    TEXT NOT NULL,
   updated    TEXT NOT NULL,
   profile    TEXT NOT NULL DEFAULT '',
@@ -64,15 +64,18 @@ CREATE TABLE items (
   job_id        INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
   path          TEXT NOT NULL,
   size          INTEGER NOT NULL DEFAULT 0,
+  mtime_ns      INTEGER NOT NULL DEFAULT 0,
   sha256        TEXT NOT NULL DEFAULT '',
   state         TEXT NOT NULL DEFAULT 'pending',
   output_path   TEXT NOT NULL DEFAULT '',
   output_sha256 TEXT NOT NULL DEFAULT '',
   detail        TEXT NOT NULL DEFAULT '',
+  ms            INTEGER NOT NULL DEFAULT 0,
   updated       TEXT NOT NULL DEFAULT '',
   UNIQUE (job_id, path)
 );
 CREATE INDEX items_by_job_state ON items (job_id, state);
+CREATE INDEX jobs_by_key ON jobs (key, id);
 )sql"},
 };
 

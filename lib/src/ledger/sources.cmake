@@ -2,4 +2,5 @@ target_sources(esign_core PRIVATE
   src/ledger/ledger.cpp
   src/ledger/schema.cpp
   src/ledger/audit_chain.cpp
+  src/ledger/jobs.cpp
 )

@@ -131,6 +131,9 @@ SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& in
     throw Error(Errc::key, profile.file.string(),
                 "the signer certificate (" + cert.common_name() + ") is not valid now (" +
                     (now > cert.not_after() ? "it expired" : "it is not yet valid") + ")");
+  if (!cert.key_usage_allows_signing())
+    throw Error(Errc::key, profile.file.string(),
+                "the signer certificate (" + cert.common_name() + ") has a key usage that does not allow signing");
   SignatureFormat format = options.format.value_or(profile.signature.format);
   if (format == SignatureFormat::auto_detect) format = detect_format(input);
   if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))

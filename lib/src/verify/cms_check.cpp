@@ -4,6 +4,7 @@
 #include <openssl/cms.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <ctime>
 #include <limits>
 
@@ -25,17 +26,19 @@ std::optional<DigestAlgorithm> digest_from_nid(int nid) {
   }
 }
 
+// Collects checks into a report; `suffix` tells the SignerInfos of one CMS apart ("#2").
 class Checks {
  public:
-  explicit Checks(SignatureReport& r) : r_(r) {}
+  explicit Checks(SignatureReport& r, std::string suffix = "") : r_(r), suffix_(std::move(suffix)) {}
   bool add(const std::string& name, bool ok, const std::string& detail = "") {
-    r_.checks.push_back({name, ok, detail});
-    if (!ok && r_.error.empty()) r_.error = name + ": " + detail;
+    r_.checks.push_back({name + suffix_, ok, detail});
+    if (!ok && r_.error.empty()) r_.error = name + suffix_ + ": " + detail;
     return ok;
   }
 
  private:
   SignatureReport& r_;
+  std::string suffix_;
 };
 
 // The single value of a signed attribute that must occur once with one value (RFC 5652 §11),
@@ -182,73 +185,39 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
-  Checks checks(report);
-  auto done = [&] { report.valid = report.error.empty(); };
-  ossl::clear_errors();
-
-  if (der.empty() || der.size() > kMaxCmsSize) {
-    checks.add("cms_structure", false, "signature is empty or too large");
-    return done();
-  }
-  std::vector<std::shared_ptr<X509>> held;
-  std::optional<Bytes> stripped;
-  if (ctx.certificates) stripped = strip_certificates(der, *ctx.certificates, held);
-  ByteView to_parse = stripped ? ByteView(*stripped) : der;
-  const unsigned char* p = to_parse.data();
-  ossl::Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(to_parse.size())));
-  if (!cms) {
-    checks.add("cms_structure", false, "not a DER CMS ContentInfo (" + ossl::drain_errors() + ")");
-    return done();
-  }
-  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
-    checks.add("cms_structure", false, "not a SignedData");
-    return done();
-  }
-  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
-  if (sk_CMS_SignerInfo_num(infos) != 1) {
-    checks.add("cms_structure", false, "expected exactly one SignerInfo, found " + std::to_string(sk_CMS_SignerInfo_num(infos)));
-    return done();
-  }
-  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
-  if (OBJ_obj2nid(CMS_get0_eContentType(cms.get())) != NID_pkcs7_data) {
-    checks.add("cms_structure", false, "encapsulated content type is not id-data");
-    return done();
-  }
-  checks.add("cms_structure", true);
-
+// The checks of one SignerInfo; `digests` holds the content's digest for each algorithm the
+// signature names (empty when there is no content to compare with).
+void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* certs,
+                  const std::vector<std::shared_ptr<X509>>& held, const std::map<DigestAlgorithm, Digest>& digests,
+                  const CmsContext& ctx, Checks& checks, SignatureReport& report, bool first) {
   X509_ALGOR* digest_alg = nullptr;
   X509_ALGOR* sig_alg = nullptr;
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, &sig_alg);
   std::optional<DigestAlgorithm> algorithm = digest_from_nid(OBJ_obj2nid(digest_alg->algorithm));
   if (!checks.add("digest_algorithm", algorithm.has_value(),
                   algorithm ? to_string(*algorithm) : "unsupported or weak digest algorithm"))
-    return done();
+    return;
 
-  if (!stripped) {
-    ossl::X509Stack own(CMS_get1_certs(cms.get()));
-    while (own && sk_X509_num(own.get()) > 0) held.emplace_back(sk_X509_shift(own.get()), X509_free);
-  }
-  ossl::X509View certs(sk_X509_new_null());
-  for (const auto& c : held) sk_X509_push(certs.get(), c.get());
   X509* signer = nullptr;
-  for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i) {
-    if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs.get(), i)) == 0) {
-      signer = sk_X509_value(certs.get(), i);
+  for (int i = 0; certs && i < sk_X509_num(certs); ++i) {
+    if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0) {
+      signer = sk_X509_value(certs, i);
       break;
     }
   }
   if (!checks.add("signer_certificate", signer != nullptr, signer ? "" : "the signer's certificate is not in the signature"))
-    return done();
+    return;
   CMS_SignerInfo_set1_signer_cert(si, signer);
   Certificate signer_cert = Certificate::from_x509(signer);
   const Bytes& signer_der = signer_cert.der();
-  report.signer = signer_cert.subject();
-  report.signer_fingerprint = signer_cert.sha256_fingerprint();
+  if (first) {
+    report.signer = signer_cert.subject();
+    report.signer_fingerprint = signer_cert.sha256_fingerprint();
+  }
 
   const bool has_attributes = CMS_signed_get_attr_count(si) > 0;
   if (!checks.add("signed_attributes", has_attributes, has_attributes ? "" : "the signature has no signed attributes"))
-    return done();
+    return;
 
   // RFC 5652 §11.1: content-type must be present with signed attributes and match eContentType.
   bool present = false, duplicated = false;
@@ -258,10 +227,9 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
 
   // message-digest against the content.
   const ASN1_TYPE* md = single_attribute(si, NID_pkcs9_messageDigest, present, duplicated);
+  (void)cms;
   std::optional<Digest> content;
-  if (ctx.content_digest) content = ctx.content_digest(*algorithm);
-  ASN1_OCTET_STRING** attached = CMS_get0_content(cms.get());
-  if (!content && attached && *attached) content = digest_of(*algorithm, ByteView((*attached)->data, static_cast<std::size_t>((*attached)->length)));
+  if (auto it = digests.find(*algorithm); it != digests.end()) content = it->second;
   if (!present || duplicated || md->type != V_ASN1_OCTET_STRING) {
     checks.add("message_digest", false, !present ? "message-digest attribute missing" : "message-digest attribute malformed or repeated");
   } else if (!content) {
@@ -303,7 +271,7 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
     checks.add("signing_time", ok, ok ? "" : "signing-time attribute malformed");
   }
   auto validation_time = when.value_or(std::chrono::system_clock::now());
-  if (when) report.signing_time = rfc3339(*when);
+  if (when && first) report.signing_time = rfc3339(*when);
 
   // The certificate path to a trust anchor, as of the validation time.
   const std::time_t at = std::chrono::system_clock::to_time_t(validation_time);
@@ -317,7 +285,7 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
   ossl::StoreCtx store_ctx(chain_ok ? nullptr : X509_STORE_CTX_new());
   if (chain_ok) {
     chain_detail = "path validated earlier in this run";
-  } else if (store_ctx && X509_STORE_CTX_init(store_ctx.get(), ctx.trust, signer, certs.get()) == 1) {
+  } else if (store_ctx && X509_STORE_CTX_init(store_ctx.get(), ctx.trust, signer, certs) == 1) {
     X509_STORE_CTX_set_time(store_ctx.get(), 0, at);
     chain_ok = X509_verify_cert(store_ctx.get()) == 1;
     if (!chain_ok) {
@@ -346,6 +314,76 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
   checks.add("certificate_validity", in_validity,
              in_validity ? "" : "the signer certificate was not valid at the signing time (valid " +
                                     rfc3339(signer_cert.not_before()) + " to " + rfc3339(signer_cert.not_after()) + ")");
+}
+
+void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
+  Checks checks(report);
+  auto done = [&] { report.valid = report.error.empty(); };
+  ossl::clear_errors();
+
+  if (der.empty() || der.size() > kMaxCmsSize) {
+    checks.add("cms_structure", false, "signature is empty or too large");
+    return done();
+  }
+  std::vector<std::shared_ptr<X509>> held;
+  std::optional<Bytes> stripped;
+  if (ctx.certificates) stripped = strip_certificates(der, *ctx.certificates, held);
+  ByteView to_parse = stripped ? ByteView(*stripped) : der;
+  const unsigned char* p = to_parse.data();
+  ossl::Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(to_parse.size())));
+  if (!cms) {
+    checks.add("cms_structure", false, "not a DER CMS ContentInfo (" + ossl::drain_errors() + ")");
+    return done();
+  }
+  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
+    checks.add("cms_structure", false, "not a SignedData");
+    return done();
+  }
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+  const int count = sk_CMS_SignerInfo_num(infos);
+  // One SignerInfo is what PAdES and CAdES produce; some tools add one per digest algorithm.
+  // Every one present must verify: a signature esign cannot fully check is invalid.
+  if (count < 1 || count > 4) {
+    checks.add("cms_structure", false, "expected one SignerInfo, found " + std::to_string(count));
+    return done();
+  }
+  if (OBJ_obj2nid(CMS_get0_eContentType(cms.get())) != NID_pkcs7_data) {
+    checks.add("cms_structure", false, "encapsulated content type is not id-data");
+    return done();
+  }
+  checks.add("cms_structure", true, count == 1 ? "" : std::to_string(count) + " SignerInfos");
+
+  if (!stripped) {
+    ossl::X509Stack own(CMS_get1_certs(cms.get()));
+    while (own && sk_X509_num(own.get()) > 0) held.emplace_back(sk_X509_shift(own.get()), X509_free);
+  }
+  ossl::X509View certs(sk_X509_new_null());
+  for (const auto& c : held) sk_X509_push(certs.get(), c.get());
+
+  // The content's digest for each algorithm named, computed in one pass over the content.
+  std::vector<DigestAlgorithm> algorithms;
+  for (int i = 0; i < count; ++i) {
+    X509_ALGOR* alg = nullptr;
+    CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(infos, i), nullptr, nullptr, &alg, nullptr);
+    if (auto a = digest_from_nid(OBJ_obj2nid(alg->algorithm));
+        a && std::find(algorithms.begin(), algorithms.end(), *a) == algorithms.end())
+      algorithms.push_back(*a);
+  }
+  std::vector<Digest> computed;
+  ASN1_OCTET_STRING** attached = CMS_get0_content(cms.get());
+  if (attached && *attached) {
+    ByteView data((*attached)->data, static_cast<std::size_t>((*attached)->length));
+    for (DigestAlgorithm a : algorithms) computed.push_back(digest_of(a, data));
+  } else if (ctx.content_digests) {
+    computed = ctx.content_digests(algorithms);
+  }
+  std::map<DigestAlgorithm, Digest> digests;
+  for (Digest& d : computed) digests[d.algorithm] = std::move(d);
+
+  for (int i = 0; i < count; ++i) {
+    Checks signer_checks(report, i == 0 ? "" : "#" + std::to_string(i + 1));
+    check_signer(cms.get(), sk_CMS_SignerInfo_value(infos, i), certs.get(), held, digests, ctx, signer_checks, report, i == 0);
+  }
   done();
 }
 

@@ -48,9 +48,9 @@ struct CmsContext {
   X509_STORE* trust = nullptr;
   CertificateCache* certificates = nullptr;
   ChainCache* chains = nullptr;
-  // Computes the digest of the signed content with the algorithm the signature names; nullopt
-  // for a detached signature whose content must come from the CMS itself (attached).
-  std::function<std::optional<Digest>(DigestAlgorithm)> content_digest;
+  // Digests of the detached content with each algorithm asked for, in one pass over it; empty
+  // when there is no detached content (then the CMS must carry it, attached).
+  std::function<std::vector<Digest>(const std::vector<DigestAlgorithm>&)> content_digests;
   // PAdES: the time from /M (the validation time for B-B); CAdES: from the signing-time attribute.
   std::optional<std::chrono::system_clock::time_point> claimed_time;
   bool pades = false;  // ETSI.CAdES.detached: signing-certificate-v2 required, signing-time forbidden

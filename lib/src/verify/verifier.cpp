@@ -76,7 +76,7 @@ FileReport Verifier::verify_file(const fs::path& file) const {
   ByteView bytes = in.bytes();
   report.sha256 = to_hex(digest_of(DigestAlgorithm::sha256, bytes).value);
 
-  bool is_pdf = pdf::looks_like_pdf(bytes) || (file.extension() == ".pdf" && !bytes.empty());
+  bool is_pdf = pdf::looks_like_pdf(bytes) || file.extension() == ".pdf";
   if (is_pdf) {
     verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, impl_->chains, report);
     return report;
@@ -91,17 +91,37 @@ FileReport Verifier::verify_file(const fs::path& file) const {
   ctx.trust = impl_->store.get();
   ctx.certificates = &impl_->certificates;
   ctx.chains = &impl_->chains;
-  std::optional<InputBytes> content;
+  // The detached content is streamed once, whatever its size, through every hasher needed.
+  std::ifstream content;
+  bool have_content = false;
   if (!data_path.empty() && (impl_->options.data || fs::exists(data_path))) {
-    content.emplace(InputBytes::open(data_path));
-    sig.signed_bytes = content->bytes().size();
-    ctx.content_digest = [&](DigestAlgorithm a) -> std::optional<Digest> { return digest_of(a, content->bytes()); };
+    if (fs::is_directory(data_path)) throw Error(Errc::input, data_path.string(), "is a directory");
+    content.open(data_path, std::ios::binary);
+    if (!content) throw Error(Errc::input, data_path.string(), "cannot open the signed data");
+    have_content = true;
+    ctx.content_digests = [&](const std::vector<DigestAlgorithm>& algorithms) {
+      std::vector<Hasher> hashers;
+      for (DigestAlgorithm a : algorithms) hashers.emplace_back(a);
+      std::vector<std::uint8_t> buf(1 << 20);
+      std::size_t total = 0;
+      while (content) {
+        content.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+        ByteView chunk(buf.data(), static_cast<std::size_t>(content.gcount()));
+        total += chunk.size();
+        for (Hasher& h : hashers) h.update(chunk);
+      }
+      if (content.bad()) throw Error(Errc::input, data_path.string(), "read error");
+      sig.signed_bytes = total;
+      std::vector<Digest> out;
+      for (Hasher& h : hashers) out.push_back(h.finish());
+      return out;
+    };
   }
   verify::check_cms(cms_der(bytes), ctx, sig);
   sig.covers_whole_file = sig.valid;
   report.valid = sig.valid;
   if (!sig.valid) report.error = sig.error;
-  if (!content && !sig.valid && sig.error.find("no signed content") != std::string::npos)
+  if (!have_content && !sig.valid && sig.error.find("no signed content") != std::string::npos)
     throw Error(Errc::input, file.string(), "cannot find the signed data " + (data_path.empty() ? std::string("(use --data FILE)") : data_path.string() + " (use --data FILE)"));
   report.signatures.push_back(std::move(sig));
   return report;
@@ -117,7 +137,7 @@ std::vector<FileReport> Verifier::verify_files(const std::vector<fs::path>& file
       } catch (const Error& e) {
         reports[i].path = files[i].string();
         reports[i].unreadable = true;
-        reports[i].error = e.reason();
+        reports[i].error = e.subject() == files[i].string() ? e.reason() : e.what();
       }
     }
   };

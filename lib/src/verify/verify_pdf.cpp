@@ -124,11 +124,15 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
   pdf::Object m_obj = doc.resolve_key(sig, "M");
   if (const pdf::String* m = m_obj.get<pdf::String>())
     ctx.claimed_time = pdf::parse_pdf_date(pdf::text_to_utf8(*m));
-  ctx.content_digest = [&](DigestAlgorithm a) -> std::optional<Digest> {
-    Hasher h(a);
-    h.update(data.first(gap_begin));
-    h.update(data.subspan(gap_end, end - gap_end));
-    return h.finish();
+  ctx.content_digests = [&](const std::vector<DigestAlgorithm>& algorithms) {
+    std::vector<Digest> out;
+    for (DigestAlgorithm a : algorithms) {
+      Hasher h(a);
+      h.update(data.first(gap_begin));
+      h.update(data.subspan(gap_end, end - gap_end));
+      out.push_back(h.finish());
+    }
+    return out;
   };
   check_cms(gap_bytes, ctx, r);
 }

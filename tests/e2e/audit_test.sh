@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The ledger records every sign and verify with the input and output hashes and the signer's
+# fingerprint, is private (0600), holds no secret, and its hash chain shows any edit: a changed
+# row or a deleted last row makes `esign audit verify` fail and name the event. Also the
+# --ledger flag (before or after the subcommand) and ESIGN_LEDGER.
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "$0")/lib.sh"
+need_tool sqlite3 openssl
+
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3)
+unset ESIGN_LEDGER
+l=$TEST_TMP/l.db
+w=$TEST_TMP/w
+mkdir -p "$w"
+cp "$PDFS/classic.pdf" "$w/a.pdf"
+printf 'ledger test data\n' >"$w/b.txt"
+secret=$(head -n1 "$PKI/p12-password.txt")
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+# later MESSAGE: a failure reported at the end, so the checks after it still run.
+later_fails=()
+later() { echo "FAIL (reported at the end) $TEST_NAME: $*" >&2; later_fails+=("$*"); }
+fpr=$(openssl x509 -in "$PKI/rsa.cert.pem" -outform DER | sha256sum | cut -d' ' -f1)
+
+expect_exit 0 esign --ledger "$l" sign "$w/a.pdf" --profile "$PKI/rsa.yaml"
+expect_exit 0 esign sign "$w/b.txt" --profile "$PKI/rsa.yaml" --ledger "$l"
+expect_exit 0 esign --ledger "$l" verify "$w/a.signed.pdf" --trust "$PKI/root.pem"
+expect_file "$l"
+[ "$(stat -c %a "$l")" = 600 ] || fail "the ledger has mode $(stat -c %a "$l"), expected 600"
+[ ! -e "$HOME/.local/share/esign/ledger.db" ] || fail "--ledger also wrote the default ledger"
+
+# The schema this test relies on.
+schema=$(sqlite3 "$l" .schema)
+for col in id operation input_path input_sha256 output_path output_sha256 outcome signer_fingerprint hash prev_hash; do
+  grep -qw "$col" <<<"$schema" || fail "events has no column $col:
+$schema"
+done
+
+expect_exit 0 esign --ledger "$l" audit log --json
+cp "$LAST_STDOUT" "$TEST_TMP/log.json"
+"$py" - "$TEST_TMP/log.json" "$w" "$(sha "$w/a.pdf")" "$(sha "$w/a.signed.pdf")" "$(sha "$w/b.txt")" \
+  "$(sha "$w/b.txt.p7s")" "$fpr" <<'PY' || fail "audit log --json: $(cat "$TEST_TMP/log.json")"
+import json, os, sys
+log, w, a_in, a_out, b_in, b_out, fpr = sys.argv[1:]
+ev = json.load(open(log))['events']
+ops = [e['operation'] for e in ev]
+assert ops == ['sign', 'sign', 'verify'], 'operations %r' % ops
+assert [e['id'] for e in ev] == [1, 2, 3], 'ids %r' % [e['id'] for e in ev]
+s1, s2, v = ev
+def same(p, q):
+    return os.path.realpath(p) == os.path.realpath(q)
+assert same(s1['input_path'], w + '/a.pdf'), s1['input_path']
+assert same(s1['output_path'], w + '/a.signed.pdf'), s1['output_path']
+assert s1['input_sha256'] == a_in, 'sign 1 input sha256'
+assert s1['output_sha256'] == a_out, 'sign 1 output sha256'
+assert same(s2['input_path'], w + '/b.txt') and same(s2['output_path'], w + '/b.txt.p7s'), 'sign 2 paths'
+assert s2['input_sha256'] == b_in, 'sign 2 input sha256'
+assert s2['output_sha256'] == b_out, 'sign 2 output sha256'
+assert same(v['input_path'], w + '/a.signed.pdf'), v['input_path']
+assert v['input_sha256'] == a_out, 'verify input sha256'
+for e in ev:
+    assert e['signer_fingerprint'] == fpr, '%s: fingerprint %s' % (e['operation'], e['signer_fingerprint'])
+assert s1['outcome'] == s2['outcome'] == 'ok', 'sign outcomes'
+assert v['outcome'] == 'valid', 'verify outcome ' + v['outcome']
+assert ev[0]['prev_hash'] == '0' * 64
+for p, n in zip(ev, ev[1:]):
+    assert n['prev_hash'] == p['hash'], 'chain link %d' % n['id']
+PY
+# The text log lists them too.
+expect_exit 0 esign --ledger "$l" audit log
+[ "$(grep -cE '^ *[0-9]+ ' "$LAST_STDOUT")" = 3 ] || { _show_last; fail "audit log does not list 3 events"; }
+expect_exit 0 esign audit verify --ledger "$l"
+
+# A failed sign and an invalid verify are recorded too.
+cp "$PDFS/corrupt.pdf" "$w/corrupt.pdf"
+expect_exit 2 esign --ledger "$l" sign "$w/corrupt.pdf" --profile "$PKI/rsa.yaml"
+expect_exit 1 esign --ledger "$l" verify "$w/a.signed.pdf" --trust "$PKI/untrusted-root.pem"
+expect_exit 0 esign --ledger "$l" --json audit log
+"$py" -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+assert [e["operation"] for e in ev][3:] == ["sign", "verify"], [e["operation"] for e in ev]
+assert ev[3]["outcome"] not in ("ok", ""), ev[3]
+assert ev[4]["outcome"] == "invalid", ev[4]
+' "$LAST_STDOUT" || fail "failed operations are not recorded: $(cat "$LAST_STDOUT")"
+expect_exit 0 esign --ledger "$l" audit verify
+
+# No secret in the ledger (the p12 password, nor the profile's reference to its file content).
+dump=$(sqlite3 "$l" .dump)
+[ "$(grep -c -- "$secret" <<<"$dump" || true)" = 0 ] || fail "the p12 password is in the ledger"
+# A password given through env: is not recorded either.
+cat >"$TEST_TMP/env.yaml" <<YAML
+name: envpw
+key:
+  source: pkcs12
+  path: $PKI/rsa.p12
+  password: env:LEDGER_TEST_PW
+YAML
+LEDGER_TEST_PW=$secret expect_exit 0 esign --ledger "$l" sign "$w/b.txt" --profile "$TEST_TMP/env.yaml" -o "$w/b2.p7s"
+LEDGER_TEST_PW=wrong-pw-value-123 expect_exit 2 esign --ledger "$l" sign "$w/b.txt" --profile "$TEST_TMP/env.yaml" -o "$w/b3.p7s"
+dump=$(sqlite3 "$l" .dump)
+[ "$(grep -c -- "$secret" <<<"$dump" || true)" = 0 ] || fail "the p12 password is in the ledger"
+[ "$(grep -c -- "wrong-pw-value-123" <<<"$dump" || true)" = 0 ] || fail "a wrong password is in the ledger"
+[ "$(stat -c %a "$l")" = 600 ] || fail "the ledger's mode changed to $(stat -c %a "$l")"
+expect_exit 0 esign --ledger "$l" audit verify
+n=$(sqlite3 "$l" 'SELECT count(*) FROM events')
+
+# Tampering: a changed row is found and named.
+cp "$l" "$TEST_TMP/l.orig.db"
+sqlite3 "$l" "UPDATE events SET outcome='x' WHERE id=2"
+expect_exit 1 esign --ledger "$l" audit verify
+grep -qE '(event|#|id)[ =:]*2\b' "$LAST_STDOUT" "$LAST_STDERR" || { _show_last; fail "audit verify does not name event 2"; }
+grep -qF -- "$l" "$LAST_STDERR" || later "audit verify: stderr does not name the ledger file: $(cat "$LAST_STDERR")"
+# ... also a changed hash column together with the row (the next link breaks).
+cp "$TEST_TMP/l.orig.db" "$l"
+sqlite3 "$l" "UPDATE events SET input_sha256='$(printf '0%.0s' {1..64})' WHERE id=3"
+expect_exit 1 esign --ledger "$l" audit verify
+grep -qE '(event|#|id)[ =:]*3\b' "$LAST_STDOUT" "$LAST_STDERR" || { _show_last; fail "audit verify does not name event 3"; }
+# The last row deleted.
+cp "$TEST_TMP/l.orig.db" "$l"
+sqlite3 "$l" "DELETE FROM events WHERE id=(SELECT max(id) FROM events)"
+expect_exit 1 esign --ledger "$l" audit verify
+# A row in the middle deleted.
+cp "$TEST_TMP/l.orig.db" "$l"
+sqlite3 "$l" "DELETE FROM events WHERE id=2"
+expect_exit 1 esign --ledger "$l" audit verify
+# Untouched copy: still intact.
+cp "$TEST_TMP/l.orig.db" "$l"
+expect_exit 0 esign --ledger "$l" audit verify
+[ "$(sqlite3 "$l" 'SELECT count(*) FROM events')" = "$n" ] || fail "event count changed"
+
+# ESIGN_LEDGER, and the default location under XDG_DATA_HOME.
+note "ESIGN_LEDGER"
+export ESIGN_LEDGER=$TEST_TMP/env-ledger.db
+expect_exit 0 esign sign "$w/b.txt" --profile "$PKI/ec256.yaml" -o "$w/b4.p7s"
+expect_file "$ESIGN_LEDGER"
+[ "$(stat -c %a "$ESIGN_LEDGER")" = 600 ] || fail "ESIGN_LEDGER ledger has mode $(stat -c %a "$ESIGN_LEDGER")"
+expect_exit 0 esign audit log --json
+"$py" -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+assert len(ev) == 1 and ev[0]["operation"] == "sign" and ev[0]["output_sha256"] == sys.argv[2], ev
+' "$LAST_STDOUT" "$(sha "$w/b4.p7s")" || fail "ESIGN_LEDGER: $(cat "$LAST_STDOUT")"
+[ "$(sqlite3 "$l" 'SELECT count(*) FROM events')" = "$n" ] || fail "ESIGN_LEDGER: the --ledger file got the event"
+# --ledger wins over ESIGN_LEDGER.
+expect_exit 0 esign --ledger "$TEST_TMP/flag.db" sign "$w/b.txt" --profile "$PKI/ec256.yaml" -o "$w/b5.p7s"
+[ "$(sqlite3 "$ESIGN_LEDGER" 'SELECT count(*) FROM events')" = 1 ] || fail "--ledger did not win over ESIGN_LEDGER"
+[ "$(sqlite3 "$TEST_TMP/flag.db" 'SELECT count(*) FROM events')" = 1 ] || fail "--ledger file has no event"
+unset ESIGN_LEDGER
+expect_exit 0 esign sign "$w/b.txt" --profile "$PKI/ec256.yaml" -o "$w/b6.p7s"
+expect_file "$XDG_DATA_HOME/esign/ledger.db"
+[ "$(stat -c %a "$XDG_DATA_HOME/esign/ledger.db")" = 600 ] || fail "the default ledger is not 0600"
+
+[ ${#later_fails[@]} = 0 ] || fail "${later_fails[*]}"
