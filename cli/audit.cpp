@@ -1,4 +1,4 @@
-// `esign audit log|verify`: show the ledger's audit events and check their hash chain.
+// `esign audit log|verify|jobs|show`: the ledger's audit events, their hash chain, bulk jobs.
 #include <cstddef>
 #include <cstdio>
 #include <memory>
@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "context.h"
+#include "esign/error.h"
 #include "esign/ledger.h"
 
 namespace esign::cli {
@@ -20,6 +21,9 @@ struct AuditArgs {
   bool log_json = false;
   std::size_t limit = 0;  // 0: every event
   bool verify_json = false;
+  bool jobs_json = false;
+  bool show_json = false;
+  std::int64_t job_id = 0;
 };
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
@@ -89,11 +93,55 @@ int run_verify(const AuditArgs& args, Context& ctx) {
   return 1;
 }
 
+nlohmann::ordered_json job_json(const Job& j) {
+  return {{"id", j.id},           {"state", j.state},           {"profile", j.profile}, {"source_dir", j.source_dir},
+          {"out_dir", j.out_dir}, {"created", j.created},       {"updated", j.updated}, {"pending", j.pending},
+          {"done", j.done},       {"failed", j.failed},         {"skipped", j.skipped}};
+}
+
+int run_jobs(const AuditArgs& args, Context& ctx) {
+  const std::vector<Job> jobs = ctx.ledger().jobs();
+  if (ctx.json || args.jobs_json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const Job& j : jobs) list.push_back(job_json(j));
+    print_json({{"jobs", std::move(list)}});
+    return 0;
+  }
+  for (const Job& j : jobs) {
+    fmt::print("{:>6}  {}  {:<11}  {} done, {} failed, {} pending  {} -> {}\n", j.id, j.updated, j.state, j.done, j.failed,
+               j.pending, j.source_dir, j.out_dir);
+  }
+  return 0;
+}
+
+int run_show(const AuditArgs& args, Context& ctx) {
+  Ledger& ledger = ctx.ledger();
+  std::optional<Job> job = ledger.job(args.job_id);
+  if (!job) throw Error(Errc::usage, fmt::format("job {}", args.job_id), "no such job in " + ledger.path().string());
+  const std::vector<JobItem> items = ledger.items(job->id);
+  if (ctx.json || args.show_json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const JobItem& i : items) {
+      list.push_back({{"path", i.path},           {"state", i.state},   {"size", i.size},
+                      {"sha256", i.sha256},       {"output", i.output_path}, {"output_sha256", i.output_sha256},
+                      {"error", i.detail},        {"ms", i.ms},         {"updated", i.updated}});
+    }
+    nlohmann::ordered_json doc = job_json(*job);
+    doc["items"] = std::move(list);
+    print_json(doc);
+    return 0;
+  }
+  fmt::print("job {} ({}): {} -> {}, profile {}\n", job->id, job->state, job->source_dir, job->out_dir, job->profile);
+  for (const JobItem& i : items)
+    fmt::print("  {:<8} {}  {}{}\n", i.state, i.path, or_dash(i.output_path), i.detail.empty() ? "" : "  " + i.detail);
+  return 0;
+}
+
 }  // namespace
 
 Command add_audit(CLI::App& root, Context& ctx) {
   auto args = std::make_shared<AuditArgs>();
-  CLI::App* app = root.add_subcommand("audit", "Show the audit events in the ledger and check their hash chain");
+  CLI::App* app = root.add_subcommand("audit", "Show the ledger: audit events, their hash chain, bulk jobs");
   app->require_subcommand(1);
 
   CLI::App* log = app->add_subcommand("log", "List audit events, oldest first");
@@ -110,9 +158,18 @@ Command add_audit(CLI::App& root, Context& ctx) {
   CLI::App* verify = app->add_subcommand("verify", "Recompute the hash chain and report the first broken event");
   verify->add_flag("--json", args->verify_json, "Print the result as one JSON document on stdout");
 
-  return {app, [args, &ctx, log, verify] {
+  CLI::App* jobs = app->add_subcommand("jobs", "List esign bulk jobs with their item counts, newest first");
+  jobs->add_flag("--json", args->jobs_json, "Print {\"jobs\":[...]} on stdout");
+
+  CLI::App* show = app->add_subcommand("show", "List the items of one esign bulk job");
+  show->add_option("job", args->job_id, "The job id (from esign audit jobs or esign bulk)")->required();
+  show->add_flag("--json", args->show_json, "Print the job and its items as one JSON document on stdout");
+
+  return {app, [args, &ctx, log, verify, jobs, show] {
             if (log->parsed()) return run_log(*args, ctx);
             if (verify->parsed()) return run_verify(*args, ctx);
+            if (jobs->parsed()) return run_jobs(*args, ctx);
+            if (show->parsed()) return run_show(*args, ctx);
             return 2;  // unreachable: require_subcommand(1)
           }};
 }

@@ -7,6 +7,7 @@ namespace esign::cli {
 
 Command add_sign(CLI::App& root, Context& ctx);
 Command add_verify(CLI::App& root, Context& ctx);
+Command add_bulk(CLI::App& root, Context& ctx);
 Command add_audit(CLI::App& root, Context& ctx);
 
 }  // namespace esign::cli

@@ -21,6 +21,8 @@ struct SignOptions {
   std::optional<std::string> location;     // --location
   bool visible = false;                    // --visible: draw the profile's appearance (or the default box)
   bool overwrite = false;                  // --force
+  bool sync_folder = true;                 // fsync the output's folder after the rename (bulk
+                                           // does it once per group of files instead)
 };
 
 struct SignOutcome {

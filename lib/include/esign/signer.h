@@ -24,6 +24,9 @@ class Signer {
   // (RSA: the raw block; ECDSA: DER Ecdsa-Sig-Value; RSASSA-PSS: salt length = digest length).
   // Throws Error(key) when the key refuses. Thread-safety: implementations say.
   virtual Bytes sign(const Digest& digest) = 0;
+  // True when sign() may be called from several threads at once (bulk workers); otherwise
+  // callers serialize their calls.
+  virtual bool concurrent() const { return false; }
   // Several digests at once (remote services batch); the default loops over sign().
   virtual std::vector<Bytes> sign_batch(std::span<const Digest> digests);
 };

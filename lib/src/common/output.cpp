@@ -19,22 +19,23 @@ namespace {
 constexpr const char* kTempMarker = ".esign-tmp-";
 
 std::string errno_text() { return std::strerror(errno); }
+}  // namespace
 
-void fsync_dir(const fs::path& dir) {
+void sync_folder(const fs::path& dir) {
   int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }
 }
-}  // namespace
 
 bool is_temporary_output(const fs::path& file) {
   std::string name = file.filename().string();
   return !name.empty() && name[0] == '.' && name.find(kTempMarker) != std::string::npos;
 }
 
-OutputFile::OutputFile(fs::path target, bool overwrite) : target_(std::move(target)), overwrite_(overwrite) {
+OutputFile::OutputFile(fs::path target, bool overwrite, bool sync_folder)
+    : target_(std::move(target)), overwrite_(overwrite), sync_folder_(sync_folder) {
   if (to_stdout()) {
     fd_ = STDOUT_FILENO;
     return;
@@ -84,7 +85,7 @@ void OutputFile::commit() {
     throw Error(Errc::input, target_.string(), "cannot move output into place: " + errno_text());
   }
   committed_ = true;
-  fsync_dir(target_.parent_path());
+  if (sync_folder_) sync_folder(target_.parent_path());
 }
 
 }  // namespace esign

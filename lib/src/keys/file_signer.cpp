@@ -56,6 +56,7 @@ class FileSigner final : public Signer {
 
   const std::vector<Certificate>& chain() const override { return chain_; }
   SignatureScheme scheme() const override { return scheme_; }
+  bool concurrent() const override { return true; }
   std::size_t max_signature_size() const override { return static_cast<std::size_t>(EVP_PKEY_get_size(key_.get())); }
 
   Bytes sign(const Digest& digest) override {

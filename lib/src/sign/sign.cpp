@@ -37,7 +37,7 @@ SignOutcome sign_pades(const Profile& profile, Signer& signer, const fs::path& i
   po.signing_time = std::chrono::system_clock::now();
   std::string tail = pdf::sign_pdf(in.bytes(), input.string(), signer, po);
 
-  OutputFile out(output, options.overwrite);
+  OutputFile out(output, options.overwrite, options.sync_folder);
   out.write(in.bytes());
   out.write(as_bytes(tail));
   out.commit();
@@ -82,7 +82,7 @@ SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& i
   attrs.signing_time = std::chrono::system_clock::now();
   Bytes signature = cms::sign_detached(signer, digest, attrs);
 
-  OutputFile out(output, options.overwrite);
+  OutputFile out(output, options.overwrite, options.sync_folder);
   out.write(signature);
   out.commit();
 

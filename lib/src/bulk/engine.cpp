@@ -1,0 +1,501 @@
+// run_bulk: plan from the folder and the ledger, sign on worker threads, record outcomes from
+// one writer thread in small transactions (the only thread that touches the ledger then).
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "bulk/queue.h"
+#include "bulk/report.h"
+#include "bulk/scan.h"
+#include "esign/bulk.h"
+#include "esign/error.h"
+#include "esign/ledger.h"
+#include "esign/output.h"
+#include "esign/verify.h"
+
+namespace esign {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kGroupSize = 64;                 // outcomes per ledger transaction, at most
+constexpr std::chrono::milliseconds kGroupDelay{50};   // ... or this long after the first one
+constexpr std::chrono::milliseconds kWatchPoll{250};
+
+// Exclusive use of an output folder by one process (flock on the folder itself: released by the
+// kernel when the process dies, so a SIGKILL never leaves a stale lock).
+class FolderLock {
+ public:
+  FolderLock(const fs::path& dir, bool wait) {
+    fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) throw Error(Errc::input, dir.string(), std::string("cannot open the output folder: ") + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd_);
+      if (e == EWOULDBLOCK)
+        throw Error(Errc::conflict, dir.string(), "another esign bulk is signing into this folder (use --wait to wait for it)");
+      throw Error(Errc::input, dir.string(), std::string("cannot lock the output folder: ") + std::strerror(e));
+    }
+  }
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Serializes sign() for signers that are not safe to call from several threads.
+class SerializedSigner final : public Signer {
+ public:
+  explicit SerializedSigner(Signer& inner) : inner_(inner) {}
+  const std::vector<Certificate>& chain() const override { return inner_.chain(); }
+  SignatureScheme scheme() const override { return inner_.scheme(); }
+  std::size_t max_signature_size() const override { return inner_.max_signature_size(); }
+  bool concurrent() const override { return true; }
+  Bytes sign(const Digest& digest) override {
+    std::lock_guard lock(mutex_);
+    return inner_.sign(digest);
+  }
+
+ private:
+  Signer& inner_;
+  std::mutex mutex_;
+};
+
+struct Task {
+  JobItem item;
+  SignatureFormat format = SignatureFormat::pades;
+};
+
+struct Finished {
+  ItemOutcome outcome;
+  BulkItemResult result;
+  fs::path folder;  // where the output was renamed into (to fsync before recording)
+};
+
+bool is_inside(const fs::path& inner, const fs::path& outer) {
+  auto i = inner.begin(), o = outer.begin();
+  for (; o != outer.end(); ++o, ++i)
+    if (i == inner.end() || *i != *o) return false;
+  return true;
+}
+
+std::int64_t mtime_ns(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+// Removes temporary outputs a killed run left behind (only this process may write here now).
+void remove_temporaries(const fs::path& out_dir) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(out_dir, fs::directory_options::skip_permission_denied, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec) && is_temporary_output(it->path())) fs::remove(it->path(), ec);
+  }
+}
+
+class Engine {
+ public:
+  Engine(const Profile& profile, Signer& signer, Ledger& ledger, const BulkOptions& options, BulkProgress& progress,
+         std::stop_token stop)
+      : profile_(profile), ledger_(ledger), options_(options), progress_(progress), stop_(std::move(stop)) {
+    if (signer.concurrent()) signer_ = &signer;
+    else {
+      serialized_ = std::make_unique<SerializedSigner>(signer);
+      signer_ = serialized_.get();
+    }
+    fingerprint_ = signer.chain().front().sha256_fingerprint();
+  }
+
+  BulkSummary run();
+
+ private:
+  void prepare_folders();
+  std::string job_key() const;
+  Task task_for(JobItem item) const;
+  std::string output_name(const std::string& rel, SignatureFormat format) const;
+  Finished process(const Task& task);
+  bool written_for(const fs::path& input, const fs::path& output, SignatureFormat format) const;
+  void writer_loop();
+  void flush(std::vector<Finished>& group);
+  void watch_loop(std::map<std::string, JobItem>& items);
+  BulkSummary dry_run(const std::vector<bulk::ScannedFile>& files);
+
+  const Profile& profile_;
+  Ledger& ledger_;
+  const BulkOptions& options_;
+  BulkProgress& progress_;
+  std::stop_token stop_;
+  Signer* signer_ = nullptr;
+  std::unique_ptr<SerializedSigner> serialized_;
+  std::string fingerprint_;
+
+  fs::path in_, out_;
+  bulk::ScanRules rules_;
+  Job job_;
+  std::unique_ptr<bulk::ReportWriter> report_;
+  bulk::Queue<Task> tasks_{256};
+  bulk::Queue<Finished> finished_{1024};
+  BulkSummary summary_;
+  std::exception_ptr writer_error_;
+  std::atomic<bool> writer_failed_{false};
+};
+
+void Engine::prepare_folders() {
+  std::error_code ec;
+  if (!fs::is_directory(options_.in_dir, ec)) throw Error(Errc::usage, options_.in_dir.string(), "not a folder");
+  in_ = fs::canonical(options_.in_dir);
+  fs::path out = fs::absolute(options_.out_dir).lexically_normal();
+  if (fs::exists(out, ec)) out = fs::canonical(out);
+  if (out == in_ || is_inside(out, in_))
+    throw Error(Errc::usage, options_.out_dir.string(), "the output folder may not be the input folder or inside it");
+  if (!options_.dry_run) {
+    fs::create_directories(out, ec);
+    if (ec) throw Error(Errc::usage, out.string(), "cannot create the output folder: " + ec.message());
+    out = fs::canonical(out);
+  }
+  out_ = out;
+  rules_.recursive = options_.recursive;
+  rules_.include = options_.include;
+  rules_.exclude = options_.exclude;
+}
+
+std::string Engine::job_key() const {
+  return fmt::format("in={}\nprofile={}\nout={}", in_.string(), fs::absolute(profile_.file).lexically_normal().string(),
+                     out_.string());
+}
+
+std::string Engine::output_name(const std::string& rel, SignatureFormat format) const {
+  return default_output_path(fs::path(rel), format, std::nullopt).generic_string();
+}
+
+Task Engine::task_for(JobItem item) const {
+  Task t;
+  t.format = options_.sign.format.value_or(profile_.signature.format);
+  if (t.format == SignatureFormat::auto_detect) t.format = detect_format(in_ / item.path);
+  item.output_path = output_name(item.path, t.format);
+  t.item = std::move(item);
+  return t;
+}
+
+bool Engine::written_for(const fs::path& input, const fs::path& output, SignatureFormat format) const {
+  // An output from a run killed between its rename and its ledger commit: adopt it only when it
+  // is this signer's complete, intact signature over this very input.
+  try {
+    VerifyOptions vo;
+    if (format == SignatureFormat::cades) vo.data = input;
+    FileReport r = Verifier(vo).verify_file(output);
+    if (r.signatures.empty()) return false;
+    const SignatureReport& s = r.signatures.back();
+    if (s.signer_fingerprint != fingerprint_ || !s.covers_whole_file) return false;
+    for (const char* needed : {"message_digest", "signature_value"}) {
+      bool ok = false;
+      for (const Check& c : s.checks) ok = ok || (c.name == needed && c.ok);
+      if (!ok) return false;
+    }
+    if (format == SignatureFormat::pades) {
+      std::uintmax_t in_size = fs::file_size(input);
+      if (s.signed_bytes <= in_size) return false;
+      // The input must be an exact prefix of the output.
+      std::string a = sha256_file_hex(input);
+      Hasher h(DigestAlgorithm::sha256);
+      std::ifstream out(output, std::ios::binary);
+      std::vector<std::uint8_t> buf(1 << 16);
+      for (std::uintmax_t left = in_size; left > 0 && out;) {
+        out.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(std::min<std::uintmax_t>(left, buf.size())));
+        h.update(ByteView(buf.data(), static_cast<std::size_t>(out.gcount())));
+        left -= static_cast<std::uintmax_t>(out.gcount());
+        if (out.gcount() == 0) break;
+      }
+      if (to_hex(h.finish().value) != a) return false;
+    }
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+Finished Engine::process(const Task& task) {
+  const auto started = Clock::now();
+  Finished f;
+  JobItem& item = f.outcome.item;
+  item = task.item;
+  const fs::path input = in_ / item.path;
+  const fs::path output = out_ / item.output_path;
+  f.folder = output.parent_path();
+  f.result.input = item.path;
+  f.result.output = item.output_path;
+  NewEvent& e = f.outcome.event;
+  e.operation = "sign";
+  e.profile = profile_.name;
+  e.input_path = input.string();
+  e.output_path = output.string();
+  e.signer_fingerprint = fingerprint_;
+  try {
+    struct stat st {};
+    if (::stat(input.c_str(), &st) == 0) {
+      item.size = st.st_size;
+      item.mtime_ns = mtime_ns(st);
+    }
+    std::error_code ec;
+    if (options_.recursive) fs::create_directories(f.folder, ec);
+    bool overwrite = options_.force;
+    bool adopted = false;
+    if (!overwrite && fs::exists(output, ec)) {
+      if (!item.output_sha256.empty() && sha256_file_hex(output) == item.output_sha256) overwrite = true;  // ours, from before
+      else if (written_for(input, output, task.format)) adopted = true;
+      else
+        throw Error(Errc::conflict, output.string(),
+                    "output exists and was not written by this job (use --force to overwrite)");
+    }
+    if (adopted) {
+      item.sha256 = sha256_file_hex(input);
+      item.output_sha256 = sha256_file_hex(output);
+    } else {
+      SignOptions so = options_.sign;
+      so.format = task.format;
+      so.overwrite = overwrite;
+      so.sync_folder = false;  // the writer fsyncs each folder once per group, before recording it
+      SignOutcome o = sign_file(profile_, *signer_, input, output, so);
+      item.sha256 = o.input_sha256;
+      item.output_sha256 = o.output_sha256;
+    }
+    item.state = "done";
+    item.detail.clear();
+    e.outcome = "ok";
+    e.detail = fmt::format("bulk job {}{}", job_.id, adopted ? " (output of an interrupted run, verified and kept)" : "");
+    f.result.status = "signed";
+  } catch (const Error& err) {
+    item.state = "failed";
+    item.detail = err.what();
+    e.outcome = "failed";
+    e.detail = err.what();
+    f.result.status = "failed";
+    f.result.error = err.what();
+  }
+  item.ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  e.input_sha256 = item.sha256;
+  e.output_sha256 = item.state == "done" ? item.output_sha256 : "";
+  f.result.input_sha256 = item.sha256;
+  f.result.output_sha256 = e.output_sha256;
+  f.result.ms = item.ms;
+  return f;
+}
+
+void Engine::flush(std::vector<Finished>& group) {
+  if (group.empty()) return;
+  std::set<fs::path> folders;
+  for (const Finished& f : group) folders.insert(f.folder);
+  for (const fs::path& folder : folders) sync_folder(folder);  // renames durable before they are recorded
+  std::vector<ItemOutcome> outcomes;
+  outcomes.reserve(group.size());
+  for (const Finished& f : group) outcomes.push_back(f.outcome);
+  ledger_.record_outcomes(outcomes);
+  for (const Finished& f : group) {
+    if (f.result.status == "signed") ++summary_.signed_count;
+    else ++summary_.failed;
+    if (report_) report_->add(f.result);
+    progress_.finished_item(f.result);
+  }
+  group.clear();
+}
+
+void Engine::writer_loop() {
+  std::vector<Finished> group;
+  auto first = Clock::now();
+  try {
+    for (;;) {
+      std::optional<Finished> f = finished_.pop_for(kGroupDelay);
+      if (f) {
+        if (group.empty()) first = Clock::now();
+        group.push_back(std::move(*f));
+      }
+      bool done = !f && finished_.closed_and_empty();
+      if (group.size() >= kGroupSize || (!group.empty() && Clock::now() - first >= kGroupDelay) || done) flush(group);
+      if (done) return;
+    }
+  } catch (...) {
+    writer_error_ = std::current_exception();
+    writer_failed_ = true;
+    tasks_.clear();
+    tasks_.close();
+    while (finished_.pop()) {
+    }
+  }
+}
+
+void Engine::watch_loop(std::map<std::string, JobItem>& items) {
+  // A second connection: the writer thread owns the first one now.
+  Ledger feeder = Ledger::open(ledger_.path());
+  struct Seen {
+    std::int64_t size, mtime;
+    Clock::time_point since;
+  };
+  std::map<std::string, Seen> seen;
+  std::mutex m;
+  std::condition_variable_any cv;
+  while (!stop_.stop_requested() && !writer_failed_) {
+    std::vector<JobItem> ready;
+    for (const bulk::ScannedFile& f : bulk::scan_folder(in_, rules_)) {
+      auto known = items.find(f.path);
+      if (known != items.end() && known->second.size == f.size && known->second.mtime_ns == f.mtime_ns) continue;
+      auto [it, fresh] = seen.try_emplace(f.path, Seen{f.size, f.mtime_ns, Clock::now()});
+      if (!fresh && (it->second.size != f.size || it->second.mtime != f.mtime_ns)) it->second = {f.size, f.mtime_ns, Clock::now()};
+      if (Clock::now() - it->second.since < options_.settle) continue;
+      JobItem item = known != items.end() ? known->second : JobItem{};
+      item.path = f.path;
+      item.size = f.size;
+      item.mtime_ns = f.mtime_ns;
+      item.state = "pending";
+      ready.push_back(std::move(item));
+      seen.erase(it);
+    }
+    if (!ready.empty()) {
+      std::vector<Task> tasks;
+      for (JobItem& item : ready) tasks.push_back(task_for(std::move(item)));
+      std::vector<JobItem> to_save;
+      for (const Task& t : tasks) to_save.push_back(t.item);
+      std::vector<JobItem> saved = feeder.save_items(job_.id, std::move(to_save));
+      progress_.grew(saved.size());
+      for (std::size_t i = 0; i < saved.size(); ++i) {
+        tasks[i].item.id = saved[i].id;
+        tasks[i].item.job_id = job_.id;
+        items[saved[i].path] = tasks[i].item;
+        if (!tasks_.push(std::move(tasks[i]))) return;
+      }
+    }
+    std::unique_lock lock(m);
+    cv.wait_for(lock, stop_, kWatchPoll, [] { return false; });
+  }
+}
+
+BulkSummary Engine::dry_run(const std::vector<bulk::ScannedFile>& files) {
+  std::map<std::string, JobItem> items;
+  if (!options_.fresh)
+    if (auto job = ledger_.find_job(job_key()))
+      for (JobItem& i : ledger_.items(job->id)) items[i.path] = std::move(i);
+  for (const bulk::ScannedFile& f : files) {
+    JobItem planned;
+    planned.path = f.path;
+    Task t = task_for(std::move(planned));
+    BulkItemResult r;
+    r.input = f.path;
+    r.output = t.item.output_path;
+    auto it = items.find(f.path);
+    bool done = it != items.end() && it->second.state == "done" && it->second.size == f.size &&
+                it->second.mtime_ns == f.mtime_ns && fs::exists(out_ / it->second.output_path);
+    r.status = done ? "skipped" : "planned";
+    if (done) ++summary_.skipped;
+    else ++summary_.signed_count;
+    progress_.finished_item(r);
+  }
+  return summary_;
+}
+
+BulkSummary Engine::run() {
+  prepare_folders();
+  rules_.skip_dir = out_;
+  std::vector<bulk::ScannedFile> files = bulk::scan_folder(in_, rules_);
+  if (options_.dry_run) return dry_run(files);
+
+  FolderLock lock(out_, options_.wait);
+  const std::string key = job_key();
+  std::optional<Job> existing = options_.fresh ? std::nullopt : ledger_.find_job(key);
+  const bool resumed = existing.has_value();
+  job_ = existing ? *existing : ledger_.create_job(key, profile_.name, in_.string(), out_.string());
+  summary_.job_id = job_.id;
+  ledger_.set_job_state(job_.id, "running");
+  remove_temporaries(out_);
+  if (options_.report) report_ = std::make_unique<bulk::ReportWriter>(*options_.report);
+
+  std::map<std::string, JobItem> items;
+  for (JobItem& i : ledger_.items(job_.id)) items[i.path] = std::move(i);
+
+  // Plan: what is done and unchanged (with its output still there) is skipped.
+  std::vector<Task> tasks;
+  std::vector<JobItem> to_save;
+  for (const bulk::ScannedFile& f : files) {
+    auto it = items.find(f.path);
+    if (it != items.end() && it->second.state == "done" && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns &&
+        fs::exists(out_ / it->second.output_path)) {
+      ++summary_.skipped;
+      BulkItemResult r;
+      r.input = f.path;
+      r.output = it->second.output_path;
+      r.input_sha256 = it->second.sha256;
+      r.output_sha256 = it->second.output_sha256;
+      r.status = "skipped";
+      if (report_) report_->add(r);
+      continue;
+    }
+    JobItem item = it != items.end() ? it->second : JobItem{};
+    item.path = f.path;
+    item.size = f.size;
+    item.mtime_ns = f.mtime_ns;
+    item.state = "pending";
+    Task t = task_for(std::move(item));
+    to_save.push_back(t.item);
+    tasks.push_back(std::move(t));
+  }
+  std::vector<JobItem> saved = ledger_.save_items(job_.id, std::move(to_save));
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    tasks[i].item.id = saved[i].id;
+    tasks[i].item.job_id = job_.id;
+    items[saved[i].path] = tasks[i].item;
+  }
+  progress_.started(job_.id, resumed, files.size(), tasks.size());
+
+  unsigned jobs = options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::jthread> workers;
+  for (unsigned w = 0; w < jobs; ++w) {
+    workers.emplace_back([this] {
+      while (std::optional<Task> t = tasks_.pop()) {
+        if (stop_.stop_requested()) continue;  // drop what is queued; it stays pending in the ledger
+        finished_.push(process(*t));
+      }
+    });
+  }
+  std::jthread writer([this] { writer_loop(); });
+
+  for (Task& t : tasks) {
+    if (stop_.stop_requested() || !tasks_.push(std::move(t))) break;
+  }
+  if (options_.watch && !stop_.stop_requested()) watch_loop(items);
+  tasks_.close();
+  for (std::jthread& w : workers) w.join();
+  finished_.close();
+  writer.join();
+  if (writer_error_) std::rethrow_exception(writer_error_);
+
+  summary_.stopped = stop_.stop_requested();
+  bool complete = !summary_.stopped && summary_.failed == 0;
+  ledger_.set_job_state(job_.id, summary_.stopped ? "interrupted" : complete ? "done" : "failed");
+  if (report_) report_->commit();
+  return summary_;
+}
+
+}  // namespace
+
+BulkSummary run_bulk(const Profile& profile, Signer& signer, Ledger& ledger, const BulkOptions& options,
+                     BulkProgress& progress, std::stop_token stop) {
+  Engine engine(profile, signer, ledger, options, progress, std::move(stop));
+  return engine.run();
+}
+
+}  // namespace esign
