@@ -38,12 +38,8 @@ ledger=$ldir/ledger.db
 # the user's own ledger either way.
 export ESIGN_LEDGER=$ledger ESIGN_HOME=$tmp/home XDG_DATA_HOME=$tmp/xdg
 
-die() { echo "bench: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-# rate FILES SECONDS -> files/s
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }'; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 echo "bench: N=$N, esign=$ESIGN, tmp=$tmp, ledger=$ledger" >&2
 bash "$root/tests/support/make_pki.sh" "$tmp/pki" >/dev/null 2>&1 || die "make_pki.sh failed"
@@ -51,35 +47,7 @@ pki=$tmp/pki
 
 # --- (a) N distinct one-page PDFs, classic xref table with exact offsets -------------------
 mkdir -p "$tmp/in"
-"$PY" - "$tmp/in" "$N" <<'PYEOF'
-import hashlib, sys
-outdir, n = sys.argv[1], int(sys.argv[2])
-for i in range(1, n + 1):
-    text = f"Hello esign, benchmark document {i} of {n}"
-    content = f"BT\n/F1 12 Tf\n14 TL\n72 770 Td\n({text}) Tj T*\n(line two of {i}) Tj T*\nET".encode()
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [ 5 0 R ] /Count 1 >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        f"<< /Title (bench {i}) /Producer (esign bench/sign_verify.sh) >>".encode(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 6 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for num, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    fid = hashlib.md5(content).hexdigest()
-    out += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info 4 0 R /ID [<{fid}> <{fid}>] >>\n"
-            f"startxref\n{xref}\n%%EOF\n").encode()
-    with open(f"{outdir}/doc{i:05d}.pdf", "wb") as f:
-        f.write(out)
-PYEOF
+make_pdfs "$tmp/in" "$N" "esign bench/sign_verify.sh"
 inputs=("$tmp"/in/doc*.pdf)
 ((${#inputs[@]} == N)) || die "generated ${#inputs[@]} PDFs, expected $N"
 
@@ -120,15 +88,11 @@ pdfsig_verify_s=$(elapsed "$t0" "$t1")
 step=$(((N + 4) / 5))
 checked=0
 for ((i = 0; i < N; i += step)); do
-  f=${signed[i]}
-  out=$(pdfsig "$f" 2>&1 || true)
-  grep -q "Signature is Valid" <<<"$out" || { echo "$out" >&2; die "pdfsig: signature not valid in $f"; }
-  grep -q "Total document signed" <<<"$out" || { echo "$out" >&2; die "pdfsig: $f not wholly signed"; }
+  pdfsig_ok "${signed[i]}" esign
   checked=$((checked + 1))
 done
 # and at least one podofosign output, so the comparison is against a working reference
-out=$(pdfsig "$tmp/podofo-out/${inputs[0]##*/}" 2>&1 || true)
-grep -q "Signature is Valid" <<<"$out" || { echo "$out" >&2; die "pdfsig rejects podofosign output"; }
+pdfsig_ok "$tmp/podofo-out/${inputs[0]##*/}" podofosign
 
 # --- report --------------------------------------------------------------------------------
 es_r=$(rate "$N" "$esign_sign_s")

@@ -108,8 +108,9 @@ int run(const BulkArgs& a, Context& ctx) {
     fmt::print("{} signed, {} skipped, {} failed{}\n", s.signed_count, s.skipped, s.failed,
                s.stopped ? " (stopped before the end; run the same command again to continue)" : "");
   }
-  if (signals.signal() == SIGINT) return 130;
-  if (signals.signal() == SIGTERM) return 143;
+  // A hot folder ends with a signal by design; a batch stopped by one says so in its exit code.
+  if (!a.watch && signals.signal() == SIGINT) return 130;
+  if (!a.watch && signals.signal() == SIGTERM) return 143;
   return s.failed > 0 ? 1 : 0;
 }
 
@@ -127,7 +128,7 @@ Command add_bulk(CLI::App& root, Context& ctx) {
   app->add_option("--exclude", a->exclude, "Leave out files matching this glob (repeatable)")->allow_extra_args(false);
   app->add_option("--report", a->report, "Write one row per file to FILE.csv or FILE.json");
   app->add_flag("--dry-run", a->dry_run, "List what would be signed; sign nothing");
-  app->add_flag("--watch", a->watch, "Keep running and sign files as they appear (until SIGINT/SIGTERM)");
+  app->add_flag("--watch", a->watch, "Keep running and sign files as they appear; SIGINT/SIGTERM end it (exit 0, or 1 after failures)");
   app->add_option("--settle", a->settle, "--watch: seconds a new file must stay unchanged before it is signed (default 2)");
   app->add_flag("--fresh", a->fresh, "Start a new job instead of continuing the last one for these folders");
   app->add_flag("--force", a->force, "Overwrite outputs that this job did not write");

@@ -430,7 +430,13 @@ BulkSummary Engine::run() {
   // Plan: what is done and unchanged (with its output still there) is skipped.
   std::vector<Task> tasks;
   std::vector<JobItem> to_save;
+  const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto settle_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.settle).count();
   for (const bulk::ScannedFile& f : files) {
+    // --watch: a file changed within the settle time may still be being written; the watch
+    // loop takes it once it has stayed unchanged.
+    if (options_.watch && now_ns - f.mtime_ns < settle_ns) continue;
     auto it = items.find(f.path);
     if (it != items.end() && it->second.state == "done" && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns &&
         fs::exists(out_ / it->second.output_path)) {
@@ -473,17 +479,24 @@ BulkSummary Engine::run() {
   }
   std::jthread writer([this] { writer_loop(); });
 
-  for (Task& t : tasks) {
-    if (stop_.stop_requested() || !tasks_.push(std::move(t))) break;
+  std::exception_ptr feeder_error;
+  try {
+    for (Task& t : tasks) {
+      if (stop_.stop_requested() || !tasks_.push(std::move(t))) break;
+    }
+    if (options_.watch && !stop_.stop_requested()) watch_loop(items);
+  } catch (...) {
+    feeder_error = std::current_exception();  // the workers and the writer still drain first
   }
-  if (options_.watch && !stop_.stop_requested()) watch_loop(items);
   tasks_.close();
   for (std::jthread& w : workers) w.join();
   finished_.close();
   writer.join();
   if (writer_error_) std::rethrow_exception(writer_error_);
+  if (feeder_error) std::rethrow_exception(feeder_error);
 
-  summary_.stopped = stop_.stop_requested();
+  // A hot folder runs until it is told to stop: that is its normal end, not an interruption.
+  summary_.stopped = stop_.stop_requested() && !options_.watch;
   bool complete = !summary_.stopped && summary_.failed == 0;
   ledger_.set_job_state(job_.id, summary_.stopped ? "interrupted" : complete ? "done" : "failed");
   if (report_) report_->commit();
