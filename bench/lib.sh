@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the bench/ scripts (sourced, not run).
 # Expects `set -euo pipefail` and LC_ALL=C in the caller.
 

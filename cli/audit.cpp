@@ -96,7 +96,7 @@ int run_verify(const AuditArgs& args, Context& ctx) {
 nlohmann::ordered_json job_json(const Job& j) {
   return {{"id", j.id},           {"state", j.state},           {"profile", j.profile}, {"source_dir", j.source_dir},
           {"out_dir", j.out_dir}, {"created", j.created},       {"updated", j.updated}, {"pending", j.pending},
-          {"done", j.done},       {"failed", j.failed},         {"skipped", j.skipped}};
+          {"done", j.done},       {"failed", j.failed}};
 }
 
 int run_jobs(const AuditArgs& args, Context& ctx) {

@@ -39,11 +39,11 @@ class SignalStop {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGUSR2);                 // only to wake the waiter when the run is over
     pthread_sigmask(SIG_BLOCK, &set_, &old_);  // inherited by every thread started from here on
     waiter_ = std::thread([this] {
-      timespec tick{0, 100'000'000};
       while (!done_) {
-        int sig = sigtimedwait(&set_, nullptr, &tick);
+        int sig = sigwaitinfo(&set_, nullptr);
         if (sig == SIGINT || sig == SIGTERM) {
           signal_ = sig;
           source_.request_stop();
@@ -53,6 +53,7 @@ class SignalStop {
   }
   ~SignalStop() {
     done_ = true;
+    pthread_kill(waiter_.native_handle(), SIGUSR2);
     waiter_.join();
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
   }
@@ -89,7 +90,7 @@ int run(const BulkArgs& a, Context& ctx) {
   o.sign.visible = a.visible;
 
   Profile profile = load_profile(a.profile);
-  std::unique_ptr<Signer> signer = open_signer(profile, SecretResolver(terminal_prompt()));
+  std::unique_ptr<Signer> signer = open_signer(profile, SecretResolver(terminal_prompt(), stderr_notice()));
   Ledger& ledger = ctx.ledger();
 
   SignalStop signals;
@@ -99,11 +100,15 @@ int run(const BulkArgs& a, Context& ctx) {
     s = run_bulk(profile, *signer, ledger, o, bar, signals.token());
   }
   if (ctx.json) {
-    fmt::print("{}\n", nlohmann::json{{"job", s.job_id}, {"signed", s.signed_count}, {"skipped", s.skipped},
-                                      {"failed", s.failed}, {"stopped", s.stopped}, {"dry_run", a.dry_run}}
-                           .dump(2));
+    nlohmann::json doc = a.dry_run ? nlohmann::json{{"dry_run", true}, {"planned", s.planned}, {"skipped", s.skipped}}
+                                   : nlohmann::json{{"job", s.job_id},         {"signed", s.signed_count},
+                                                    {"skipped", s.skipped},    {"failed", s.failed},
+                                                    {"stopped", s.stopped}};
+    fmt::print("{}\n", doc.dump(2));
+  } else if (ctx.quiet) {
+    // errors only: the failures were printed as they happened
   } else if (a.dry_run) {
-    fmt::print("{} to sign, {} up to date\n", s.signed_count, s.skipped);
+    fmt::print("{} to sign, {} up to date\n", s.planned, s.skipped);
   } else {
     fmt::print("{} signed, {} skipped, {} failed{}\n", s.signed_count, s.skipped, s.failed,
                s.stopped ? " (stopped before the end; run the same command again to continue)" : "");
@@ -122,14 +127,15 @@ Command add_bulk(CLI::App& root, Context& ctx) {
   app->add_option("dir", a->in_dir, "The folder to sign")->required();
   app->add_option("-p,--profile", a->profile, "Signing profile: a name or a path to a YAML file")->required();
   app->add_option("--out-dir", a->out_dir, "Where the signed files go (not the input folder or inside it)")->required();
-  app->add_option("-j,--jobs", a->jobs, "Worker threads (default: one per core)");
+  app->add_option("-j,--jobs", a->jobs, "Worker threads (default, or 0: one per core)");
   app->add_flag("-r,--recursive", a->recursive, "Include sub-folders, mirrored under --out-dir");
   app->add_option("--include", a->include, "Only files matching this glob (repeatable)")->allow_extra_args(false);
   app->add_option("--exclude", a->exclude, "Leave out files matching this glob (repeatable)")->allow_extra_args(false);
   app->add_option("--report", a->report, "Write one row per file to FILE.csv or FILE.json");
   app->add_flag("--dry-run", a->dry_run, "List what would be signed; sign nothing");
-  app->add_flag("--watch", a->watch, "Keep running and sign files as they appear; SIGINT/SIGTERM end it (exit 0, or 1 after failures)");
-  app->add_option("--settle", a->settle, "--watch: seconds a new file must stay unchanged before it is signed (default 2)");
+  CLI::Option* watch = app->add_flag("--watch", a->watch, "Keep running and sign files as they appear; SIGINT/SIGTERM end it (exit 0, or 1 after failures)");
+  app->add_option("--settle", a->settle, "--watch: seconds a new file must stay unchanged before it is signed (default 2)")
+      ->needs(watch);
   app->add_flag("--fresh", a->fresh, "Start a new job instead of continuing the last one for these folders");
   app->add_flag("--force", a->force, "Overwrite outputs that this job did not write");
   app->add_flag("--wait", a->wait, "Wait for another esign bulk using the output folder instead of refusing");

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   root.add_flag("--json", ctx.json, "Print one JSON document on stdout");
   root.add_flag("-q,--quiet", ctx.quiet, "Print only errors");
 
-  std::vector<Command> commands{add_sign(root, ctx), add_bulk(root, ctx), add_verify(root, ctx), add_audit(root, ctx)};
+  std::vector<Command> commands{add_sign(root, ctx), add_bulk(root, ctx), add_verify(root, ctx), add_audit(root, ctx),
+                                add_login(root, ctx), add_logout(root, ctx)};
 
   try {
     root.parse(argc, argv);

@@ -46,7 +46,7 @@ int run(const SignArgs& args, Context& ctx) {
     if (ec) throw Error(Errc::usage, args.out_dir, "cannot create output folder: " + ec.message());
   }
 
-  std::unique_ptr<Signer> signer = open_signer(profile, SecretResolver(terminal_prompt()));
+  std::unique_ptr<Signer> signer = open_signer(profile, SecretResolver(terminal_prompt(), stderr_notice()));
   Ledger& ledger = ctx.ledger();
 
   int exit_code = 0;

@@ -29,4 +29,8 @@ PromptFn terminal_prompt() {
   };
 }
 
+NoticeFn stderr_notice() {
+  return [](const std::string& message) { std::fprintf(stderr, "esign: %s\n", message.c_str()); };
+}
+
 }  // namespace esign::cli

@@ -9,4 +9,7 @@ namespace esign::cli {
 // must use env: or file: references).
 PromptFn terminal_prompt();
 
+// Prints notices for the operator on stderr ("esign: MESSAGE").
+NoticeFn stderr_notice();
+
 }  // namespace esign::cli

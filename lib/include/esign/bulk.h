@@ -61,6 +61,7 @@ struct BulkSummary {
   std::size_t signed_count = 0;
   std::size_t skipped = 0;
   std::size_t failed = 0;
+  std::size_t planned = 0;  // dry run: files that would be signed
   bool stopped = false;  // a stop was requested before the job was complete
 };
 

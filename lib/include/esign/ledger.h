@@ -66,7 +66,7 @@ struct Job {
   std::string created, updated;  // RFC 3339 UTC
   std::string profile, source_dir, out_dir;
   std::string state;             // running | done | interrupted
-  std::int64_t pending = 0, done = 0, failed = 0, skipped = 0;  // item counts by state
+  std::int64_t pending = 0, done = 0, failed = 0;  // item counts by state
 };
 
 // One input file of a job. state: pending | done | failed.

@@ -14,9 +14,8 @@ class OutputFile {
   // Prepares an output for `target`; "-" means standard output (written directly, no rename).
   // Throws Error(conflict) when `target` exists and `overwrite` is false (checked again at
   // commit, atomically), Error(input) when the folder is not writable.
-  // `sync_folder`: fsync the folder after the rename (callers that commit many files may do it
-  // once for all of them, before they record the files as written).
-  OutputFile(std::filesystem::path target, bool overwrite, bool sync_folder = true);
+  // `mode`: the file's permissions from the moment it is created (0600 for secrets).
+  OutputFile(std::filesystem::path target, bool overwrite, unsigned mode = 0644);
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
   // Removes the temporary file unless commit() succeeded.
@@ -25,6 +24,10 @@ class OutputFile {
   void write(ByteView data);
   // fsync, rename into place (no-clobber unless overwrite), fsync the folder.
   void commit();
+  // Closes the temporary file without syncing or renaming it and hands it to the caller, who
+  // makes it durable and moves it into place with commit_prepared() (bulk does that for many
+  // files at once). Returns the temporary's path.
+  std::filesystem::path release();
 
   const std::filesystem::path& target() const { return target_; }
   bool to_stdout() const { return target_ == "-"; }
@@ -33,7 +36,6 @@ class OutputFile {
   std::filesystem::path target_;
   std::filesystem::path temp_;
   bool overwrite_;
-  bool sync_folder_;
   int fd_ = -1;
   bool committed_ = false;
 };
@@ -43,5 +45,13 @@ bool is_temporary_output(const std::filesystem::path& file);
 
 // fsync of a folder, so that renames into it are durable.
 void sync_folder(const std::filesystem::path& dir);
+
+// syncfs(2) of the filesystem holding `path`: every file written there so far is durable.
+void sync_filesystem(const std::filesystem::path& path);
+
+// Renames a released temporary onto `target` (no-clobber unless overwrite). The caller has made
+// the temporary durable first and fsyncs the folder afterwards. Throws like commit(); the
+// temporary is removed when the rename fails.
+void commit_prepared(const std::filesystem::path& temp, const std::filesystem::path& target, bool overwrite);
 
 }  // namespace esign

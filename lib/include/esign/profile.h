@@ -26,7 +26,43 @@ struct PemSource {
   std::optional<std::string> password;  // secret reference, only when the key is encrypted
 };
 
-using KeySource = std::variant<Pkcs12Source, PemSource>;
+// key.source: pkcs11 — a key on a PKCS#11 token or HSM (libp11), named by an RFC 7512 URI.
+struct Pkcs11Source {
+  std::string uri;                                    // pkcs11:token=...;object=...;id=...
+  std::optional<std::filesystem::path> module;        // p11-kit's proxy module otherwise
+  std::optional<std::string> pin;                     // secret reference
+  std::optional<std::filesystem::path> cert;          // the certificate, when not on the token
+  std::optional<std::filesystem::path> chain;
+};
+
+// key.source: azure-keyvault — a key in Azure Key Vault, used through its REST API.
+struct AzureKeyVaultSource {
+  std::string vault_url;                              // https://NAME.vault.azure.net
+  std::string key;                                    // key name
+  std::string key_version;                            // "" for the current version
+  std::string certificate;                            // certificate name ("" = the key's name)
+  std::string tenant_id;
+  std::string client_id;
+  std::string client_secret;                          // secret reference
+  std::string authority_url = "https://login.microsoftonline.com";
+  std::string api_version = "7.4";
+  std::optional<std::filesystem::path> chain;
+};
+
+// key.source: csc — a remote signing service implementing the Cloud Signature Consortium API v2.
+struct CscSource {
+  std::string base_url;                               // https://host/csc/v2
+  std::string credential_id;                          // "" = the only one credentials/list returns
+  std::string client_id;                              // OAuth2 client credentials ...
+  std::optional<std::string> client_secret;           // secret reference
+  std::string username;                               // ... or basic auth through auth/login
+  std::optional<std::string> password;                // secret reference
+  std::optional<std::string> pin;                     // secret reference, for credentials/authorize
+  std::optional<std::string> otp;                     // secret reference (usually prompt)
+  std::optional<std::filesystem::path> chain;
+};
+
+using KeySource = std::variant<Pkcs12Source, PemSource, Pkcs11Source, AzureKeyVaultSource, CscSource>;
 
 enum class SignatureFormat { auto_detect, pades, cades };
 enum class SignatureLevel { b_b, b_t, b_lt, b_lta };

@@ -21,8 +21,8 @@ struct SignOptions {
   std::optional<std::string> location;     // --location
   bool visible = false;                    // --visible: draw the profile's appearance (or the default box)
   bool overwrite = false;                  // --force
-  bool sync_folder = true;                 // fsync the output's folder after the rename (bulk
-                                           // does it once per group of files instead)
+  bool defer_commit = false;               // leave the output as a temporary (SignOutcome::temporary)
+                                           // for the caller to make durable and move into place
 };
 
 struct SignOutcome {
@@ -32,6 +32,7 @@ struct SignOutcome {
   std::string input_sha256;
   std::string output_sha256;
   std::string signer_fingerprint;
+  std::filesystem::path temporary;  // with defer_commit: the written, not yet synced temporary
 };
 
 // pades when the file is named *.pdf or starts like a PDF; cades otherwise. Reads at most 1 KiB.
@@ -41,6 +42,10 @@ SignatureFormat detect_format(const std::filesystem::path& input);
 // the input otherwise; "-" (stdin) -> "-" (stdout).
 std::filesystem::path default_output_path(const std::filesystem::path& input, SignatureFormat format,
                                           const std::optional<std::filesystem::path>& out_dir);
+
+// Throws Error(config) for options this build cannot honour (signature levels above B-B), so
+// that a batch refuses before it starts rather than failing every file.
+void check_sign_options(const Profile& profile, const SignOptions& options);
 
 // Signs `input` into `output` (atomically; "-" for stdin/stdout). Never modifies the input;
 // on any failure no output file appears. Throws Error: input (unreadable, encrypted or broken

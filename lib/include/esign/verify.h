@@ -58,6 +58,9 @@ class Verifier {
 
   // Throws Error(input) only when `file` (or its detached data) cannot be opened or read.
   FileReport verify_file(const std::filesystem::path& file) const;
+  // The same with the signed content of a detached CMS given for this call (overriding
+  // VerifyOptions::data).
+  FileReport verify_file(const std::filesystem::path& file, const std::optional<std::filesystem::path>& data) const;
   // Verifies many files on `jobs` threads (0: one per core); reports come back in input order,
   // unreadable files as reports with `unreadable` set instead of exceptions.
   std::vector<FileReport> verify_files(const std::vector<std::filesystem::path>& files, unsigned jobs = 0) const;

@@ -87,7 +87,10 @@ struct Task {
 struct Finished {
   ItemOutcome outcome;
   BulkItemResult result;
-  fs::path folder;  // where the output was renamed into (to fsync before recording)
+  fs::path folder;     // the output's folder (fsync'ed before the group is recorded)
+  fs::path temporary;  // the written output, moved into place by the writer ("" when none)
+  fs::path target;
+  bool overwrite = false;
 };
 
 bool is_inside(const fs::path& inner, const fs::path& outer) {
@@ -101,12 +104,21 @@ std::int64_t mtime_ns(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
-// Removes temporary outputs a killed run left behind (only this process may write here now).
-void remove_temporaries(const fs::path& out_dir) {
+// Removes the temporary files a killed run left for these outputs. Only this job's outputs:
+// another command (esign sign --out-dir) may be writing other files into the same folder.
+void remove_temporaries(const fs::path& out_dir, const std::set<std::string>& outputs) {
+  std::set<fs::path> folders;
+  for (const std::string& o : outputs) folders.insert((out_dir / o).parent_path());
   std::error_code ec;
-  for (fs::recursive_directory_iterator it(out_dir, fs::directory_options::skip_permission_denied, ec), end;
-       !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file(ec) && is_temporary_output(it->path())) fs::remove(it->path(), ec);
+  for (const fs::path& folder : folders) {
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+      const fs::path& p = entry.path();
+      if (!is_temporary_output(p)) continue;
+      std::string name = p.filename().string();
+      std::string target = name.substr(1, name.find(".esign-tmp-") - 1);
+      std::string rel = (p.parent_path() / target).lexically_relative(out_dir).generic_string();
+      if (outputs.count(rel)) fs::remove(p, ec);
+    }
   }
 }
 
@@ -132,6 +144,8 @@ class Engine {
   std::string output_name(const std::string& rel, SignatureFormat format) const;
   Finished process(const Task& task);
   bool written_for(const fs::path& input, const fs::path& output, SignatureFormat format) const;
+  // The output the ledger recorded for a done item is still there, unchanged.
+  bool output_intact(const JobItem& item) const;
   void writer_loop();
   void flush(std::vector<Finished>& group);
   void watch_loop(std::map<std::string, JobItem>& items);
@@ -155,6 +169,11 @@ class Engine {
   BulkSummary summary_;
   std::exception_ptr writer_error_;
   std::atomic<bool> writer_failed_{false};
+  std::atomic<std::size_t> dropped_{0};
+  mutable std::once_flag verifier_once_;
+  mutable std::unique_ptr<Verifier> verifier_;  // for adopting outputs of interrupted runs
+  std::map<std::string, bool> watched_outcomes_;  // --watch: path -> signed (its last try counts)
+  std::size_t not_fed_ = 0;
 };
 
 void Engine::prepare_folders() {
@@ -169,6 +188,9 @@ void Engine::prepare_folders() {
     fs::create_directories(out, ec);
     if (ec) throw Error(Errc::usage, out.string(), "cannot create the output folder: " + ec.message());
     out = fs::canonical(out);
+    // Again with every symlink resolved: a link may lead from outside into the input folder.
+    if (out == in_ || is_inside(out, in_))
+      throw Error(Errc::usage, options_.out_dir.string(), "the output folder may not be the input folder or inside it");
   }
   out_ = out;
   rules_.recursive = options_.recursive;
@@ -198,12 +220,13 @@ bool Engine::written_for(const fs::path& input, const fs::path& output, Signatur
   // An output from a run killed between its rename and its ledger commit: adopt it only when it
   // is this signer's complete, intact signature over this very input.
   try {
-    VerifyOptions vo;
-    if (format == SignatureFormat::cades) vo.data = input;
-    FileReport r = Verifier(vo).verify_file(output);
+    std::call_once(verifier_once_, [this] { verifier_ = std::make_unique<Verifier>(VerifyOptions{}); });
+    FileReport r = verifier_->verify_file(output, format == SignatureFormat::cades ? std::optional<fs::path>(input)
+                                                                                   : std::nullopt);
     if (r.signatures.empty()) return false;
     const SignatureReport& s = r.signatures.back();
-    if (s.signer_fingerprint != fingerprint_ || !s.covers_whole_file) return false;
+    if (s.signer_fingerprint != fingerprint_) return false;
+    if (format == SignatureFormat::pades && !s.covers_whole_file) return false;
     for (const char* needed : {"message_digest", "signature_value"}) {
       bool ok = false;
       for (const Check& c : s.checks) ok = ok || (c.name == needed && c.ok);
@@ -226,6 +249,17 @@ bool Engine::written_for(const fs::path& input, const fs::path& output, Signatur
       if (to_hex(h.finish().value) != a) return false;
     }
     return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+bool Engine::output_intact(const JobItem& item) const {
+  const fs::path output = out_ / item.output_path;
+  std::error_code ec;
+  if (!fs::is_regular_file(output, ec)) return false;
+  try {
+    return sha256_file_hex(output) == item.output_sha256;
   } catch (const Error&) {
     return false;
   }
@@ -271,8 +305,13 @@ Finished Engine::process(const Task& task) {
       SignOptions so = options_.sign;
       so.format = task.format;
       so.overwrite = overwrite;
-      so.sync_folder = false;  // the writer fsyncs each folder once per group, before recording it
+      // The writer makes a whole group durable with one syncfs, then renames and records it:
+      // workers never wait for the disk.
+      so.defer_commit = true;
       SignOutcome o = sign_file(profile_, *signer_, input, output, so);
+      f.temporary = o.temporary;
+      f.target = output;
+      f.overwrite = overwrite;
       item.sha256 = o.input_sha256;
       item.output_sha256 = o.output_sha256;
     }
@@ -288,6 +327,7 @@ Finished Engine::process(const Task& task) {
     e.detail = err.what();
     f.result.status = "failed";
     f.result.error = err.what();
+    f.result.output.clear();
   }
   item.ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   e.input_sha256 = item.sha256;
@@ -300,15 +340,39 @@ Finished Engine::process(const Task& task) {
 
 void Engine::flush(std::vector<Finished>& group) {
   if (group.empty()) return;
+  // Durable contents first, then the renames, then the folders, then the ledger: after a crash
+  // an output under its final name is always complete, and the ledger never names a missing one.
+  bool any = false;
+  for (const Finished& f : group) any = any || !f.temporary.empty();
+  if (any) sync_filesystem(out_);
   std::set<fs::path> folders;
-  for (const Finished& f : group) folders.insert(f.folder);
-  for (const fs::path& folder : folders) sync_folder(folder);  // renames durable before they are recorded
+  for (Finished& f : group) {
+    folders.insert(f.folder);
+    if (f.temporary.empty()) continue;
+    try {
+      commit_prepared(f.temporary, f.target, f.overwrite);
+    } catch (const Error& err) {
+      JobItem& item = f.outcome.item;
+      item.state = "failed";
+      item.detail = err.what();
+      item.output_sha256.clear();
+      f.outcome.event.outcome = "failed";
+      f.outcome.event.detail = err.what();
+      f.outcome.event.output_sha256.clear();
+      f.result.status = "failed";
+      f.result.error = err.what();
+      f.result.output.clear();
+      f.result.output_sha256.clear();
+    }
+  }
+  for (const fs::path& folder : folders) sync_folder(folder);
   std::vector<ItemOutcome> outcomes;
   outcomes.reserve(group.size());
   for (const Finished& f : group) outcomes.push_back(f.outcome);
   ledger_.record_outcomes(outcomes);
   for (const Finished& f : group) {
-    if (f.result.status == "signed") ++summary_.signed_count;
+    if (options_.watch) watched_outcomes_[f.result.input] = f.result.status == "signed";
+    else if (f.result.status == "signed") ++summary_.signed_count;
     else ++summary_.failed;
     if (report_) report_->add(f.result);
     progress_.finished_item(f.result);
@@ -399,12 +463,14 @@ BulkSummary Engine::dry_run(const std::vector<bulk::ScannedFile>& files) {
     r.output = t.item.output_path;
     auto it = items.find(f.path);
     bool done = it != items.end() && it->second.state == "done" && it->second.size == f.size &&
-                it->second.mtime_ns == f.mtime_ns && fs::exists(out_ / it->second.output_path);
+                it->second.mtime_ns == f.mtime_ns && output_intact(it->second);
     r.status = done ? "skipped" : "planned";
     if (done) ++summary_.skipped;
-    else ++summary_.signed_count;
+    else ++summary_.planned;
+    if (report_) report_->add(r);
     progress_.finished_item(r);
   }
+  if (report_) report_->commit();
   return summary_;
 }
 
@@ -412,6 +478,8 @@ BulkSummary Engine::run() {
   prepare_folders();
   rules_.skip_dir = out_;
   std::vector<bulk::ScannedFile> files = bulk::scan_folder(in_, rules_);
+  check_sign_options(profile_, options_.sign);
+  if (options_.report) report_ = std::make_unique<bulk::ReportWriter>(*options_.report);
   if (options_.dry_run) return dry_run(files);
 
   FolderLock lock(out_, options_.wait);
@@ -421,15 +489,14 @@ BulkSummary Engine::run() {
   job_ = existing ? *existing : ledger_.create_job(key, profile_.name, in_.string(), out_.string());
   summary_.job_id = job_.id;
   ledger_.set_job_state(job_.id, "running");
-  remove_temporaries(out_);
-  if (options_.report) report_ = std::make_unique<bulk::ReportWriter>(*options_.report);
 
   std::map<std::string, JobItem> items;
   for (JobItem& i : ledger_.items(job_.id)) items[i.path] = std::move(i);
 
-  // Plan: what is done and unchanged (with its output still there) is skipped.
-  std::vector<Task> tasks;
+  // Plan: what is done and unchanged (with its output still there) is skipped. Only the items
+  // to do are kept, once, so memory follows the work left rather than the folder.
   std::vector<JobItem> to_save;
+  std::vector<SignatureFormat> formats;
   const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   const auto settle_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.settle).count();
@@ -439,7 +506,7 @@ BulkSummary Engine::run() {
     if (options_.watch && now_ns - f.mtime_ns < settle_ns) continue;
     auto it = items.find(f.path);
     if (it != items.end() && it->second.state == "done" && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns &&
-        fs::exists(out_ / it->second.output_path)) {
+        output_intact(it->second)) {
       ++summary_.skipped;
       BulkItemResult r;
       r.input = f.path;
@@ -456,23 +523,33 @@ BulkSummary Engine::run() {
     item.mtime_ns = f.mtime_ns;
     item.state = "pending";
     Task t = task_for(std::move(item));
-    to_save.push_back(t.item);
-    tasks.push_back(std::move(t));
+    formats.push_back(t.format);
+    to_save.push_back(std::move(t.item));
   }
+  const std::size_t total = files.size();
+  std::vector<bulk::ScannedFile>().swap(files);
   std::vector<JobItem> saved = ledger_.save_items(job_.id, std::move(to_save));
-  for (std::size_t i = 0; i < saved.size(); ++i) {
-    tasks[i].item.id = saved[i].id;
-    tasks[i].item.job_id = job_.id;
-    items[saved[i].path] = tasks[i].item;
+  {
+    std::set<std::string> outputs;
+    for (const JobItem& i : saved) outputs.insert(i.output_path);
+    remove_temporaries(out_, outputs);
   }
-  progress_.started(job_.id, resumed, files.size(), tasks.size());
+  if (options_.watch) {
+    for (const JobItem& i : saved) items[i.path] = i;
+  } else {
+    std::map<std::string, JobItem>().swap(items);
+  }
+  progress_.started(job_.id, resumed, total, saved.size());
 
   unsigned jobs = options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::jthread> workers;
   for (unsigned w = 0; w < jobs; ++w) {
     workers.emplace_back([this] {
       while (std::optional<Task> t = tasks_.pop()) {
-        if (stop_.stop_requested()) continue;  // drop what is queued; it stays pending in the ledger
+        if (stop_.stop_requested()) {  // drop what is queued; it stays pending in the ledger
+          ++dropped_;
+          continue;
+        }
         finished_.push(process(*t));
       }
     });
@@ -481,9 +558,15 @@ BulkSummary Engine::run() {
 
   std::exception_ptr feeder_error;
   try {
-    for (Task& t : tasks) {
-      if (stop_.stop_requested() || !tasks_.push(std::move(t))) break;
+    for (std::size_t i = 0; i < saved.size(); ++i) {
+      Task t{std::move(saved[i]), formats[i]};
+      t.item.job_id = job_.id;
+      if (stop_.stop_requested() || !tasks_.push(std::move(t))) {
+        not_fed_ = saved.size() - i;
+        break;
+      }
     }
+    std::vector<JobItem>().swap(saved);
     if (options_.watch && !stop_.stop_requested()) watch_loop(items);
   } catch (...) {
     feeder_error = std::current_exception();  // the workers and the writer still drain first
@@ -495,10 +578,13 @@ BulkSummary Engine::run() {
   if (writer_error_) std::rethrow_exception(writer_error_);
   if (feeder_error) std::rethrow_exception(feeder_error);
 
+  // A hot folder retries a file that changes after a failed try: its last try is what counts.
+  for (const auto& [path, ok] : watched_outcomes_) ++(ok ? summary_.signed_count : summary_.failed);
   // A hot folder runs until it is told to stop: that is its normal end, not an interruption.
-  summary_.stopped = stop_.stop_requested() && !options_.watch;
-  bool complete = !summary_.stopped && summary_.failed == 0;
-  ledger_.set_job_state(job_.id, summary_.stopped ? "interrupted" : complete ? "done" : "failed");
+  summary_.stopped = (stop_.stop_requested() && !options_.watch) || dropped_ > 0 || not_fed_ > 0;
+  std::optional<Job> now = ledger_.job(job_.id);
+  const bool failures = now ? now->failed > 0 : summary_.failed > 0;
+  ledger_.set_job_state(job_.id, summary_.stopped ? "interrupted" : failures ? "failed" : "done");
   if (report_) report_->commit();
   return summary_;
 }

@@ -19,6 +19,15 @@ namespace {
 constexpr const char* kTempMarker = ".esign-tmp-";
 
 std::string errno_text() { return std::strerror(errno); }
+
+void rename_into_place(const fs::path& temp, const fs::path& target, bool overwrite) {
+  int rc = overwrite ? ::rename(temp.c_str(), target.c_str())
+                     : ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
+  if (rc != 0) {
+    if (errno == EEXIST) throw Error(Errc::conflict, target.string(), "output exists (use --force to overwrite)");
+    throw Error(Errc::input, target.string(), "cannot move output into place: " + errno_text());
+  }
+}
 }  // namespace
 
 void sync_folder(const fs::path& dir) {
@@ -34,8 +43,7 @@ bool is_temporary_output(const fs::path& file) {
   return !name.empty() && name[0] == '.' && name.find(kTempMarker) != std::string::npos;
 }
 
-OutputFile::OutputFile(fs::path target, bool overwrite, bool sync_folder)
-    : target_(std::move(target)), overwrite_(overwrite), sync_folder_(sync_folder) {
+OutputFile::OutputFile(fs::path target, bool overwrite, unsigned mode) : target_(std::move(target)), overwrite_(overwrite) {
   if (to_stdout()) {
     fd_ = STDOUT_FILENO;
     return;
@@ -46,7 +54,7 @@ OutputFile::OutputFile(fs::path target, bool overwrite, bool sync_folder)
   std::string pattern = (dir / ("." + target_.filename().string() + kTempMarker + "XXXXXX")).string();
   fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (fd_ < 0) throw Error(Errc::input, target_.string(), "cannot create output: " + errno_text());
-  ::fchmod(fd_, 0644);
+  ::fchmod(fd_, static_cast<mode_t>(mode));
   temp_ = pattern;
 }
 
@@ -78,14 +86,35 @@ void OutputFile::commit() {
   if (::fsync(fd_) != 0) throw Error(Errc::input, target_.string(), "fsync failed: " + errno_text());
   ::close(fd_);
   fd_ = -1;
-  int rc = overwrite_ ? ::rename(temp_.c_str(), target_.c_str())
-                      : ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE);
-  if (rc != 0) {
-    if (errno == EEXIST) throw Error(Errc::conflict, target_.string(), "output exists (use --force to overwrite)");
-    throw Error(Errc::input, target_.string(), "cannot move output into place: " + errno_text());
-  }
+  rename_into_place(temp_, target_, overwrite_);
   committed_ = true;
-  if (sync_folder_) sync_folder(target_.parent_path());
+  sync_folder(target_.parent_path());
+}
+
+fs::path OutputFile::release() {
+  if (to_stdout()) throw Error(Errc::internal, "-", "standard output cannot be released");
+  ::close(fd_);
+  fd_ = -1;
+  committed_ = true;  // the caller owns the temporary now
+  return temp_;
+}
+
+void sync_filesystem(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(Errc::input, path.string(), "cannot open: " + errno_text());
+  int rc = ::syncfs(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) throw Error(Errc::input, path.string(), std::string("syncfs failed: ") + std::strerror(e));
+}
+
+void commit_prepared(const fs::path& temp, const fs::path& target, bool overwrite) {
+  try {
+    rename_into_place(temp, target, overwrite);
+  } catch (const Error&) {
+    ::unlink(temp.c_str());
+    throw;
+  }
 }
 
 }  // namespace esign

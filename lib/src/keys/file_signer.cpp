@@ -9,6 +9,7 @@
 #include "esign/profile.h"
 #include "esign/secret.h"
 #include "esign/signer.h"
+#include "keys/openers.h"
 
 namespace esign {
 
@@ -59,30 +60,7 @@ class FileSigner final : public Signer {
   bool concurrent() const override { return true; }
   std::size_t max_signature_size() const override { return static_cast<std::size_t>(EVP_PKEY_get_size(key_.get())); }
 
-  Bytes sign(const Digest& digest) override {
-    ossl::PKeyCtx ctx(EVP_PKEY_CTX_new(key_.get(), nullptr));
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1) ossl::fail(Errc::key, subject_, "cannot start signing");
-    if (EVP_PKEY_CTX_set_signature_md(ctx.get(), evp_md(digest.algorithm)) != 1)
-      ossl::fail(Errc::key, subject_, "key does not accept " + to_string(digest.algorithm));
-    if (scheme_ == SignatureScheme::rsa_pss) {
-      // RFC 4055 §3.1 as CMS profiles use it: MGF1 with the same hash, salt length = hash length.
-      if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
-          EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) != 1 ||
-          EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), evp_md(digest.algorithm)) != 1)
-        ossl::fail(Errc::key, subject_, "cannot set RSASSA-PSS parameters");
-    } else if (scheme_ == SignatureScheme::rsa_pkcs1) {
-      if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)
-        ossl::fail(Errc::key, subject_, "cannot set PKCS#1 v1.5 padding");
-    }
-    std::size_t len = 0;
-    if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.value.data(), digest.value.size()) != 1)
-      ossl::fail(Errc::key, subject_, "signing failed");
-    Bytes out(len);
-    if (EVP_PKEY_sign(ctx.get(), out.data(), &len, digest.value.data(), digest.value.size()) != 1)
-      ossl::fail(Errc::key, subject_, "signing failed");
-    out.resize(len);
-    return out;
-  }
+  Bytes sign(const Digest& digest) override { return sign_with_key(key_.get(), scheme_, digest, subject_); }
 
  private:
   ossl::PKey key_;
@@ -91,6 +69,34 @@ class FileSigner final : public Signer {
   std::string subject_;
 };
 
+}  // namespace
+
+Bytes sign_with_key(EVP_PKEY* key, SignatureScheme scheme, const Digest& digest, const std::string& subject) {
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1) ossl::fail(Errc::key, subject, "cannot start signing");
+  if (EVP_PKEY_CTX_set_signature_md(ctx.get(), evp_md(digest.algorithm)) != 1)
+    ossl::fail(Errc::key, subject, "key does not accept " + to_string(digest.algorithm));
+  if (scheme == SignatureScheme::rsa_pss) {
+    // RFC 4055 §3.1 as CMS profiles use it: MGF1 with the same hash, salt length = hash length.
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), evp_md(digest.algorithm)) != 1)
+      ossl::fail(Errc::key, subject, "cannot set RSASSA-PSS parameters");
+  } else if (scheme == SignatureScheme::rsa_pkcs1) {
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)
+      ossl::fail(Errc::key, subject, "cannot set PKCS#1 v1.5 padding");
+  }
+  std::size_t len = 0;
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.value.data(), digest.value.size()) != 1)
+    ossl::fail(Errc::key, subject, "signing failed");
+  Bytes out(len);
+  if (EVP_PKEY_sign(ctx.get(), out.data(), &len, digest.value.data(), digest.value.size()) != 1)
+    ossl::fail(Errc::key, subject, "signing failed");
+  out.resize(len);
+  return out;
+}
+
+
 void append_chain(std::vector<Certificate>& chain, const std::optional<std::filesystem::path>& file) {
   if (!file) return;
   for (Certificate& c : Certificate::load_pem_file(*file)) {
@@ -98,6 +104,7 @@ void append_chain(std::vector<Certificate>& chain, const std::optional<std::file
     if (!seen) chain.push_back(std::move(c));
   }
 }
+
 
 std::unique_ptr<Signer> open_pkcs12(const Pkcs12Source& src, const Profile& profile, const SecretResolver& secrets) {
   const std::string subject = src.path.string();
@@ -129,6 +136,8 @@ std::unique_ptr<Signer> open_pkcs12(const Pkcs12Source& src, const Profile& prof
   return std::make_unique<FileSigner>(std::move(key), std::move(chain), profile.signature.rsa_padding, subject);
 }
 
+namespace {
+
 struct PasswordContext {
   const Secret* password;
   bool asked = false;
@@ -143,6 +152,8 @@ int password_callback(char* buf, int size, int /*rwflag*/, void* u) {
   std::copy(p.begin(), p.end(), buf);
   return static_cast<int>(p.size());
 }
+
+}  // namespace
 
 std::unique_ptr<Signer> open_pem(const PemSource& src, const Profile& profile, const SecretResolver& secrets) {
   const std::string subject = src.key.string();
@@ -164,18 +175,6 @@ std::unique_ptr<Signer> open_pem(const PemSource& src, const Profile& profile, c
   append_chain(chain, src.cert);
   append_chain(chain, src.chain);
   return std::make_unique<FileSigner>(std::move(key), std::move(chain), profile.signature.rsa_padding, subject);
-}
-
-}  // namespace
-
-std::unique_ptr<Signer> open_signer(const Profile& profile, const SecretResolver& secrets) {
-  return std::visit(
-      [&](const auto& src) -> std::unique_ptr<Signer> {
-        using T = std::decay_t<decltype(src)>;
-        if constexpr (std::is_same_v<T, Pkcs12Source>) return open_pkcs12(src, profile, secrets);
-        else return open_pem(src, profile, secrets);
-      },
-      profile.key);
 }
 
 }  // namespace esign

@@ -13,8 +13,7 @@ constexpr const char* kJobColumns =
     "j.id, j.key, j.created, j.updated, j.profile, j.source_dir, j.out_dir, j.state, "
     "(SELECT COUNT(*) FROM items i WHERE i.job_id = j.id AND i.state = 'pending'), "
     "(SELECT COUNT(*) FROM items i WHERE i.job_id = j.id AND i.state = 'done'), "
-    "(SELECT COUNT(*) FROM items i WHERE i.job_id = j.id AND i.state = 'failed'), "
-    "(SELECT COUNT(*) FROM items i WHERE i.job_id = j.id AND i.state = 'skipped')";
+    "(SELECT COUNT(*) FROM items i WHERE i.job_id = j.id AND i.state = 'failed')";
 
 Job read_job(const SQLite::Statement& q) {
   Job j;
@@ -29,7 +28,6 @@ Job read_job(const SQLite::Statement& q) {
   j.pending = q.getColumn(8).getInt64();
   j.done = q.getColumn(9).getInt64();
   j.failed = q.getColumn(10).getInt64();
-  j.skipped = q.getColumn(11).getInt64();
   return j;
 }
 

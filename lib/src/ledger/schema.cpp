@@ -58,7 +58,7 @@ CREATE TABLE jobs (
   state      TEXT NOT NULL DEFAULT 'running'
 );
 
--- One row per input file of a job; state: pending | done | failed | skipped.
+-- One row per input file of a job; state: pending | done | failed.
 CREATE TABLE items (
   id            INTEGER PRIMARY KEY,
   job_id        INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,

@@ -134,9 +134,47 @@ KeySource parse_key(const Section& key) {
     key.only({"source", "key", "cert", "chain", "password"});
     return PemSource{key.path("key"), key.path("cert"), key.optional_path("chain"), key.optional_string("password")};
   }
-  if (source == "pkcs11" || source == "azure-keyvault" || source == "csc")
-    key.fail(key.at("source"), "key source '" + source + "' is not supported by this build yet");
-  key.fail(key.at("source"), "key.source must be pkcs12 or pem, not '" + source + "'");
+  if (source == "pkcs11") {
+    key.only({"source", "uri", "module", "pin", "cert", "chain"});
+    Pkcs11Source s{key.string("uri"), key.optional_path("module"), key.optional_string("pin"), key.optional_path("cert"),
+                   key.optional_path("chain")};
+    if (s.uri.rfind("pkcs11:", 0) != 0) key.fail(key.at("uri"), "key.uri must be an RFC 7512 pkcs11: URI");
+    return s;
+  }
+  if (source == "azure-keyvault") {
+    key.only({"source", "vault_url", "key", "key_version", "certificate", "tenant_id", "client_id", "client_secret",
+              "authority_url", "api_version", "chain"});
+    AzureKeyVaultSource s;
+    s.vault_url = key.string("vault_url");
+    s.key = key.string("key");
+    s.key_version = key.optional_string("key_version").value_or("");
+    s.certificate = key.optional_string("certificate").value_or(s.key);
+    s.tenant_id = key.string("tenant_id");
+    s.client_id = key.string("client_id");
+    s.client_secret = key.string("client_secret");
+    if (auto v = key.optional_string("authority_url")) s.authority_url = *v;
+    if (auto v = key.optional_string("api_version")) s.api_version = *v;
+    s.chain = key.optional_path("chain");
+    return s;
+  }
+  if (source == "csc") {
+    key.only({"source", "base_url", "credential_id", "client_id", "client_secret", "username", "password", "pin", "otp",
+              "chain"});
+    CscSource s;
+    s.base_url = key.string("base_url");
+    s.credential_id = key.optional_string("credential_id").value_or("");
+    s.client_id = key.optional_string("client_id").value_or("");
+    s.client_secret = key.optional_string("client_secret");
+    s.username = key.optional_string("username").value_or("");
+    s.password = key.optional_string("password");
+    s.pin = key.optional_string("pin");
+    s.otp = key.optional_string("otp");
+    s.chain = key.optional_path("chain");
+    if (s.client_id.empty() == s.username.empty())
+      key.fail(key.node(), "key: a csc source needs either client_id (with client_secret) or username (with password)");
+    return s;
+  }
+  key.fail(key.at("source"), "key.source must be pkcs12, pem, pkcs11, azure-keyvault or csc, not '" + source + "'");
 }
 
 SignatureSettings parse_signature(const Section& s) {

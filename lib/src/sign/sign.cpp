@@ -37,12 +37,13 @@ SignOutcome sign_pades(const Profile& profile, Signer& signer, const fs::path& i
   po.signing_time = std::chrono::system_clock::now();
   std::string tail = pdf::sign_pdf(in.bytes(), input.string(), signer, po);
 
-  OutputFile out(output, options.overwrite, options.sync_folder);
+  OutputFile out(output, options.overwrite);
   out.write(in.bytes());
   out.write(as_bytes(tail));
-  out.commit();
-
   SignOutcome o;
+  if (options.defer_commit) o.temporary = out.release();
+  else out.commit();
+
   o.format = SignatureFormat::pades;
   Hasher input_hash(DigestAlgorithm::sha256);
   input_hash.update(in.bytes());
@@ -82,11 +83,12 @@ SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& i
   attrs.signing_time = std::chrono::system_clock::now();
   Bytes signature = cms::sign_detached(signer, digest, attrs);
 
-  OutputFile out(output, options.overwrite, options.sync_folder);
+  OutputFile out(output, options.overwrite);
   out.write(signature);
-  out.commit();
-
   SignOutcome o;
+  if (options.defer_commit) o.temporary = out.release();
+  else out.commit();
+
   o.format = SignatureFormat::cades;
   o.input_sha256 = to_hex(ledger_hash ? ledger_hash->finish().value : digest.value);
   o.output_sha256 = to_hex(digest_of(DigestAlgorithm::sha256, signature).value);
@@ -118,12 +120,16 @@ fs::path default_output_path(const fs::path& input, SignatureFormat format, cons
   return out_dir ? *out_dir / name : input.parent_path() / name;
 }
 
-SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
-                      const SignOptions& options) {
+void check_sign_options(const Profile& profile, const SignOptions& options) {
   SignatureLevel level = options.level.value_or(profile.signature.level);
   if (level != SignatureLevel::b_b)
     throw Error(Errc::config, profile.file.string(),
                 "signature level " + to_string(level) + " needs RFC 3161 timestamps, which this build does not support yet");
+}
+
+SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
+                      const SignOptions& options) {
+  check_sign_options(profile, options);
   // A signature made with a certificate outside its validity period can never verify.
   const Certificate& cert = signer.chain().front();
   const auto now = std::chrono::system_clock::now();

@@ -69,7 +69,9 @@ fs::path data_for(const fs::path& p7s, const std::optional<fs::path>& data) {
 
 }  // namespace
 
-FileReport Verifier::verify_file(const fs::path& file) const {
+FileReport Verifier::verify_file(const fs::path& file) const { return verify_file(file, impl_->options.data); }
+
+FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::path>& data) const {
   FileReport report;
   report.path = file.string();
   InputBytes in = InputBytes::open(file);
@@ -86,7 +88,7 @@ FileReport Verifier::verify_file(const fs::path& file) const {
   SignatureReport sig;
   sig.field = "signer 1";
   sig.subfilter = "cms";
-  fs::path data_path = data_for(file, impl_->options.data);
+  fs::path data_path = data_for(file, data);
   verify::CmsContext ctx;
   ctx.trust = impl_->store.get();
   ctx.certificates = &impl_->certificates;
@@ -94,7 +96,7 @@ FileReport Verifier::verify_file(const fs::path& file) const {
   // The detached content is streamed once, whatever its size, through every hasher needed.
   std::ifstream content;
   bool have_content = false;
-  if (!data_path.empty() && (impl_->options.data || fs::exists(data_path))) {
+  if (!data_path.empty() && (data || fs::exists(data_path))) {
     if (fs::is_directory(data_path)) throw Error(Errc::input, data_path.string(), "is a directory");
     content.open(data_path, std::ios::binary);
     if (!content) throw Error(Errc::input, data_path.string(), "cannot open the signed data");

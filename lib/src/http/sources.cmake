@@ -1,0 +1,3 @@
+target_sources(esign_core PRIVATE
+  src/http/http.cpp
+)

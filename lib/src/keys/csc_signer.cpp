@@ -1,0 +1,409 @@
+// The CSC signer: a credential of a remote signing service, signing digests through
+// signatures/signHash, with concurrent sign() calls coalesced into batches.
+//
+// Batching design. sign() and sign_batch() put their digests in one queue and wait. One caller
+// at a time is the leader: it waits up to kGather for more digests (or until the queue holds a
+// full batch), takes up to one batch (at most `multisign` of the credential, at most kMaxBatch,
+// all of one digest algorithm), releases the queue, sends the calls for that batch, hands each
+// waiting caller its signature value or the error, and gives up the lead; a caller whose
+// digests are still queued then leads the next batch. While a batch is on the wire the other
+// bulk workers queue up behind it, so batches grow with the number of workers: N workers make
+// about documents / N signHash calls instead of one per document. Hence concurrent() is true.
+// One batch is in flight at a time, which also keeps the SAD bookkeeping single-threaded.
+//
+// Authorizations. SCAL 2: one credentials/authorize per batch, carrying exactly the batch's
+// hashes (numSignatures = batch size). SCAL 1: a SAD is reused while it has signatures left and
+// has not expired: the SAD a `esign login --otp` cached (its remaining count is written back to
+// the login cache), or one the signer obtained itself; a new authorization asks for the batch
+// size, or for `multisign` signatures when the credential needs a one-time password (so one
+// OTP covers as much as the service allows). A refused token leads to one fresh login and a
+// retry; a refused reused SAD to one fresh authorization. A refused PIN or OTP is never
+// retried: every later sign() fails with the same error without calling the service, so a
+// batch cannot lock the credential.
+//
+// Every returned signature value is checked against the certificate's public key before it
+// is handed out, and an ECDSA value is accepted as DER Ecdsa-Sig-Value or as raw r||s.
+#include <openssl/ec.h>
+#include <openssl/rsa.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "cms/der.h"
+#include "cms/signed_data.h"
+#include "crypto/openssl.h"
+#include "keys/csc_session.h"
+#include "keys/openers.h"
+
+namespace esign {
+
+namespace {
+
+using namespace std::chrono_literals;
+using csc::Clock;
+
+constexpr auto kGather = 5ms;            // how long a leader waits for more digests
+constexpr std::size_t kMaxBatch = 100;   // hashes per request, whatever multisign allows
+constexpr auto kSadMargin = 10s;         // a SAD this close to its expiry is not used
+
+const char* oid_rsa_encryption = "1.2.840.113549.1.1.1";
+const char* oid_rsassa_pss = "1.2.840.113549.1.1.10";
+
+const char* ecdsa_oid(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::sha256: return "1.2.840.10045.4.3.2";
+    case DigestAlgorithm::sha384: return "1.2.840.10045.4.3.3";
+    case DigestAlgorithm::sha512: return "1.2.840.10045.4.3.4";
+  }
+  return "1.2.840.10045.4.3.2";
+}
+
+const EVP_MD* evp_md(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::sha256: return EVP_sha256();
+    case DigestAlgorithm::sha384: return EVP_sha384();
+    case DigestAlgorithm::sha512: return EVP_sha512();
+  }
+  return EVP_sha256();
+}
+
+// RFC 4055 §3.1 RSASSA-PSS-params, exactly as esign's CMS declares them: the digest, MGF1 with
+// the same digest, salt length = digest length.
+Bytes pss_params(DigestAlgorithm a) {
+  Bytes hash = der::sequence({der::oid(cms::digest_oid(a))});
+  Bytes mgf = der::sequence({der::oid("1.2.840.113549.1.1.8"), hash});
+  Bytes salt = der::small_integer(static_cast<int>(digest_size(a)));
+  return der::sequence({der::tlv(der::tag::context(0), hash), der::tlv(der::tag::context(1), mgf),
+                        der::tlv(der::tag::context(2), salt)});
+}
+
+using EcdsaSig = std::unique_ptr<ECDSA_SIG, ossl::Deleter<ECDSA_SIG_free>>;
+
+Bytes encode(const ECDSA_SIG* sig) {
+  unsigned char* buf = nullptr;
+  int len = i2d_ECDSA_SIG(sig, &buf);
+  if (len <= 0) ossl::fail(Errc::internal, "ECDSA", "cannot encode a signature value");
+  Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+// CMS wants DER Ecdsa-Sig-Value (RFC 5753 §2.1.1). What signHash returns for ecdsa-with-SHA*
+// is DER in most services, raw r||s (as in JWS) in some.
+std::optional<Bytes> ecdsa_der(const Bytes& value, std::size_t order_bytes) {
+  const unsigned char* p = value.data();
+  EcdsaSig parsed(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(value.size())));
+  if (parsed && p == value.data() + value.size() && encode(parsed.get()) == value) return value;
+  ossl::clear_errors();
+  if (value.size() != 2 * order_bytes) return std::nullopt;
+  EcdsaSig sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(value.data(), static_cast<int>(order_bytes), nullptr);
+  BIGNUM* s = BN_bin2bn(value.data() + order_bytes, static_cast<int>(order_bytes), nullptr);
+  if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    ossl::fail(Errc::internal, "ECDSA", "cannot build a signature value");
+  }
+  return encode(sig.get());
+}
+
+// One digest waiting for its signature value.
+struct Slot {
+  const Digest* digest = nullptr;
+  Bytes value;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+class CscSigner final : public Signer {
+ public:
+  CscSigner(std::unique_ptr<csc::Session> session, csc::CredentialInfo credential, std::vector<Certificate> chain,
+            SignatureScheme scheme, std::optional<csc::ReusableSad> sad)
+      : session_(std::move(session)),
+        credential_(std::move(credential)),
+        chain_(std::move(chain)),
+        scheme_(scheme),
+        public_key_(X509_get0_pubkey(chain_.front().native())),
+        sad_(std::move(sad)) {
+    if (!public_key_) ossl::fail(Errc::input, subject(), "cannot read the certificate's public key");
+    order_bytes_ = static_cast<std::size_t>((EVP_PKEY_get_bits(public_key_) + 7) / 8);
+  }
+
+  const std::vector<Certificate>& chain() const override { return chain_; }
+  SignatureScheme scheme() const override { return scheme_; }
+  std::size_t max_signature_size() const override { return static_cast<std::size_t>(EVP_PKEY_get_size(public_key_)); }
+  bool concurrent() const override { return true; }
+
+  Bytes sign(const Digest& digest) override { return std::move(sign_batch(std::span<const Digest>(&digest, 1)).front()); }
+
+  std::vector<Bytes> sign_batch(std::span<const Digest> digests) override {
+    std::vector<Slot> slots(digests.size());
+    for (std::size_t i = 0; i < digests.size(); ++i) slots[i].digest = &digests[i];
+    std::unique_lock lock(mutex_);
+    for (Slot& s : slots) queue_.push_back(&s);
+    changed_.notify_all();
+    auto all_done = [&] { return std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.done; }); };
+    while (!all_done()) {
+      if (leading_) {
+        changed_.wait(lock);
+        continue;
+      }
+      // Our undone digests are all still queued: batches are finished before the lead passes.
+      leading_ = true;
+      lead(lock);
+      leading_ = false;
+      changed_.notify_all();
+    }
+    std::vector<Bytes> out;
+    out.reserve(slots.size());
+    for (Slot& s : slots) {
+      if (s.error) std::rethrow_exception(s.error);
+      out.push_back(std::move(s.value));
+    }
+    return out;
+  }
+
+  // Asks for the PIN and the first OTP now, before any document is touched (rather than from a
+  // bulk worker later), when the first batch will need an authorization.
+  void ask_secrets_now() {
+    const bool authorizes_soon = !sad_ || credential_.scal >= 2;
+    if (!authorizes_soon) return;
+    if (credential_.auth.pin) pin_ = session_->resolve(*session_->source().pin, "PIN of credential " + credential_.id);
+    if (credential_.auth.otp) first_otp_ = session_->resolve(*session_->source().otp, "one-time password for credential " + credential_.id);
+  }
+
+ private:
+  std::string subject() const { return session_->profile().file.string(); }
+
+  std::size_t batch_limit() const {
+    std::size_t limit = std::min<std::size_t>(kMaxBatch, static_cast<std::size_t>(credential_.multisign));
+    if (credential_.scal < 2 && sad_ && sad_->remaining > 0 && sad_->expires > Clock::now() + kSadMargin)
+      limit = std::min(limit, static_cast<std::size_t>(sad_->remaining));
+    return std::max<std::size_t>(limit, 1);
+  }
+
+  // REQUIRES: leading_, the lock held; returns with it held.
+  void lead(std::unique_lock<std::mutex>& lock) {
+    const std::size_t limit = batch_limit();
+    changed_.wait_for(lock, kGather, [&] { return queue_.size() >= limit; });
+    std::vector<Slot*> batch;
+    const DigestAlgorithm algorithm = queue_.front()->digest->algorithm;
+    for (auto it = queue_.begin(); it != queue_.end() && batch.size() < limit;) {
+      if ((*it)->digest->algorithm == algorithm) {
+        batch.push_back(*it);
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    lock.unlock();
+    std::vector<Digest> digests;
+    digests.reserve(batch.size());
+    for (Slot* s : batch) digests.push_back(*s->digest);
+    try {
+      std::vector<Bytes> values = run(digests);
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->value = std::move(values[i]);
+    } catch (...) {
+      std::exception_ptr error = std::current_exception();
+      for (Slot* s : batch) s->error = error;
+    }
+    lock.lock();
+    for (Slot* s : batch) s->done = true;
+  }
+
+  std::vector<Bytes> run(const std::vector<Digest>& digests) {
+    if (refused_) std::rethrow_exception(refused_);
+    try {
+      return attempt(digests);
+    } catch (const Error& e) {
+      // A wrong PIN or OTP, a refused secret: trying again could lock the credential.
+      if (e.code() == Errc::key) refused_ = std::current_exception();
+      throw;
+    }
+  }
+
+  std::vector<Bytes> attempt(const std::vector<Digest>& digests) {
+    const int n = static_cast<int>(digests.size());
+    for (int tries = 0;; ++tries) {
+      bool reused = false;
+      try {
+        std::vector<Bytes> raw;
+        if (credential_.scal >= 2) {
+          // SCAL 2 (CSC v2 §11.6): the authorization is bound to exactly these hashes.
+          csc::Sad sad = authorize(n, digests);
+          raw = sign_hash(sad.value, digests);
+        } else {
+          if (sad_ && (sad_->remaining < n || sad_->expires <= Clock::now() + kSadMargin)) drop_sad();
+          if (sad_) {
+            reused = true;
+          } else {
+            int count = credential_.auth.otp ? std::max(n, credential_.multisign) : n;
+            csc::Sad sad = authorize(count, {});
+            sad_ = csc::ReusableSad{std::move(sad.value), sad.expires, count, false};
+          }
+          raw = sign_hash(sad_->value, digests);
+          sad_->remaining -= n;
+          if (sad_->from_cache) session_->update_cached_sad(sad_->remaining);
+          if (sad_->remaining <= 0) sad_.reset();
+        }
+        std::vector<Bytes> out;
+        out.reserve(raw.size());
+        for (std::size_t i = 0; i < raw.size(); ++i) out.push_back(checked(raw[i], digests[i]));
+        return out;
+      } catch (const csc::TokenRejected&) {
+        if (tries > 0) throw;
+        if (sad_ && sad_->from_cache) sad_.reset();  // relogin drops the cached login with it
+        session_->relogin();
+      } catch (const csc::SadRejected&) {
+        if (tries > 0 || !reused) throw;
+        drop_sad();
+      }
+    }
+  }
+
+  void drop_sad() {
+    if (sad_ && sad_->from_cache) session_->update_cached_sad(0);
+    sad_.reset();
+  }
+
+  csc::Sad authorize(int count, std::span<const Digest> hashes) {
+    const Secret* pin = nullptr;
+    if (credential_.auth.pin) {
+      if (!pin_) pin_ = session_->resolve(*session_->source().pin, "PIN of credential " + credential_.id);
+      pin = &*pin_;
+    }
+    std::optional<Secret> otp;
+    if (credential_.auth.otp) otp = next_otp();
+    return session_->client().authorize(credential_.id, count, hashes, pin, otp ? &*otp : nullptr);
+  }
+
+  Secret next_otp() {
+    if (first_otp_) {
+      Secret otp = std::move(*first_otp_);
+      first_otp_.reset();
+      return otp;
+    }
+    if (!session_->source().otp)
+      throw Error(Errc::key, subject(),
+                  "credential " + credential_.id + " needs a new one-time password: run `esign login --profile " +
+                      session_->profile().name + " --otp CODE` again, or set key.otp to prompt");
+    return session_->resolve(*session_->source().otp, "one-time password for credential " + credential_.id);
+  }
+
+  std::vector<Bytes> sign_hash(const Secret& sad, const std::vector<Digest>& digests) {
+    const DigestAlgorithm a = digests.front().algorithm;
+    switch (scheme_) {
+      case SignatureScheme::rsa_pkcs1: return session_->client().sign_hash(credential_.id, sad, digests, oid_rsa_encryption, {});
+      case SignatureScheme::rsa_pss: {
+        Bytes params = pss_params(a);
+        return session_->client().sign_hash(credential_.id, sad, digests, oid_rsassa_pss, params);
+      }
+      case SignatureScheme::ecdsa: return session_->client().sign_hash(credential_.id, sad, digests, ecdsa_oid(a), {});
+    }
+    return {};
+  }
+
+  // The value as CMS carries it, checked against the certificate's key: a service that signs
+  // with another key or other parameters must not produce documents that fail verification.
+  Bytes checked(const Bytes& raw, const Digest& digest) const {
+    const std::string where = session_->client().base_url() + "/signatures/signHash";
+    Bytes value = raw;
+    if (scheme_ == SignatureScheme::ecdsa) {
+      std::optional<Bytes> der_value = ecdsa_der(raw, order_bytes_);
+      if (!der_value) throw Error(Errc::remote, where, "the service returned an ECDSA signature value that is neither DER nor r||s");
+      value = std::move(*der_value);
+    }
+    ossl::PKeyCtx ctx(EVP_PKEY_CTX_new(public_key_, nullptr));
+    bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
+              EVP_PKEY_CTX_set_signature_md(ctx.get(), evp_md(digest.algorithm)) == 1;
+    if (ok && scheme_ == SignatureScheme::rsa_pss)
+      ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) == 1 &&
+           EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) == 1 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), evp_md(digest.algorithm)) == 1;
+    else if (ok && scheme_ == SignatureScheme::rsa_pkcs1)
+      ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1;
+    if (!ok) ossl::fail(Errc::internal, where, "cannot check a signature value");
+    int verified = EVP_PKEY_verify(ctx.get(), value.data(), value.size(), digest.value.data(), digest.value.size());
+    ossl::clear_errors();
+    if (verified != 1)
+      throw Error(Errc::remote, where,
+                  "the service returned a signature value that does not verify with credential " + credential_.id +
+                      "'s certificate");
+    return value;
+  }
+
+  std::unique_ptr<csc::Session> session_;
+  csc::CredentialInfo credential_;
+  std::vector<Certificate> chain_;
+  SignatureScheme scheme_;
+  EVP_PKEY* public_key_;  // owned by chain_.front()
+  std::size_t order_bytes_ = 0;
+
+  // The queue and the lead.
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Slot*> queue_;
+  bool leading_ = false;
+
+  // Touched only by the leader.
+  std::optional<csc::ReusableSad> sad_;
+  std::optional<Secret> pin_;
+  std::optional<Secret> first_otp_;
+  std::exception_ptr refused_;
+};
+
+SignatureScheme scheme_for(const csc::CredentialInfo& credential, const Certificate& leaf, const Profile& profile) {
+  const std::string subject = profile.file.string();
+  const EVP_PKEY* key = X509_get0_pubkey(leaf.native());
+  int id = key ? EVP_PKEY_get_base_id(key) : 0;
+  auto offers = [&](std::initializer_list<const char*> oids) {
+    if (credential.key_algos.empty()) return true;  // not reported: let signHash decide
+    return std::any_of(oids.begin(), oids.end(), [&](const char* o) {
+      return std::find(credential.key_algos.begin(), credential.key_algos.end(), o) != credential.key_algos.end();
+    });
+  };
+  if (id == EVP_PKEY_RSA) {
+    if (profile.signature.rsa_padding == RsaPadding::pss) {
+      if (!offers({oid_rsassa_pss}))
+        throw Error(Errc::config, subject, "credential " + credential.id + " does not offer RSASSA-PSS (signature.padding: pss)");
+      return SignatureScheme::rsa_pss;
+    }
+    return SignatureScheme::rsa_pkcs1;
+  }
+  if (id == EVP_PKEY_EC) {
+    if (profile.signature.rsa_padding == RsaPadding::pss)
+      throw Error(Errc::config, subject, "signature.padding pss applies only to RSA keys");
+    return SignatureScheme::ecdsa;
+  }
+  throw Error(Errc::key, subject, "credential " + credential.id + " has an unsupported key type (RSA and EC keys are supported)");
+}
+
+}  // namespace
+
+std::unique_ptr<Signer> open_csc(const CscSource& src, const Profile& profile, const SecretResolver& secrets) {
+  auto session = std::make_unique<csc::Session>(src, profile, secrets);
+  session->connect(true);
+  csc::CredentialInfo credential = csc::fetch_credential(*session);
+  std::vector<Certificate> chain = credential.chain;
+  append_chain(chain, src.chain);
+  SignatureScheme scheme = scheme_for(credential, chain.front(), profile);
+
+  const std::string subject = profile.file.string();
+  if (credential.auth.pin && !src.pin)
+    throw Error(Errc::config, subject, "credential " + credential.id + " needs a PIN: set key.pin (env:, file: or prompt)");
+  std::optional<csc::ReusableSad> sad;
+  if (credential.scal < 2) sad = session->take_cached_sad(credential.id);
+  if (credential.auth.otp && !sad && !src.otp)
+    throw Error(Errc::config, subject,
+                "credential " + credential.id + " needs a one-time password: run `esign login --profile " + profile.name +
+                    " --otp CODE` first" + (credential.scal < 2 ? "" : " (SCAL 2: set key.otp to prompt)") +
+                    ", or set key.otp");
+
+  auto signer = std::make_unique<CscSigner>(std::move(session), std::move(credential), std::move(chain), scheme, std::move(sad));
+  signer->ask_secrets_now();
+  return signer;
+}
+
+}  // namespace esign

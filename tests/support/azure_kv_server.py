@@ -1,0 +1,347 @@
+#!/usr/bin/python3
+"""A TEST SERVER standing in for Azure Key Vault and its Azure AD token endpoint (not Microsoft's code).
+
+It implements, over plain HTTP on 127.0.0.1, the parts of the public REST API that esign uses,
+with the paths, JSON field names and error bodies of Microsoft's documentation:
+
+  POST /{tenant}/oauth2/v2.0/token     OAuth2 client credentials (application/x-www-form-urlencoded:
+                                       grant_type, client_id, client_secret, scope) ->
+                                       {"token_type","expires_in","access_token"}; errors as
+                                       {"error","error_description","error_codes",...} (RFC 6749 §5.2)
+  GET  /certificates/{name}[/{version}]?api-version=V   -> {"id","kid","sid","x5t","cer","attributes"}
+  POST /keys/{name}[/{version}]/sign?api-version=V      {"alg","value"} -> {"kid","value"}
+       (value: base64url of the digest in, of the signature out: RSA the raw block, ECDSA raw r||s)
+  Key Vault errors: {"error":{"code","message"}}; 401 with a WWW-Authenticate Bearer challenge.
+
+Signing uses real keys through `openssl pkeyutl`. Keys live in KEYDIR as NAME.key.pem with the
+certificate NAME.cert.pem (read at each request, so a test may add some while the server runs).
+
+Test-only extras:
+  GET  /aia/intermediate.cer   the --aia-issuer PEM certificate, as DER (an AIA caIssuers URL)
+  GET  /_test/stats            {"token_calls","cert_calls","sign_calls","sign_failed_injected"}
+  POST /_test/config           JSON {"sign_429": N, "sign_503": N, "retry_after": S, "delay_ms": D,
+                               "revoke_tokens": true}: the next N sign calls answer 429 (with
+                               Retry-After: S) or 503; every request waits D ms; revoke_tokens
+                               makes every token issued so far invalid (401 on next use).
+
+Usage: azure_kv_server.py --keys KEYDIR --tenant T --client-id C [--aia-issuer PEM]
+The client secret is read from the environment variable AZ_TEST_CLIENT_SECRET. Prints the
+port it bound (127.0.0.1:0) on stdout, then serves until killed.
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HASH_LEN = {"256": 32, "384": 48, "512": 64}
+EC_FIELD = {"P-256": 32, "P-384": 48, "P-521": 66}
+EC_ALG = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def der_of_pem(path):
+    return subprocess.run(["openssl", "x509", "-in", path, "-outform", "DER"], check=True,
+                          capture_output=True).stdout
+
+
+def key_type(path):
+    """('RSA', None) or ('EC', 'P-256'|'P-384'|'P-521') for a PEM private key."""
+    text = subprocess.run(["openssl", "pkey", "-in", path, "-noout", "-text"], check=True,
+                          capture_output=True, text=True).stdout
+    if "NIST CURVE: P-256" in text or "prime256v1" in text:
+        return "EC", "P-256"
+    if "NIST CURVE: P-384" in text or "secp384r1" in text:
+        return "EC", "P-384"
+    if "NIST CURVE: P-521" in text or "secp521r1" in text:
+        return "EC", "P-521"
+    return "RSA", None
+
+
+def der_ecdsa_to_raw(der, n):
+    """DER Ecdsa-Sig-Value -> r||s, each n bytes (what Key Vault returns, JWA RFC 7518 §3.4)."""
+    def read_len(buf, i):
+        first = buf[i]
+        if first < 0x80:
+            return first, i + 1
+        count = first & 0x7F
+        return int.from_bytes(buf[i + 1:i + 1 + count], "big"), i + 1 + count
+
+    assert der[0] == 0x30
+    _, i = read_len(der, 1)
+    parts = []
+    for _ in range(2):
+        assert der[i] == 0x02
+        length, i = read_len(der, i + 1)
+        parts.append(int.from_bytes(der[i:i + length], "big"))
+        i += length
+    return b"".join(p.to_bytes(n, "big") for p in parts)
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.secret = os.environ.get("AZ_TEST_CLIENT_SECRET", "")
+        self.lock = threading.Lock()
+        self.tokens = {}  # token -> expiry (epoch seconds)
+        self.stats = {"token_calls": 0, "cert_calls": 0, "sign_calls": 0, "sign_failed_injected": 0}
+        self.sign_429 = 0
+        self.sign_503 = 0
+        self.retry_after = 1
+        self.delay_ms = 0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "esign-test-azure-kv/1"
+
+    def log_message(self, fmt, *args):  # quiet: the test reads /_test/stats instead
+        pass
+
+    @property
+    def state(self):
+        return self.server.state
+
+    # -- helpers ---------------------------------------------------------------------------
+    def send_json(self, status, body, headers=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def kv_error(self, status, code, message, headers=None):
+        self.send_json(status, {"error": {"code": code, "message": message}}, headers)
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def base(self):
+        return "http://" + self.headers.get("Host", "127.0.0.1")
+
+    def version_of(self, name):
+        return hashlib.sha256(name.encode()).hexdigest()[:32]
+
+    def authorized(self):
+        auth = self.headers.get("Authorization", "")
+        token = auth[7:] if auth.startswith("Bearer ") else ""
+        with self.state.lock:
+            expiry = self.state.tokens.get(token)
+        if expiry is None or expiry < time.time():
+            tenant = self.state.args.tenant
+            challenge = (f'Bearer authorization="{self.base()}/{tenant}", '
+                         'resource="https://vault.azure.net"')
+            message = ("AKV10000: Request is missing a Bearer or PoP token." if not token
+                       else "AKV10032: Invalid issuer. Expected one of https://sts.windows.net/"
+                       f"{tenant}/, found an unknown or revoked token.")
+            self.kv_error(401, "Unauthorized", message, {"WWW-Authenticate": challenge})
+            return False
+        return True
+
+    def split(self):
+        url = urllib.parse.urlsplit(self.path)
+        return [p for p in url.path.split("/") if p], urllib.parse.parse_qs(url.query)
+
+    def has_api_version(self, query):
+        if not query.get("api-version", [""])[0]:
+            self.kv_error(400, "BadParameter", "The request URI contains an invalid or missing api-version.")
+            return False
+        return True
+
+    def key_files(self, name):
+        keys = self.state.args.keys
+        key, cert = os.path.join(keys, name + ".key.pem"), os.path.join(keys, name + ".cert.pem")
+        return key, cert
+
+    def delay(self):
+        if self.state.delay_ms:
+            time.sleep(self.state.delay_ms / 1000)
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def do_GET(self):
+        self.delay()
+        parts, query = self.split()
+        if parts == ["_test", "stats"]:
+            with self.state.lock:
+                return self.send_json(200, dict(self.state.stats))
+        if parts == ["aia", "intermediate.cer"] and self.state.args.aia_issuer:
+            data = der_of_pem(self.state.args.aia_issuer)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pkix-cert")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return self.wfile.write(data)
+        if len(parts) in (2, 3) and parts[0] == "certificates":
+            return self.get_certificate(parts, query)
+        self.kv_error(404, "NotFound", "No route for GET " + "/".join(parts))
+
+    def do_POST(self):
+        self.delay()
+        parts, query = self.split()
+        body = self.body()
+        if parts == ["_test", "config"]:
+            return self.configure(json.loads(body or b"{}"))
+        if len(parts) == 4 and parts[1:] == ["oauth2", "v2.0", "token"]:
+            return self.token(parts[0], body)
+        if parts[:1] == ["keys"] and parts[-1:] == ["sign"] and len(parts) in (3, 4):
+            return self.sign(parts, query, body)
+        self.kv_error(404, "NotFound", "No route for POST " + "/".join(parts))
+
+    # -- endpoints -----------------------------------------------------------------------------
+    def configure(self, cfg):
+        with self.state.lock:
+            self.state.sign_429 = int(cfg.get("sign_429", self.state.sign_429))
+            self.state.sign_503 = int(cfg.get("sign_503", self.state.sign_503))
+            self.state.retry_after = int(cfg.get("retry_after", self.state.retry_after))
+            self.state.delay_ms = int(cfg.get("delay_ms", self.state.delay_ms))
+            if cfg.get("revoke_tokens"):
+                self.state.tokens.clear()
+        self.send_json(200, {"ok": True})
+
+    def token(self, tenant, body):
+        with self.state.lock:
+            self.state.stats["token_calls"] += 1
+        form = urllib.parse.parse_qs(body.decode())
+        get = lambda k: form.get(k, [""])[0]  # noqa: E731
+        now = int(time.time())
+        trace = str(uuid.uuid4())
+
+        def aad_error(status, error, code, description):
+            self.send_json(status, {
+                "error": error,
+                "error_description": f"AADSTS{code}: {description}\r\nTrace ID: {trace}\r\n"
+                                     f"Correlation ID: {uuid.uuid4()}\r\nTimestamp: {time.strftime('%Y-%m-%d %H:%M:%SZ', time.gmtime())}",
+                "error_codes": [code], "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
+                "trace_id": trace, "correlation_id": str(uuid.uuid4())})
+
+        if tenant != self.state.args.tenant:
+            return aad_error(400, "invalid_request", 90002, f"Tenant '{tenant}' not found.")
+        if get("grant_type") != "client_credentials":
+            return aad_error(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.")
+        if get("scope") != "https://vault.azure.net/.default":
+            return aad_error(400, "invalid_scope", 1002012, "The provided value for scope is not valid.")
+        if get("client_id") != self.state.args.client_id:
+            return aad_error(400, "unauthorized_client", 700016,
+                             f"Application with identifier '{get('client_id')}' was not found in the directory.")
+        if not self.state.secret or get("client_secret") != self.state.secret:
+            return aad_error(401, "invalid_client", 7000215,
+                             "Invalid client secret provided. Ensure the secret being sent in the request is the "
+                             "client secret value, not the client secret ID, for a secret added to app "
+                             f"'{self.state.args.client_id}'.")
+        token = secrets.token_urlsafe(32)
+        with self.state.lock:
+            self.state.tokens[token] = now + 3599
+        self.send_json(200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                             "access_token": token})
+
+    def get_certificate(self, parts, query):
+        with self.state.lock:
+            self.state.stats["cert_calls"] += 1
+        if not self.has_api_version(query) or not self.authorized():
+            return
+        name = parts[1]
+        _, cert = self.key_files(name)
+        version = self.version_of(name)
+        if not os.path.exists(cert) or (len(parts) == 3 and parts[2] != version):
+            return self.kv_error(404, "CertificateNotFound",
+                                 f"A certificate with (name/id) {'/'.join(parts[1:])} was not found in this key vault. "
+                                 "If you recently deleted this certificate you may be able to recover it using the "
+                                 "correct recovery command.")
+        der = der_of_pem(cert)
+        now = int(time.time())
+        self.send_json(200, {
+            "id": f"{self.base()}/certificates/{name}/{version}",
+            "kid": f"{self.base()}/keys/{name}/{version}",
+            "sid": f"{self.base()}/secrets/{name}/{version}",
+            "x5t": b64url(hashlib.sha1(der).digest()),
+            "cer": base64.b64encode(der).decode(),
+            "attributes": {"enabled": True, "created": now, "updated": now,
+                           "recoveryLevel": "Recoverable+Purgeable", "recoverableDays": 90}})
+
+    def sign(self, parts, query, body):
+        with self.state.lock:
+            self.state.stats["sign_calls"] += 1
+            inject = None
+            if self.state.sign_429 > 0:
+                self.state.sign_429 -= 1
+                inject = 429
+            elif self.state.sign_503 > 0:
+                self.state.sign_503 -= 1
+                inject = 503
+            if inject:
+                self.state.stats["sign_failed_injected"] += 1
+        if inject == 429:
+            return self.kv_error(429, "Throttled", "Operations per second is over the limit.",
+                                 {"Retry-After": str(self.state.retry_after)})
+        if inject == 503:
+            return self.kv_error(503, "ServiceUnavailable", "The service is temporarily unavailable.")
+        if not self.has_api_version(query) or not self.authorized():
+            return
+        name = parts[1]
+        key, _ = self.key_files(name)
+        version = self.version_of(name)
+        if not os.path.exists(key) or (len(parts) == 4 and parts[2] != version):
+            return self.kv_error(404, "KeyNotFound",
+                                 f"A key with (name/id) {'/'.join(parts[1:-1])} was not found in this key vault.")
+        try:
+            req = json.loads(body)
+            alg, value = req["alg"], b64url_decode(req["value"])
+        except (ValueError, KeyError, TypeError):
+            return self.kv_error(400, "BadParameter", "The request body must be JSON with alg and value.")
+        kty, crv = key_type(key)
+        allowed = ({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"} if kty == "RSA" else {EC_ALG[crv]})
+        if alg not in allowed:
+            return self.kv_error(400, "BadParameter", f"Invalid algorithm '{alg}' for a {kty} key.")
+        bits = alg[2:]
+        if len(value) != HASH_LEN[bits]:
+            return self.kv_error(400, "BadParameter",
+                                 f"Invalid digest length {len(value)} for algorithm {alg}: expected {HASH_LEN[bits]}.")
+        cmd = ["openssl", "pkeyutl", "-sign", "-inkey", key, "-pkeyopt", f"digest:sha{bits}"]
+        if alg.startswith("PS"):  # RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash
+            cmd += ["-pkeyopt", "rsa_padding_mode:pss", "-pkeyopt", f"rsa_pss_saltlen:{HASH_LEN[bits]}",
+                    "-pkeyopt", f"rsa_mgf1_md:sha{bits}"]
+        elif alg.startswith("RS"):
+            cmd += ["-pkeyopt", "rsa_padding_mode:pkcs1"]
+        sig = subprocess.run(cmd, input=value, check=True, capture_output=True).stdout
+        if kty == "EC":
+            sig = der_ecdsa_to_raw(sig, EC_FIELD[crv])
+        self.send_json(200, {"kid": f"{self.base()}/keys/{name}/{version}", "value": b64url(sig)})
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--keys", required=True)
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--client-id", required=True)
+    p.add_argument("--aia-issuer")
+    args = p.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.state = State(args)
+    print(server.server_address[1], flush=True)
+    sys.stdout.close()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
