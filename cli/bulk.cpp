@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "esign/bulk.h"
 #include "esign/error.h"
+#include "esign/timestamp.h"
 #include "progress_bar.h"
 #include "terminal.h"
 
@@ -90,7 +91,10 @@ int run(const BulkArgs& a, Context& ctx) {
   o.sign.visible = a.visible;
 
   Profile profile = load_profile(a.profile);
-  std::unique_ptr<Signer> signer = open_signer(profile, SecretResolver(terminal_prompt(), stderr_notice()));
+  SecretResolver secrets(terminal_prompt(), stderr_notice());
+  std::unique_ptr<Signer> signer = open_signer(profile, secrets);
+  std::unique_ptr<Timestamper> timestamper = open_timestamper(profile, secrets);
+  o.sign.timestamper = timestamper.get();
   Ledger& ledger = ctx.ledger();
 
   SignalStop signals;
@@ -139,7 +143,7 @@ Command add_bulk(CLI::App& root, Context& ctx) {
   app->add_flag("--fresh", a->fresh, "Start a new job instead of continuing the last one for these folders");
   app->add_flag("--force", a->force, "Overwrite outputs that this job did not write");
   app->add_flag("--wait", a->wait, "Wait for another esign bulk using the output folder instead of refusing");
-  app->add_option("--level", a->level, "Signature level (this build: B-B)")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
+  app->add_option("--level", a->level, "Signature level: B-B, or B-T with the profile's timestamp: TSA (B-LT, B-LTA: not in this build)")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_option("--format", a->format, "auto (PDF -> pades, other -> cades), pades or cades")
       ->check(CLI::IsMember({"auto", "pades", "cades"}));
   app->add_option("--reason", a->reason, "Reason for signing (overrides the profile)");

@@ -11,5 +11,6 @@ Command add_bulk(CLI::App& root, Context& ctx);
 Command add_audit(CLI::App& root, Context& ctx);
 Command add_login(CLI::App& root, Context& ctx);
 Command add_logout(CLI::App& root, Context& ctx);
+Command add_stamp(CLI::App& root, Context& ctx);
 
 }  // namespace esign::cli

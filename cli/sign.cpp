@@ -8,6 +8,7 @@
 #include "esign/error.h"
 #include "esign/profile.h"
 #include "esign/sign.h"
+#include "esign/timestamp.h"
 #include "terminal.h"
 
 namespace esign::cli {
@@ -46,7 +47,11 @@ int run(const SignArgs& args, Context& ctx) {
     if (ec) throw Error(Errc::usage, args.out_dir, "cannot create output folder: " + ec.message());
   }
 
-  std::unique_ptr<Signer> signer = open_signer(profile, SecretResolver(terminal_prompt(), stderr_notice()));
+  SecretResolver secrets(terminal_prompt(), stderr_notice());
+  std::unique_ptr<Signer> signer = open_signer(profile, secrets);
+  std::unique_ptr<Timestamper> timestamper = open_timestamper(profile, secrets);
+  options.timestamper = timestamper.get();
+  check_sign_options(profile, options);
   Ledger& ledger = ctx.ledger();
 
   int exit_code = 0;
@@ -87,7 +92,7 @@ Command add_sign(CLI::App& root, Context& ctx) {
   app->add_option("-p,--profile", args->profile, "Signing profile: a name or a path to a YAML file")->required();
   CLI::Option* output = app->add_option("-o,--output", args->output, "Output file for a single input ('-' for stdout)");
   app->add_option("--out-dir", args->out_dir, "Folder for the outputs (created if missing)")->excludes(output);
-  app->add_option("--level", args->level, "Signature level (this build: B-B)")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
+  app->add_option("--level", args->level, "Signature level: B-B, or B-T with the profile's timestamp: TSA (B-LT, B-LTA: not in this build)")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_option("--format", args->format, "auto (PDF -> pades, other -> cades), pades or cades")
       ->check(CLI::IsMember({"auto", "pades", "cades"}));
   app->add_flag("--visible", args->visible, "Draw a visible signature box: the default box on the last page when the profile has no appearance section (a profile with one always draws it)");

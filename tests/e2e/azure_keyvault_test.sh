@@ -50,8 +50,8 @@ req = urllib.request.Request(url, data=body.encode() if body else None,
 print(urllib.request.urlopen(req, timeout=10).read().decode())
 PY
 }
-# stat NAME: one counter of /_test/stats.
-stat() { ctl /_test/stats | "$py" -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
+# counter NAME: one counter of /_test/stats.
+counter() { ctl /_test/stats | "$py" -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 
 # profile NAME KEY [YAML-LINES]: an azure-keyvault profile in $prof/NAME.yaml.
 prof=$TEST_TMP/profiles
@@ -87,6 +87,10 @@ lacks_secret() {
   expect_stderr_lacks "$secret"
 }
 
+# pdfsig's NSS database, trusting the test root only: a PDF whose chain is trusted embeds the intermediate.
+nss=$TEST_TMP/nss
+make_nssdb "$nss" "$PKI/root.pem" >/dev/null
+
 d=$TEST_TMP/in
 out=$TEST_TMP/out
 mkdir -p "$d" "$out"
@@ -101,7 +105,8 @@ for p in rs256:sha256 ps256:sha256 ps512:sha512 es256:sha256 es384:sha384; do
   note "$name: PDF and .p7s"
   expect_exit 0 esign sign "$d/classic.pdf" --profile "$prof/$name.yaml" -o "$out/$name.pdf"
   lacks_secret
-  pdfsig_valid "$out/$name.pdf" 1
+  pdfsig_valid "$out/$name.pdf" 1 "$nss"
+  pdfsig_trusted "$out/$name.pdf" "$nss"
   expect_exit 0 esign verify --trust "$PKI/root.pem" "$out/$name.pdf"
   expect_exit 0 esign sign "$d/notes.txt" --profile "$prof/$name.yaml" -o "$out/$name.p7s"
   lacks_secret
@@ -136,7 +141,8 @@ profile aia seal-aia
 expect_exit 0 esign sign "$d/notes.txt" --profile "$prof/aia.yaml" -o "$out/aia.p7s"
 p7s_ok "$out/aia.p7s" "$d/notes.txt" "$PKI/root.pem" # the intermediate came from the AIA URL
 expect_exit 0 esign sign "$d/classic.pdf" --profile "$prof/aia.yaml" -o "$out/aia.pdf"
-pdfsig_valid "$out/aia.pdf" 1
+pdfsig_valid "$out/aia.pdf" 1 "$nss"
+pdfsig_trusted "$out/aia.pdf" "$nss" # the intermediate came from the AIA URL
 expect_exit 0 esign verify --trust "$PKI/root.pem" "$out/aia.pdf"
 # Neither chain: nor AIA: the chain is the leaf alone (the verifier needs the intermediate).
 profile leaf seal-ec256
@@ -148,18 +154,18 @@ p7s_ok "$out/leaf.p7s" "$d/notes.txt" "$PKI/chain.pem"
 # ---------------------------------------------------------------------------------------------
 # Throttling: 429 with Retry-After, then 503, then success; the server saw the retries.
 note "429 and 503 retried"
-before=$(stat sign_calls)
+before=$(counter sign_calls)
 ctl /_test/config '{"sign_429": 2, "retry_after": 1}' >/dev/null
 start=$(date +%s)
 expect_exit 0 esign sign "$d/notes.txt" --profile "$prof/es256.yaml" -o "$out/retried.p7s"
 [ $(($(date +%s) - start)) -ge 2 ] || fail "two 429s with Retry-After: 1 were retried in under 2 s"
 p7s_ok "$out/retried.p7s" "$d/notes.txt" "$PKI/root.pem"
-[ "$(stat sign_failed_injected)" = 2 ] || fail "the server did not answer 429 twice"
-[ $(($(stat sign_calls) - before)) = 3 ] || fail "expected 3 sign calls (2 throttled + 1), got $(($(stat sign_calls) - before))"
+[ "$(counter sign_failed_injected)" = 2 ] || fail "the server did not answer 429 twice"
+[ $(($(counter sign_calls) - before)) = 3 ] || fail "expected 3 sign calls (2 throttled + 1), got $(($(counter sign_calls) - before))"
 ctl /_test/config '{"sign_503": 1}' >/dev/null
 expect_exit 0 esign sign "$d/classic.pdf" --profile "$prof/rs256.yaml" -o "$out/retried.pdf"
-pdfsig_valid "$out/retried.pdf" 1
-[ "$(stat sign_failed_injected)" = 3 ] || fail "the server did not answer 503"
+pdfsig_valid "$out/retried.pdf" 1 "$nss"
+[ "$(counter sign_failed_injected)" = 3 ] || fail "the server did not answer 503"
 # Throttled for longer than esign retries: the service's error code and message, no output.
 ctl /_test/config '{"sign_429": 50, "retry_after": 0}' >/dev/null
 expect_exit 2 esign sign "$d/notes.txt" --profile "$prof/rs256.yaml" -o "$out/throttled.p7s"
@@ -170,7 +176,7 @@ ctl /_test/config '{"sign_429": 0}' >/dev/null
 # ---------------------------------------------------------------------------------------------
 # Errors from the service, with their code and message; nothing written.
 note "service errors"
-tokens=$(stat token_calls)
+tokens=$(counter token_calls)
 AZ_SECRET=wrong-secret-value run "$ESIGN" sign "$d/notes.txt" --profile "$prof/rs256.yaml" -o "$out/bad.p7s"
 [ "$LAST_EXIT" = 2 ] || { _show_last; fail "a wrong client secret exited $LAST_EXIT, expected 2"; }
 expect_stderr_contains "invalid_client: AADSTS7000215: Invalid client secret provided."
@@ -179,7 +185,7 @@ expect_stderr_lacks "wrong-secret-value"
 expect_stderr_lacks "Trace ID" # one line
 [ "$(wc -l <"$LAST_STDERR")" = 1 ] || { _show_last; fail "a wrong secret should print one line"; }
 expect_no_file "$out/bad.p7s"
-[ $(($(stat token_calls) - tokens)) = 1 ] || fail "a refused client secret was sent more than once"
+[ $(($(counter token_calls) - tokens)) = 1 ] || fail "a refused client secret was sent more than once"
 profile missing no-such-cert "$chain"
 expect_exit 2 esign sign "$d/notes.txt" --profile "$prof/missing.yaml" -o "$out/missing.p7s"
 expect_stderr_contains "$base/certificates/no-such-cert: cannot get the certificate: CertificateNotFound: A certificate with (name/id) no-such-cert was not found"
@@ -198,7 +204,7 @@ expect_stderr_contains "ES256"
 expect_stderr_contains "signature.digest: sha256"
 expect_no_file "$out/x.p7s"
 # Plain http:// to a host that is not loopback: refused before any request (exit 2).
-tokens=$(stat token_calls)
+tokens=$(counter token_calls)
 sed "s|vault_url: .*|vault_url: http://vault.example.com|" "$prof/rs256.yaml" >"$prof/plain.yaml"
 expect_exit 2 esign sign "$d/notes.txt" --profile "$prof/plain.yaml" -o "$out/plain.p7s"
 expect_stderr_contains "https://"
@@ -206,7 +212,7 @@ expect_no_file "$out/plain.p7s"
 sed "s|authority_url: .*|authority_url: http://login.example.com|" "$prof/rs256.yaml" >"$prof/plain-auth.yaml"
 expect_exit 2 esign sign "$d/notes.txt" --profile "$prof/plain-auth.yaml" -o "$out/plain.p7s"
 expect_stderr_contains "key.authority_url must be an https:// URL"
-[ "$(stat token_calls)" = "$tokens" ] || fail "a plain-http profile still sent a token request"
+[ "$(counter token_calls)" = "$tokens" ] || fail "a plain-http profile still sent a token request"
 
 # ---------------------------------------------------------------------------------------------
 # bulk: 20 PDFs through the vault on one token.
@@ -214,34 +220,34 @@ note "bulk of 20"
 bin=$TEST_TMP/bulk-in
 mkdir -p "$bin"
 for i in $(seq -w 1 20); do cp "$PDFS/classic.pdf" "$bin/doc$i.pdf"; done
-tokens=$(stat token_calls) signs=$(stat sign_calls)
+tokens=$(counter token_calls) signs=$(counter sign_calls)
 expect_exit 0 esign bulk "$bin" --profile "$prof/es256.yaml" --out-dir "$TEST_TMP/bulk-out" --jobs 4
 lacks_secret
-[ $(($(stat token_calls) - tokens)) -le 1 ] || fail "bulk fetched $(($(stat token_calls) - tokens)) tokens for one run"
-[ $(($(stat sign_calls) - signs)) = 20 ] || fail "bulk made $(($(stat sign_calls) - signs)) sign calls for 20 PDFs"
-for i in $(seq -w 1 20); do pdfsig_valid "$TEST_TMP/bulk-out/doc$i.signed.pdf" 1; done
+[ $(($(counter token_calls) - tokens)) -le 1 ] || fail "bulk fetched $(($(counter token_calls) - tokens)) tokens for one run"
+[ $(($(counter sign_calls) - signs)) = 20 ] || fail "bulk made $(($(counter sign_calls) - signs)) sign calls for 20 PDFs"
+for i in $(seq -w 1 20); do pdfsig_valid "$TEST_TMP/bulk-out/doc$i.signed.pdf" 1 "$nss"; done
 
 # ---------------------------------------------------------------------------------------------
 # esign login / logout (when the CLI has them): the cached token is used without the secret.
 if esign login --help >/dev/null 2>&1; then
   note "login"
-  tokens=$(stat token_calls)
+  tokens=$(counter token_calls)
   expect_exit 0 esign login --profile "$prof/rs256.yaml"
   lacks_secret
-  [ $(($(stat token_calls) - tokens)) = 1 ] || fail "esign login did not fetch one token"
+  [ $(($(counter token_calls) - tokens)) = 1 ] || fail "esign login did not fetch one token"
   cache=$XDG_STATE_HOME/esign/logins
   [ "$(find "$cache" -type f -perm 600 | wc -l)" -ge 1 ] || fail "no 0600 login cache file in $cache"
   ! grep -rqF -- "$secret" "$cache" || fail "the login cache holds the client secret"
   expect_exit 0 env -u AZ_SECRET "$ESIGN" sign "$d/notes.txt" --profile "$prof/rs256.yaml" -o "$out/login.p7s"
   p7s_ok "$out/login.p7s" "$d/notes.txt" "$PKI/root.pem"
-  [ $(($(stat token_calls) - tokens)) = 1 ] || fail "sign after login fetched another token"
+  [ $(($(counter token_calls) - tokens)) = 1 ] || fail "sign after login fetched another token"
   expect_exit 0 esign login --status
   expect_stdout_contains "az-rs256"
   # The vault stops accepting the cached token: esign gets a new one with the secret (401 -> retry).
   ctl /_test/config '{"revoke_tokens": true}' >/dev/null
   expect_exit 0 esign sign "$d/notes.txt" --profile "$prof/rs256.yaml" -o "$out/relogin.p7s"
   p7s_ok "$out/relogin.p7s" "$d/notes.txt" "$PKI/root.pem"
-  [ $(($(stat token_calls) - tokens)) = 2 ] || fail "a refused cached token was not replaced"
+  [ $(($(counter token_calls) - tokens)) = 2 ] || fail "a refused cached token was not replaced"
   expect_exit 0 esign logout --profile "$prof/rs256.yaml"
 else
   note "SKIPPED the login part: this esign has no 'login' command yet"

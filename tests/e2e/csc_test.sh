@@ -3,7 +3,8 @@
 # the CSC API v2 signing with the fixture keys): PDFs and .p7s signed with RSA (PKCS#1 v1.5 and
 # PSS) and EC credentials, through OAuth2 client credentials and basic auth, checked by pdfsig,
 # openssl cms and esign verify; credential selection; a wrong PIN (exit 2, no output, never
-# retried, not even by bulk); an OTP credential through `esign login --otp`, `login --status`
+# retried, not even by bulk); a refused client secret or password; a cached token the service
+# forgot (one fresh login); an OTP credential through `esign login --otp`, `login --status`
 # (text and JSON), the 0600 cache file, `logout`; a SAD that expires; bulk of 30 PDFs with
 # batched signHash calls and authorizations within multisign, for SCAL 1 and SCAL 2; ECDSA
 # values returned as raw r||s; a non-loopback http:// base_url refused; and no secret (PIN,
@@ -184,7 +185,22 @@ x 0 esign login --profile "$P_RSA"
 expect_stdout_contains "logged in to csc for csc-rsa until "
 x 0 esign sign "$TEST_TMP/data.bin" --profile "$P_RSA" -o "$TEST_TMP/cached.p7s" --force
 p7s_ok "$TEST_TMP/cached.p7s" "$TEST_TMP/data.bin" "$PKI/root.pem"
+# A cached token the service no longer knows: one fresh login with the profile's secret.
+"$py" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], b"", method="POST"))' \
+  "http://127.0.0.1:$(cat "$TEST_TMP/main.portnum")/_forget"
+tokens=$(calls main oauth2/token)
+x 0 esign sign "$TEST_TMP/data.bin" --profile "$P_RSA" -o "$TEST_TMP/relogin.p7s"
+p7s_ok "$TEST_TMP/relogin.p7s" "$TEST_TMP/data.bin" "$PKI/root.pem"
+[ "$(calls main oauth2/token)" = $((tokens + 1)) ] || fail "a refused cached token did not lead to one fresh login"
 x 0 esign logout --profile "$P_RSA"
+expect_stdout_contains "no cached login for csc-rsa"
+
+note "a refused client secret or password: exit 2"
+CSC_SECRET=wrong-secret x 2 esign sign "$TEST_TMP/data.bin" --profile "$P_RSA" -o "$TEST_TMP/wrong1.p7s"
+expect_stderr_contains "refused the client credentials or password"
+CSC_PASSWORD=wrong-password x 2 esign sign "$TEST_TMP/data.bin" --profile "$P_EC" -o "$TEST_TMP/wrong2.p7s"
+expect_stderr_contains "refused the client credentials or password"
+expect_no_file "$TEST_TMP/wrong1.p7s" "$TEST_TMP/wrong2.p7s"
 start_server short --sad-ttl 2
 SHORT=$URL
 P_SHORT=$(profile short.yaml csc-short "$SHORT" rsa-otp client)

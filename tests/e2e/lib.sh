@@ -327,3 +327,27 @@ copy_fixture() {
   cp "$1" "$dst"
   printf '%s\n' "$dst"
 }
+
+# start_tsa NAME [KEY CERT CHAIN]: starts tests/support/tsa_server.py (a loopback RFC 3161 TSA
+# answering with `openssl ts -reply`; default: the fixture TSA key and certificate), stopped at
+# exit, and sets TSA_URL to its base URL (http://127.0.0.1:PORT; POST /tsa for a token). Basic
+# auth on /auth/tsa with $TSA_USER/$TSA_PASSWORD (defaults asha / tsa-secret-0042). Not in
+# $(...): on_exit must run in this shell.
+start_tsa() {
+  local name=$1 key=${2:-$PKI/tsa.key.pem} cert=${3:-$PKI/tsa.cert.pem} chain=${4:-$PKI/chain.pem} port="" i pid
+  TSA_USER=${TSA_USER:-asha}
+  TSA_PASSWORD=${TSA_PASSWORD:-tsa-secret-0042}
+  /usr/bin/python3 "$ESIGN_SOURCE_DIR/tests/support/tsa_server.py" --key "$key" --cert "$cert" --chain "$chain" \
+    --workdir "$TEST_TMP/$name" --username "$TSA_USER" --password "$TSA_PASSWORD" \
+    >"$TEST_TMP/$name.port" 2>"$TEST_TMP/$name.err" &
+  pid=$!
+  on_exit "kill $pid 2>/dev/null || true"
+  for ((i = 0; i < 100; i++)); do
+    port=$(head -n1 "$TEST_TMP/$name.port" 2>/dev/null || true)
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || fail "the test TSA $name did not start: $(cat "$TEST_TMP/$name.err")"
+  echo "$port" >"$TEST_TMP/$name.portnum"
+  TSA_URL=http://127.0.0.1:$port
+}

@@ -23,7 +23,8 @@ Credentials (PIN --pin for all; OTP --otp for rsa-otp):
 Test hooks (not CSC): GET /_stats returns calls per endpoint, every authorization's
 numSignatures and hash count, every signHash call's hash count, the wrong PIN and OTP counts
 and every token and SAD issued (so tests can look for them where they must not be); --log
-FILE gets every request line (method, path, version), which tests search for secrets.
+FILE gets every request line (method, path, version), which tests search for secrets; POST
+/_forget forgets every token and SAD issued (as a restart would).
 """
 
 import argparse
@@ -372,6 +373,12 @@ def handler_for(service, log):
 
         def do_POST(self):
             self.log_request_line()
+            if self.path == "/_forget":
+                with service.lock:
+                    service.tokens.clear()
+                    service.sads.clear()
+                self.reply(200, {})
+                return
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
             path = urllib.parse.urlsplit(self.path).path

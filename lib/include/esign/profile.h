@@ -90,8 +90,13 @@ struct Appearance {
   std::string text = "Digitally signed by {signer}\n{date}";
 };
 
+// timestamp: an RFC 3161 time-stamping authority.
 struct TimestampSettings {
   std::string url;
+  std::string username;                   // HTTP basic auth, optional
+  std::optional<std::string> password;    // secret reference
+  std::string policy;                     // requested TSA policy OID, optional
+  std::optional<std::filesystem::path> trust;  // PEM: the TSA's chain, to check responses (optional)
 };
 
 struct Profile {

@@ -8,6 +8,7 @@
 
 #include "esign/profile.h"
 #include "esign/signer.h"
+#include "esign/timestamp.h"
 
 namespace esign {
 
@@ -21,6 +22,7 @@ struct SignOptions {
   std::optional<std::string> location;     // --location
   bool visible = false;                    // --visible: draw the profile's appearance (or the default box)
   bool overwrite = false;                  // --force
+  Timestamper* timestamper = nullptr;      // the profile's TSA (open_timestamper); B-T and above
   bool defer_commit = false;               // leave the output as a temporary (SignOutcome::temporary)
                                            // for the caller to make durable and move into place
 };
@@ -52,6 +54,12 @@ void check_sign_options(const Profile& profile, const SignOptions& options);
 // PDF), key (signer failed), conflict (output exists without overwrite), config (unsupported level).
 SignOutcome sign_file(const Profile& profile, Signer& signer, const std::filesystem::path& input,
                       const std::filesystem::path& output, const SignOptions& options);
+
+// Adds a document time-stamp (/DocTimeStamp, ETSI.RFC3161, EN 319 142-1 §5.4) to a PDF in an
+// incremental update, written atomically to `output`. Throws like sign_file, Error(remote) from
+// the TSA. The outcome's signer_fingerprint is empty.
+SignOutcome stamp_pdf(Timestamper& timestamper, const std::filesystem::path& input, const std::filesystem::path& output,
+                      bool overwrite);
 
 // Records a sign attempt in the ledger's audit log: the outcome when it succeeded, the error's
 // one-line reason when it failed (`outcome` null).

@@ -31,7 +31,9 @@ struct SignatureReport {
   bool valid = false;
   std::string signer;           // subject DN of the signer certificate
   std::string signer_fingerprint;
-  std::string signing_time;     // RFC 3339 UTC, empty when unknown
+  std::string signing_time;     // RFC 3339 UTC, empty when unknown (claimed by the signer)
+  std::string timestamp_time;   // RFC 3339 UTC of a valid signature time-stamp, empty when none
+  std::string level;            // B-B or B-T when valid, empty otherwise
   bool covers_whole_file = false;
   std::size_t signed_bytes = 0; // end of the signed revision (PDF) or content size (CMS)
   std::vector<Check> checks;

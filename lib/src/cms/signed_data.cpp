@@ -102,7 +102,7 @@ PreparedSignature prepare(const Digest& content_digest, const Certificate& signe
 }
 
 Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, const std::vector<Certificate>& chain,
-               SignatureScheme scheme) {
+               SignatureScheme scheme, ByteView timestamp_token) {
   const Certificate& signer = chain.front();
   DigestAlgorithm alg = prepared.to_sign.algorithm;
   Bytes digest_alg = digest_algorithm_id(alg);
@@ -111,7 +111,11 @@ Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, cons
   if (!der::read(attrs_content, set)) throw Error(Errc::internal, "cms", "malformed signed attributes");
   Bytes signer_info = der::sequence({der::small_integer(1), issuer_and_serial(signer), digest_alg,
                                      der::tlv(der::tag::context(0), set.content), signature_algorithm_id(scheme, alg),
-                                     der::octet_string(signature_value)});
+                                     der::octet_string(signature_value),
+                                     timestamp_token.empty()
+                                         ? Bytes{}
+                                         : der::set_of({attribute(oid::signature_timestamp, timestamp_token)},
+                                                       der::tag::context(1))});
   std::vector<Bytes> certs;
   for (const Certificate& c : chain) certs.push_back(c.der());
   Bytes signed_data = der::sequence({der::small_integer(1), der::set_of({digest_alg}), der::sequence({der::oid(oid::data)}),
@@ -119,17 +123,23 @@ Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, cons
   return der::sequence({der::oid(oid::signed_data), der::tlv(der::tag::context(0), signed_data)});
 }
 
-std::size_t max_size(const PreparedSignature& prepared, const Signer& signer) {
-  // A signature value of the largest possible length gives the largest encoding: every DER
-  // length that depends on it only grows with it.
+std::size_t max_size(const PreparedSignature& prepared, const Signer& signer, std::size_t token_size) {
+  // A signature value (and token) of the largest possible length gives the largest encoding:
+  // every DER length that depends on them only grows with them.
   Bytes largest(signer.max_signature_size(), 0xff);
-  return assemble(prepared, largest, signer.chain(), signer.scheme()).size();
+  Bytes token(token_size, 0xff);
+  return assemble(prepared, largest, signer.chain(), signer.scheme(), token).size();
 }
 
-Bytes sign_detached(Signer& signer, const Digest& content_digest, const AttributeOptions& options) {
+Digest timestamp_imprint(ByteView signature_value) { return digest_of(DigestAlgorithm::sha256, signature_value); }
+
+Bytes sign_detached(Signer& signer, const Digest& content_digest, const AttributeOptions& options,
+                    Timestamper* timestamper) {
   PreparedSignature prepared = prepare(content_digest, signer.chain().front(), options);
   Bytes value = signer.sign(prepared.to_sign);
-  return assemble(prepared, value, signer.chain(), signer.scheme());
+  Bytes token;
+  if (timestamper) token = timestamper->timestamp(timestamp_imprint(value));
+  return assemble(prepared, value, signer.chain(), signer.scheme(), token);
 }
 
 }  // namespace esign::cms

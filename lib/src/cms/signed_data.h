@@ -7,6 +7,7 @@
 #include "esign/bytes.h"
 #include "esign/certificate.h"
 #include "esign/signer.h"
+#include "esign/timestamp.h"
 
 namespace esign::cms {
 
@@ -25,15 +26,25 @@ struct PreparedSignature {
 
 PreparedSignature prepare(const Digest& content_digest, const Certificate& signer_cert, const AttributeOptions& options);
 
-// Stage 3: the DER ContentInfo wrapping SignedData for `prepared` and the signature value.
+// Stage 3: the DER ContentInfo wrapping SignedData for `prepared` and the signature value, with
+// a signature time-stamp token as unsigned attribute when given (EN 319 122-1 §5.3, B-T).
 Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, const std::vector<Certificate>& chain,
-               SignatureScheme scheme);
+               SignatureScheme scheme, ByteView timestamp_token = {});
 
-// The largest DER size assemble() can return for this signer and digest (sizes placeholders).
-std::size_t max_size(const PreparedSignature& prepared, const Signer& signer);
+// The largest DER size assemble() can return for this signer and digest, with a token of at
+// most `token_size` bytes (sizes placeholders).
+std::size_t max_size(const PreparedSignature& prepared, const Signer& signer, std::size_t token_size = 0);
 
-// All three stages with one call to signer.sign().
-Bytes sign_detached(Signer& signer, const Digest& content_digest, const AttributeOptions& options);
+// The imprint a signature time-stamp covers: SHA-256 of the signature value.
+Digest timestamp_imprint(ByteView signature_value);
+
+// All three stages with one call to signer.sign() (and one to timestamper when given).
+Bytes sign_detached(Signer& signer, const Digest& content_digest, const AttributeOptions& options,
+                    Timestamper* timestamper = nullptr);
+
+namespace oid {
+inline constexpr const char* signature_timestamp = "1.2.840.113549.1.9.16.2.14";
+}
 
 // OIDs used across the cms and verify modules.
 namespace oid {

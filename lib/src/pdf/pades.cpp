@@ -83,9 +83,24 @@ void append_to_array(const Document& doc, IncrementalUpdate& update, Dict& holde
   array->push_back(std::move(item));
 }
 
-}  // namespace
+struct FieldSpec {
+  std::string dict_head;  // the signature dictionary's entries before /ByteRange
+  std::string dict_tail;  // ... and after /Contents
+  std::size_t capacity = 0;  // bytes reserved for /Contents
+  std::optional<Appearance> appearance;
+  std::string appearance_text;
+};
 
-std::string sign_pdf(ByteView pdf, const std::string& name_, Signer& signer, const PadesOptions& options) {
+struct PreparedUpdate {
+  std::string tail;      // the bytes to append, /Contents zeroed
+  std::size_t gap_begin;  // absolute offsets of the /Contents hex string, brackets included
+  std::size_t gap_end;
+};
+
+// Everything of a signature or document-timestamp update except what fills /Contents: the
+// field, its widget and appearance, the signature dictionary with a zeroed placeholder of
+// `spec.capacity` bytes, and the final /ByteRange.
+PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const FieldSpec& spec) {
   Document doc = Document::parse(pdf, name_);
   if (doc.encrypted()) throw Error(Errc::input, name_, "the PDF is encrypted; decrypt it before signing");
   const Ref* root_ref = nullptr;
@@ -97,7 +112,7 @@ std::string sign_pdf(ByteView pdf, const std::string& name_, Signer& signer, con
 
   std::vector<Ref> pages = doc.pages();
   if (pages.empty()) throw Error(Errc::input, name_, "the PDF has no pages");
-  int page_number = options.appearance ? options.appearance->page : 1;
+  int page_number = spec.appearance ? spec.appearance->page : 1;
   if (page_number == 0) page_number = static_cast<int>(pages.size());
   if (page_number > static_cast<int>(pages.size()))
     throw Error(Errc::input, name_, fmt::format("appearance page {} does not exist (the PDF has {} pages)", page_number, pages.size()));
@@ -107,30 +122,18 @@ std::string sign_pdf(ByteView pdf, const std::string& name_, Signer& signer, con
   Dict page = *page_obj.get<Dict>();
 
   IncrementalUpdate update(doc);
-  const Certificate& cert = signer.chain().front();
-  const std::string signer_name = cert.common_name();
-
-  // Size the /Contents placeholder from the signer: the largest CMS this signer can produce.
-  Digest dummy{options.digest, Bytes(digest_size(options.digest), 0)};
-  cms::PreparedSignature sizing = cms::prepare(dummy, cert, {});
-  const std::size_t capacity = cms::max_size(sizing, signer);
+  const std::size_t capacity = spec.capacity;
 
   // The signature dictionary (§12.8.1, ETSI EN 319 142-1 §5.3), written as text so the byte
   // positions of /ByteRange and /Contents are known.
-  std::string sig_body = "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached";
+  std::string sig_body = "<<" + spec.dict_head;
   const std::string byte_range_placeholder = fmt::format("/ByteRange[0 {0:>{1}} {0:>{1}} {0:>{1}}]", "", kByteRangeWidth);
   const std::size_t byte_range_pos = sig_body.size();
   sig_body += byte_range_placeholder;
   sig_body += "/Contents";
   const std::size_t contents_pos = sig_body.size();
   sig_body += "<" + std::string(capacity * 2, '0') + ">";
-  const std::string date = pdf_date(options.signing_time);
-  sig_body += "/M" + serialized(Object(String{Bytes(date.begin(), date.end()), false}));
-  sig_body += "/Name" + serialized(Object(text_string(signer_name)));
-  if (!options.reason.empty()) sig_body += "/Reason" + serialized(Object(text_string(options.reason)));
-  if (!options.location.empty()) sig_body += "/Location" + serialized(Object(text_string(options.location)));
-  if (!options.contact.empty()) sig_body += "/ContactInfo" + serialized(Object(text_string(options.contact)));
-  sig_body += ">>";
+  sig_body += spec.dict_tail + ">>";
   Ref sig_ref = update.add_raw(sig_body);
 
   // AcroForm: direct in the catalog, by reference, or new.
@@ -161,16 +164,9 @@ std::string sign_pdf(ByteView pdf, const std::string& name_, Signer& signer, con
   widget["P"] = Object(page_ref);
   widget["F"] = integer(132);  // Print | Locked
   std::array<double, 4> rect{0, 0, 0, 0};
-  std::string appearance_text;
-  if (options.appearance) {
-    rect = options.appearance->rect;
-    appearance_text = expand(options.appearance->text, {{"{signer}", signer_name},
-                                                         {"{date}", display_date(options.signing_time)},
-                                                         {"{reason}", options.reason},
-                                                         {"{location}", options.location}});
-  }
+  if (spec.appearance) rect = spec.appearance->rect;
   widget["Rect"] = Object(Array{real(rect[0]), real(rect[1]), real(rect[2]), real(rect[3])});
-  Ref ap_ref = update.add(Object(appearance_stream(rect[2] - rect[0], rect[3] - rect[1], appearance_text)));
+  Ref ap_ref = update.add(Object(appearance_stream(rect[2] - rect[0], rect[3] - rect[1], spec.appearance_text)));
   widget["AP"] = Object(Dict{{"N", Object(ap_ref)}});
   Ref widget_ref = update.add(Object(std::move(widget)));
 
@@ -201,19 +197,68 @@ std::string sign_pdf(ByteView pdf, const std::string& name_, Signer& signer, con
   byte_range.push_back(']');
   tail.replace(sig_start - base + byte_range_pos, byte_range.size(), byte_range);
 
-  Hasher hasher(options.digest);
-  hasher.update(pdf);
-  hasher.update(as_bytes(std::string_view(tail).substr(0, gap_begin - base)));
-  hasher.update(as_bytes(std::string_view(tail).substr(gap_end - base)));
-  Digest content_digest = hasher.finish();
+  return {std::move(tail), gap_begin, gap_end};
+}
 
-  cms::PreparedSignature prepared = cms::prepare(content_digest, cert, {});
+Digest digest_ranges(ByteView pdf, const PreparedUpdate& u, DigestAlgorithm algorithm) {
+  const std::size_t base = pdf.size();
+  Hasher hasher(algorithm);
+  hasher.update(pdf);
+  hasher.update(as_bytes(std::string_view(u.tail).substr(0, u.gap_begin - base)));
+  hasher.update(as_bytes(std::string_view(u.tail).substr(u.gap_end - base)));
+  return hasher.finish();
+}
+
+void fill_contents(PreparedUpdate& u, std::size_t base, ByteView contents, const std::string& name) {
+  if (contents.size() * 2 + 2 > u.gap_end - u.gap_begin)
+    throw Error(Errc::remote, name, "the signature with its timestamp is larger than measured for this TSA");
+  std::string hex = to_hex(contents);
+  std::copy(hex.begin(), hex.end(), u.tail.begin() + static_cast<std::ptrdiff_t>(u.gap_begin - base + 1));
+}
+
+}  // namespace
+
+std::string sign_pdf(ByteView pdf, const std::string& name, Signer& signer, const PadesOptions& options) {
+  const Certificate& cert = signer.chain().front();
+  const std::string signer_name = cert.common_name();
+  // Size the /Contents placeholder from the signer: the largest CMS this signer can produce.
+  Digest dummy{options.digest, Bytes(digest_size(options.digest), 0)};
+  cms::PreparedSignature sizing = cms::prepare(dummy, cert, {});
+  FieldSpec spec;
+  spec.capacity = cms::max_size(sizing, signer, options.timestamper ? options.timestamper->max_token_size() : 0);
+  spec.dict_head = "/Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached";
+  const std::string date = pdf_date(options.signing_time);
+  spec.dict_tail = "/M" + serialized(Object(String{Bytes(date.begin(), date.end()), false}));
+  spec.dict_tail += "/Name" + serialized(Object(text_string(signer_name)));
+  if (!options.reason.empty()) spec.dict_tail += "/Reason" + serialized(Object(text_string(options.reason)));
+  if (!options.location.empty()) spec.dict_tail += "/Location" + serialized(Object(text_string(options.location)));
+  if (!options.contact.empty()) spec.dict_tail += "/ContactInfo" + serialized(Object(text_string(options.contact)));
+  spec.appearance = options.appearance;
+  if (options.appearance)
+    spec.appearance_text = expand(options.appearance->text, {{"{signer}", signer_name},
+                                                             {"{date}", display_date(options.signing_time)},
+                                                             {"{reason}", options.reason},
+                                                             {"{location}", options.location}});
+  PreparedUpdate u = prepare_update(pdf, name, spec);
+
+  cms::PreparedSignature prepared = cms::prepare(digest_ranges(pdf, u, options.digest), cert, {});
   Bytes value = signer.sign(prepared.to_sign);
-  Bytes signature = cms::assemble(prepared, value, signer.chain(), signer.scheme());
-  if (signature.size() > capacity) throw Error(Errc::internal, name_, "signature larger than its placeholder");
-  std::string hex = to_hex(signature);
-  std::copy(hex.begin(), hex.end(), tail.begin() + static_cast<std::ptrdiff_t>(gap_begin - base + 1));
-  return tail;
+  Bytes token;
+  if (options.timestamper) token = options.timestamper->timestamp(cms::timestamp_imprint(value));
+  fill_contents(u, pdf.size(), cms::assemble(prepared, value, signer.chain(), signer.scheme(), token), name);
+  return std::move(u.tail);
+}
+
+std::string timestamp_pdf(ByteView pdf, const std::string& name, Timestamper& timestamper) {
+  // ETSI EN 319 142-1 §5.4: a document time-stamp is a signature dictionary of /Type
+  // /DocTimeStamp whose /Contents is an RFC 3161 token over the signed byte ranges.
+  FieldSpec spec;
+  spec.capacity = timestamper.max_token_size();
+  spec.dict_head = "/Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161";
+  PreparedUpdate u = prepare_update(pdf, name, spec);
+  Bytes token = timestamper.timestamp(digest_ranges(pdf, u, DigestAlgorithm::sha256));
+  fill_contents(u, pdf.size(), token, name);
+  return std::move(u.tail);
 }
 
 }  // namespace esign::pdf

@@ -9,6 +9,7 @@
 #include "esign/bytes.h"
 #include "esign/profile.h"
 #include "esign/signer.h"
+#include "esign/timestamp.h"
 
 namespace esign::pdf {
 
@@ -19,11 +20,16 @@ struct PadesOptions {
   std::string contact;
   std::optional<Appearance> appearance;  // none: an invisible signature
   std::chrono::system_clock::time_point signing_time;
+  Timestamper* timestamper = nullptr;  // B-T: a signature time-stamp in the CMS
 };
 
 // The bytes to append to `pdf` (named `name` in errors) so that pdf + update is the signed file.
 // Throws Error(input) for encrypted or malformed PDFs, Error(key) when the signer fails.
 std::string sign_pdf(ByteView pdf, const std::string& name, Signer& signer, const PadesOptions& options);
+
+// The bytes to append to `pdf` for a document time-stamp (/DocTimeStamp, ETSI.RFC3161) over
+// the whole file as it will then be. Throws like sign_pdf, and Error(remote) from the TSA.
+std::string timestamp_pdf(ByteView pdf, const std::string& name, Timestamper& timestamper);
 
 // True when `head` (the first bytes of a file) starts like a PDF ("%PDF-" within the first 1024 bytes).
 bool looks_like_pdf(ByteView head);

@@ -236,8 +236,14 @@ Profile parse_profile(const std::string& yaml, const fs::path& file) {
   if (top.has("appearance")) p.appearance = parse_appearance(top.child("appearance"));
   if (top.has("timestamp")) {
     Section ts = top.child("timestamp");
-    ts.only({"url"});
-    p.timestamp = TimestampSettings{ts.string("url")};
+    ts.only({"url", "username", "password", "policy", "trust"});
+    TimestampSettings t;
+    t.url = ts.string("url");
+    t.username = ts.optional_string("username").value_or("");
+    t.password = ts.optional_string("password");
+    t.policy = ts.optional_string("policy").value_or("");
+    t.trust = ts.optional_path("trust");
+    p.timestamp = std::move(t);
   }
   if (top.has("revocation")) {
     Section rev = top.child("revocation");

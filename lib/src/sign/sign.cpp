@@ -35,6 +35,7 @@ SignOutcome sign_pades(const Profile& profile, Signer& signer, const fs::path& i
   if (profile.appearance) po.appearance = profile.appearance;
   else if (options.visible) po.appearance = Appearance{};
   po.signing_time = std::chrono::system_clock::now();
+  if (options.level.value_or(profile.signature.level) != SignatureLevel::b_b) po.timestamper = options.timestamper;
   std::string tail = pdf::sign_pdf(in.bytes(), input.string(), signer, po);
 
   OutputFile out(output, options.overwrite);
@@ -81,7 +82,8 @@ SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& i
 
   cms::AttributeOptions attrs;
   attrs.signing_time = std::chrono::system_clock::now();
-  Bytes signature = cms::sign_detached(signer, digest, attrs);
+  Timestamper* ts = options.level.value_or(profile.signature.level) != SignatureLevel::b_b ? options.timestamper : nullptr;
+  Bytes signature = cms::sign_detached(signer, digest, attrs, ts);
 
   OutputFile out(output, options.overwrite);
   out.write(signature);
@@ -122,9 +124,11 @@ fs::path default_output_path(const fs::path& input, SignatureFormat format, cons
 
 void check_sign_options(const Profile& profile, const SignOptions& options) {
   SignatureLevel level = options.level.value_or(profile.signature.level);
-  if (level != SignatureLevel::b_b)
+  if (level == SignatureLevel::b_lt || level == SignatureLevel::b_lta)
     throw Error(Errc::config, profile.file.string(),
-                "signature level " + to_string(level) + " needs RFC 3161 timestamps, which this build does not support yet");
+                "signature level " + to_string(level) + " (embedded revocation data) is not supported by this build yet");
+  if (level == SignatureLevel::b_t && !options.timestamper)
+    throw Error(Errc::config, profile.file.string(), "signature level B-T needs a timestamp: section (a TSA url) in the profile");
 }
 
 SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
@@ -149,6 +153,27 @@ SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& in
   o.input = input;
   o.output = output;
   o.signer_fingerprint = signer.chain().front().sha256_fingerprint();
+  return o;
+}
+
+SignOutcome stamp_pdf(Timestamper& timestamper, const fs::path& input, const fs::path& output, bool overwrite) {
+  if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
+    throw Error(Errc::usage, input.string(), "the output would overwrite the input");
+  InputBytes in = InputBytes::open(input);
+  std::string tail = pdf::timestamp_pdf(in.bytes(), input.string(), timestamper);
+  OutputFile out(output, overwrite);
+  out.write(in.bytes());
+  out.write(as_bytes(tail));
+  out.commit();
+  SignOutcome o;
+  o.input = input;
+  o.output = output;
+  o.format = SignatureFormat::pades;
+  o.input_sha256 = to_hex(digest_of(DigestAlgorithm::sha256, in.bytes()).value);
+  Hasher h(DigestAlgorithm::sha256);
+  h.update(in.bytes());
+  h.update(as_bytes(tail));
+  o.output_sha256 = to_hex(h.finish().value);
   return o;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cms/der.h"
 #include "crypto/openssl.h"
+#include "tsp/tsp.h"
 
 namespace esign::verify {
 
@@ -245,6 +246,24 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   int sig_ok = CMS_SignerInfo_verify(si);
   checks.add("signature_value", sig_ok == 1, sig_ok == 1 ? "" : "the signature value does not verify (" + ossl::drain_errors() + ")");
 
+  // B-T: a signature time-stamp over the signature value gives the trusted time (EN 319 102-1
+  // §5.6.2.2: the validation uses it instead of the time the signer claims).
+  std::optional<std::chrono::system_clock::time_point> timestamped;
+  if (int idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1); idx >= 0) {
+    X509_ATTRIBUTE* attr = CMS_unsigned_get_attr(si, idx);
+    const ASN1_TYPE* t = X509_ATTRIBUTE_count(attr) == 1 ? X509_ATTRIBUTE_get0_type(attr, 0) : nullptr;
+    if (t == nullptr || t->type != V_ASN1_SEQUENCE || CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, idx) >= 0) {
+      checks.add("signature_timestamp", false, "the signature-time-stamp attribute is malformed or repeated");
+    } else {
+      const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
+      tsp::TokenCheck tc = tsp::check(ByteView(t->value.sequence->data, static_cast<std::size_t>(t->value.sequence->length)),
+                                      ByteView(value->data, static_cast<std::size_t>(value->length)), ctx.trust);
+      checks.add("signature_timestamp", tc.ok, tc.ok ? "at " + rfc3339(tc.time) + " by " + tc.tsa : tc.error);
+      if (tc.ok) timestamped = tc.time;
+    }
+  }
+  if (timestamped && first) report.timestamp_time = rfc3339(*timestamped);
+
   // ESS signing-certificate(-v2): binds the signer certificate (CAdES, PAdES require one).
   bool v2_present = false, v1_present = false, dup2 = false, dup1 = false;
   const ASN1_TYPE* ess2 = single_attribute(si, NID_id_smime_aa_signingCertificateV2, v2_present, dup2);
@@ -270,7 +289,10 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
     if (ok) when = ossl::to_time_point(reinterpret_cast<const ASN1_TIME*>(st->value.asn1_string));
     checks.add("signing_time", ok, ok ? "" : "signing-time attribute malformed");
   }
-  auto validation_time = when.value_or(std::chrono::system_clock::now());
+  auto validation_time = timestamped ? *timestamped : when.value_or(std::chrono::system_clock::now());
+  // The claimed time cannot be after the trusted one (a forged /M or signing-time).
+  if (timestamped && when && *when > *timestamped + std::chrono::minutes(10))
+    checks.add("signing_time_order", false, "the claimed signing time is later than the signature time-stamp");
   if (when && first) report.signing_time = rfc3339(*when);
 
   // The certificate path to a trust anchor, as of the validation time.
@@ -385,6 +407,13 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
     check_signer(cms.get(), sk_CMS_SignerInfo_value(infos, i), certs.get(), held, digests, ctx, signer_checks, report, i == 0);
   }
   done();
+  // The baseline level reached: B-B needs the signing-certificate attribute, B-T adds a valid
+  // signature time-stamp (EN 319 122-1 §6, EN 319 142-1 §6).
+  if (report.valid) {
+    bool ess = false;
+    for (const Check& c : report.checks) ess = ess || (c.name == "signing_certificate" && c.ok);
+    if (ess) report.level = report.timestamp_time.empty() ? "B-B" : "B-T";
+  }
 }
 
 }  // namespace esign::verify

@@ -22,7 +22,8 @@ nlohmann::json to_json(const FileReport& f) {
                     {"signing_time", s.signing_time.empty() ? nlohmann::json() : nlohmann::json(s.signing_time)},
                     {"covers_whole_file", s.covers_whole_file},
                     {"signed_bytes", s.signed_bytes},
-                    {"level", s.valid && f.kind == "pdf" ? nlohmann::json("B-B") : nlohmann::json()},
+                    {"timestamp_time", s.timestamp_time.empty() ? nlohmann::json() : nlohmann::json(s.timestamp_time)},
+                    {"level", s.level.empty() ? nlohmann::json() : nlohmann::json(s.level)},
                     {"error", s.error.empty() ? nlohmann::json() : nlohmann::json(s.error)},
                     {"checks", checks}});
   }

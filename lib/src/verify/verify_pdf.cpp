@@ -8,6 +8,8 @@
 #include "esign/error.h"
 #include "pdf/document.h"
 #include "pdf/text.h"
+#include "cms/der.h"
+#include "tsp/tsp.h"
 #include "verify/cms_check.h"
 
 namespace esign::verify {
@@ -76,7 +78,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
   const pdf::Dict& sig = field.value;
   pdf::Object subfilter = doc.resolve_key(sig, "SubFilter");
   if (const pdf::Name* sf = subfilter.get<pdf::Name>()) r.subfilter = sf->value;
-  if (r.subfilter != "ETSI.CAdES.detached" && r.subfilter != "adbe.pkcs7.detached")
+  if (r.subfilter != "ETSI.CAdES.detached" && r.subfilter != "adbe.pkcs7.detached" && r.subfilter != "ETSI.RFC3161")
     return fail("subfilter", r.subfilter.empty() ? "no /SubFilter" : "unsupported /SubFilter " + r.subfilter);
   r.checks.push_back({"subfilter", true, r.subfilter});
 
@@ -114,6 +116,25 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
     r.checks.push_back({"revision", true, fmt::format("revision of {} bytes", end)});
   } catch (const Error& e) {
     return fail("revision", "the signed bytes are not a complete PDF revision (" + e.reason() + ")");
+  }
+
+  if (r.subfilter == "ETSI.RFC3161") {
+    // A document time-stamp (EN 319 142-1 §5.4): the token's imprint covers the byte ranges.
+    Bytes covered(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(gap_begin));
+    covered.insert(covered.end(), data.begin() + static_cast<std::ptrdiff_t>(gap_end),
+                   data.begin() + static_cast<std::ptrdiff_t>(end));
+    // /Contents is zero-padded after the token: check exactly the one DER element it starts with.
+    ByteView rest(gap_bytes);
+    der::Element token;
+    ByteView token_bytes = der::read(rest, token) ? token.whole : ByteView(gap_bytes);
+    tsp::TokenCheck tc = tsp::check(token_bytes, covered, trust);
+    r.checks.push_back({"document_timestamp", tc.ok, tc.ok ? "by " + tc.tsa : tc.error});
+    r.valid = tc.ok;
+    r.signer = tc.tsa;
+    r.signer_fingerprint = tc.tsa_fingerprint;
+    if (tc.ok) r.timestamp_time = rfc3339(tc.time);
+    if (!tc.ok && r.error.empty()) r.error = "document_timestamp: " + tc.error;
+    return;
   }
 
   CmsContext ctx;

@@ -1,0 +1,98 @@
+// `esign stamp`: RFC 3161 time-stamps: FILE.tsr for most files, a document timestamp for PDFs.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "esign/error.h"
+#include "esign/profile.h"
+#include "esign/sign.h"
+#include "esign/stamp.h"
+#include "esign/timestamp.h"
+#include "terminal.h"
+
+namespace esign::cli {
+
+namespace {
+
+struct StampArgs {
+  std::vector<std::string> files;
+  std::string tsa;
+  std::string profile;
+  std::string output;
+  bool force = false;
+};
+
+int run(const StampArgs& args, Context& ctx) {
+  if (args.tsa.empty() == args.profile.empty())
+    throw Error(Errc::usage, "stamp", "give the TSA as --tsa URL or through --profile P (one of them)");
+  if (!args.output.empty() && args.files.size() != 1)
+    throw Error(Errc::usage, "-o", "-o names one output; stamp several files without it");
+  Profile profile;  // with --tsa, only its timestamp: section is set
+  std::string profile_name;
+  if (!args.profile.empty()) {
+    profile = load_profile(args.profile);
+    if (!profile.timestamp) throw Error(Errc::config, profile.file.string(), "the profile has no timestamp: section");
+    profile_name = profile.name;
+  } else {
+    profile.timestamp = TimestampSettings{};
+    profile.timestamp->url = args.tsa;
+  }
+  const TimestampSettings& settings = *profile.timestamp;
+  SecretResolver secrets(terminal_prompt(), stderr_notice());
+  std::unique_ptr<Timestamper> timestamper;  // for PDFs, opened on the first one
+  Ledger& ledger = ctx.ledger();
+
+  int exit_code = 0;
+  nlohmann::json results = nlohmann::json::array();
+  for (const std::string& file : args.files) {
+    std::filesystem::path input(file);
+    std::filesystem::path output;
+    try {
+      const bool pdf = detect_format(input) == SignatureFormat::pades;
+      output = args.output.empty() ? default_stamp_output(input, pdf) : std::filesystem::path(args.output);
+      StampOutcome outcome;
+      if (pdf) {
+        if (!timestamper) timestamper = open_timestamper(profile, secrets);
+        SignOutcome done = stamp_pdf(*timestamper, input, output, args.force);
+        outcome.input_sha256 = done.input_sha256;
+        outcome.output_sha256 = done.output_sha256;
+      } else {
+        outcome = stamp_file(settings, input, output, args.force, secrets, profile.file.string());
+      }
+      record_stamp(ledger, profile_name, input, output, &outcome, "");
+      if (ctx.json) {
+        nlohmann::json r{{"input", file}, {"output", output.string()}, {"status", "stamped"},
+                         {"input_sha256", outcome.input_sha256}, {"output_sha256", outcome.output_sha256}};
+        if (!pdf) r.update({{"time", outcome.time}, {"tsa", outcome.tsa}});
+        results.push_back(std::move(r));
+      } else if (!ctx.quiet && output != "-") {
+        if (pdf) fmt::print("stamped {} -> {}\n", file, output.string());
+        else fmt::print("stamped {} -> {} ({}, {})\n", file, output.string(), outcome.time, outcome.tsa);
+      }
+    } catch (const Error& e) {
+      record_stamp(ledger, profile_name, input, output, nullptr, e.what());
+      std::fprintf(stderr, "esign: %s\n", e.what());
+      if (ctx.json) results.push_back({{"input", file}, {"status", "failed"}, {"error", e.what()}});
+      exit_code = std::max(exit_code, exit_code_for(e.code()));
+    }
+  }
+  if (ctx.json) fmt::print("{}\n", nlohmann::json{{"files", results}}.dump(2));
+  return exit_code;
+}
+
+}  // namespace
+
+Command add_stamp(CLI::App& root, Context& ctx) {
+  auto args = std::make_shared<StampArgs>();
+  CLI::App* app = root.add_subcommand("stamp", "Time-stamp files with an RFC 3161 TSA: FILE.tsr, or a document timestamp in a PDF");
+  app->add_option("files", args->files, "Files to time-stamp ('-' reads stdin and writes stdout)")->required();
+  CLI::Option* tsa = app->add_option("--tsa", args->tsa, "The TSA's URL (https://, or http:// to a loopback address)");
+  app->add_option("-p,--profile", args->profile, "A profile whose timestamp: section names the TSA")->excludes(tsa);
+  app->add_option("-o,--output", args->output, "Output file for a single input ('-' for stdout)");
+  app->add_flag("--force", args->force, "Overwrite existing outputs");
+  return {app, [args, &ctx] { return run(*args, ctx); }};
+}
+
+}  // namespace esign::cli

@@ -1,0 +1,49 @@
+// Stamping files that are not PDFs: an RFC 3161 time-stamp over the file's SHA-256, as FILE.tsr.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "esign/profile.h"
+#include "esign/secret.h"
+
+namespace esign {
+
+class Ledger;
+
+struct StampOutcome {
+  std::filesystem::path input;
+  std::filesystem::path output;
+  std::string input_sha256;     // lower-case hex; also the imprint sent to the TSA
+  std::string output_sha256;    // of the .tsr written
+  std::string time;             // the token's genTime, RFC 3339 UTC (2026-12-01T08:10:03Z)
+  std::string tsa;              // subject of the TSA certificate
+  std::string tsa_fingerprint;  // SHA-256 hex of the TSA certificate
+  std::string tsa_url;          // the TSA, without query or credentials
+};
+
+// data.bin -> data.bin.tsr beside it; with `pdf` (a document timestamp, stamp_pdf in sign.h)
+// report.pdf -> report.stamped.pdf; "-" (stdin) -> "-" (stdout).
+std::filesystem::path default_stamp_output(const std::filesystem::path& input, bool pdf = false);
+
+// Streams `input` ("-": stdin) through SHA-256 (bounded memory, any size), asks the TSA of
+// `settings` for a token over it (tsp: nonce, certReq, and every response check), and writes
+// the TSA's DER TimeStampResp to `output` atomically ("-": stdout), the form
+// `openssl ts -verify -data FILE -in FILE.tsr` reads. The input is never modified; on any
+// failure no output appears. `profile_file` (may be empty) is where the settings came from:
+// relative secret files resolve against its folder, and configuration errors name it.
+// Throws Error: conflict (output exists without `overwrite`; checked before the TSA is asked),
+// usage (output would be the input), input (unreadable input), config (bad timestamp settings,
+// unresolvable secret), remote (transport failure, refusal, or a response that fails a check).
+StampOutcome stamp_file(const TimestampSettings& settings, const std::filesystem::path& input,
+                        const std::filesystem::path& output, bool overwrite, const SecretResolver& secrets,
+                        const std::string& profile_file = "");
+
+// Records a stamp attempt in the ledger's audit log (operation "stamp"): the outcome when it
+// succeeded (signer_fingerprint is the TSA certificate's), the error's message when it failed
+// (`outcome` null). `profile` is the profile's name, "" with --tsa. For a PDF (stamp_pdf) the
+// outcome needs only the two hashes.
+void record_stamp(Ledger& ledger, const std::string& profile, const std::filesystem::path& input,
+                  const std::filesystem::path& output, const StampOutcome* outcome, const std::string& error);
+
+}  // namespace esign
