@@ -11,26 +11,8 @@ py=/usr/bin/python3
 [ -x "$py" ] || skip "$py is not installed"
 need_tool openssl jq
 export ESIGN_LEDGER=$TEST_TMP/ledger.db
-readonly TSA_USER=asha TSA_PASSWORD=tsa-secret-0042
+TSA_USER=asha TSA_PASSWORD=tsa-secret-0042
 
-# start_tsa NAME KEY CERT CHAIN: starts a test TSA (stopped at exit) and sets URL to its base
-# URL (http://127.0.0.1:PORT). (Not in $(...): on_exit must run in this shell.)
-start_tsa() {
-  local name=$1 port="" i pid
-  "$py" "$ESIGN_SOURCE_DIR/tests/support/tsa_server.py" --key "$2" --cert "$3" --chain "$4" \
-    --workdir "$TEST_TMP/$name" --username "$TSA_USER" --password "$TSA_PASSWORD" \
-    >"$TEST_TMP/$name.port" 2>"$TEST_TMP/$name.err" &
-  pid=$!
-  on_exit "kill $pid"
-  for ((i = 0; i < 100; i++)); do
-    port=$(head -n1 "$TEST_TMP/$name.port" 2>/dev/null || true)
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || fail "the test TSA $name did not start: $(cat "$TEST_TMP/$name.err")"
-  echo "$port" >"$TEST_TMP/$name.portnum"
-  URL=http://127.0.0.1:$port
-}
 
 # requests NAME: how many POSTs the TSA NAME received.
 requests() {
@@ -48,7 +30,7 @@ $out"
 }
 
 start_tsa tsa "$PKI/tsa.key.pem" "$PKI/tsa.cert.pem" "$PKI/chain.pem"
-main_url=$URL
+main_url=$TSA_URL
 
 mkdir "$TEST_TMP/w"
 cd "$TEST_TMP/w"
@@ -165,13 +147,13 @@ openssl x509 -req -in "$TEST_TMP/rogue.csr" -CA "$PKI/untrusted-root.pem" -CAkey
   -CAcreateserial -CAserial "$TEST_TMP/rogue.srl" -days 30 -extfile "$TEST_TMP/tsa-ext.cnf" -extensions e \
   -out "$TEST_TMP/rogue.pem" 2>/dev/null
 start_tsa rogue "$PKI/ocsp.key.pem" "$TEST_TMP/rogue.pem" "$PKI/untrusted-root.pem"
-sed "s|$main_url/auth/tsa|$URL/auth/tsa|" "$TEST_TMP/tsa.yaml" >"$TEST_TMP/rogue.yaml"
+sed "s|$main_url/auth/tsa|$TSA_URL/auth/tsa|" "$TEST_TMP/tsa.yaml" >"$TEST_TMP/rogue.yaml"
 expect_exit 2 esign stamp notes.txt --profile "$TEST_TMP/rogue.yaml" -o rogue.tsr
 expect_stderr_contains "Untrusted TSA"
 expect_stderr_contains "not trusted"
 expect_no_file rogue.tsr
 # Without timestamp.trust the client checks all but the path; the referee then refuses it.
-expect_exit 0 esign stamp notes.txt --tsa "$URL/tsa" -o rogue.tsr
+expect_exit 0 esign stamp notes.txt --tsa "$TSA_URL/tsa" -o rogue.tsr
 if openssl ts -verify -data notes.txt -in rogue.tsr -CAfile "$PKI/chain.pem" >/dev/null 2>&1; then
   fail "openssl ts -verify accepts a token from the untrusted TSA"
 fi

@@ -18,6 +18,23 @@ const char* digest_oid(DigestAlgorithm a) {
   return "2.16.840.1.101.3.4.2.1";
 }
 
+const char* ecdsa_oid(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::sha256: return "1.2.840.10045.4.3.2";
+    case DigestAlgorithm::sha384: return "1.2.840.10045.4.3.3";
+    case DigestAlgorithm::sha512: return "1.2.840.10045.4.3.4";
+  }
+  return "1.2.840.10045.4.3.2";
+}
+
+Bytes rsassa_pss_params(DigestAlgorithm a) {
+  Bytes hash = der::sequence({der::oid(digest_oid(a))});  // RFC 5754 §2: absent parameters
+  Bytes mgf = der::sequence({der::oid("1.2.840.113549.1.1.8"), hash});
+  Bytes salt = der::small_integer(static_cast<int>(digest_size(a)));
+  return der::sequence({der::tlv(der::tag::context(0), hash), der::tlv(der::tag::context(1), mgf),
+                        der::tlv(der::tag::context(2), salt)});
+}
+
 namespace {
 
 // RFC 5754 §2: SHA-2 AlgorithmIdentifiers are sent with absent parameters.
@@ -32,22 +49,10 @@ Bytes signature_algorithm_id(SignatureScheme scheme, DigestAlgorithm a) {
                                                      : "1.2.840.113549.1.1.13";
       return der::sequence({der::oid(o), der::null()});
     }
-    case SignatureScheme::rsa_pss: {
-      // RFC 4055 §3.1 RSASSA-PSS-params: hash, MGF1 with the same hash, salt = hash length.
-      Bytes hash = digest_algorithm_id(a);
-      Bytes mgf = der::sequence({der::oid("1.2.840.113549.1.1.8"), hash});
-      Bytes salt = der::small_integer(static_cast<int>(digest_size(a)));
-      Bytes params = der::sequence({der::tlv(der::tag::context(0), hash), der::tlv(der::tag::context(1), mgf),
-                                    der::tlv(der::tag::context(2), salt)});
-      return der::sequence({der::oid("1.2.840.113549.1.1.10"), params});
-    }
-    case SignatureScheme::ecdsa: {
-      // RFC 5758 §3.2: ecdsa-with-SHA* with absent parameters.
-      const char* o = a == DigestAlgorithm::sha256   ? "1.2.840.10045.4.3.2"
-                      : a == DigestAlgorithm::sha384 ? "1.2.840.10045.4.3.3"
-                                                     : "1.2.840.10045.4.3.4";
-      return der::sequence({der::oid(o)});
-    }
+    case SignatureScheme::rsa_pss:
+      return der::sequence({der::oid("1.2.840.113549.1.1.10"), rsassa_pss_params(a)});
+    case SignatureScheme::ecdsa:
+      return der::sequence({der::oid(ecdsa_oid(a))});  // absent parameters
   }
   return {};
 }

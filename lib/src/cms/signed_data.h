@@ -58,5 +58,10 @@ inline constexpr const char* signing_certificate_v2 = "1.2.840.113549.1.9.16.2.4
 }  // namespace oid
 
 const char* digest_oid(DigestAlgorithm a);
+// ecdsa-with-SHA256/384/512 (RFC 5758 §3.2).
+const char* ecdsa_oid(DigestAlgorithm a);
+// RFC 4055 §3.1 RSASSA-PSS-params as esign declares them: the digest, MGF1 with the same
+// digest, salt length = digest length.
+Bytes rsassa_pss_params(DigestAlgorithm a);
 
 }  // namespace esign::cms

@@ -51,15 +51,6 @@ constexpr auto kSadMargin = 10s;         // a SAD this close to its expiry is no
 const char* oid_rsa_encryption = "1.2.840.113549.1.1.1";
 const char* oid_rsassa_pss = "1.2.840.113549.1.1.10";
 
-const char* ecdsa_oid(DigestAlgorithm a) {
-  switch (a) {
-    case DigestAlgorithm::sha256: return "1.2.840.10045.4.3.2";
-    case DigestAlgorithm::sha384: return "1.2.840.10045.4.3.3";
-    case DigestAlgorithm::sha512: return "1.2.840.10045.4.3.4";
-  }
-  return "1.2.840.10045.4.3.2";
-}
-
 const EVP_MD* evp_md(DigestAlgorithm a) {
   switch (a) {
     case DigestAlgorithm::sha256: return EVP_sha256();
@@ -69,15 +60,6 @@ const EVP_MD* evp_md(DigestAlgorithm a) {
   return EVP_sha256();
 }
 
-// RFC 4055 §3.1 RSASSA-PSS-params, exactly as esign's CMS declares them: the digest, MGF1 with
-// the same digest, salt length = digest length.
-Bytes pss_params(DigestAlgorithm a) {
-  Bytes hash = der::sequence({der::oid(cms::digest_oid(a))});
-  Bytes mgf = der::sequence({der::oid("1.2.840.113549.1.1.8"), hash});
-  Bytes salt = der::small_integer(static_cast<int>(digest_size(a)));
-  return der::sequence({der::tlv(der::tag::context(0), hash), der::tlv(der::tag::context(1), mgf),
-                        der::tlv(der::tag::context(2), salt)});
-}
 
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, ossl::Deleter<ECDSA_SIG_free>>;
 
@@ -297,10 +279,10 @@ class CscSigner final : public Signer {
     switch (scheme_) {
       case SignatureScheme::rsa_pkcs1: return session_->client().sign_hash(credential_.id, sad, digests, oid_rsa_encryption, {});
       case SignatureScheme::rsa_pss: {
-        Bytes params = pss_params(a);
+        Bytes params = cms::rsassa_pss_params(a);
         return session_->client().sign_hash(credential_.id, sad, digests, oid_rsassa_pss, params);
       }
-      case SignatureScheme::ecdsa: return session_->client().sign_hash(credential_.id, sad, digests, ecdsa_oid(a), {});
+      case SignatureScheme::ecdsa: return session_->client().sign_hash(credential_.id, sad, digests, cms::ecdsa_oid(a), {});
     }
     return {};
   }
