@@ -126,11 +126,42 @@ if [ -n "$client" ]; then
   expect_exit 0 esign --json verify "$TEST_TMP/remote.pdf" "$TEST_TMP/rsa.pdf" --trust "$PKI/root.pem"
   fps=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len({f["signatures"][0]["signer_sha256"] for f in d["files"]}))' "$LAST_STDOUT")
   [ "$fps" = 1 ] || fail "the remote and local tokens signed with different certificates"
+  # The token goes away in the middle of a batch: the items after it fail with a clear error,
+  # and the same command completes the job once the token is back.
+  mkdir -p "$TEST_TMP/many"
+  for i in $(seq 1 1000); do cp "$PDFS/classic.pdf" "$TEST_TMP/many/doc$i.pdf"; done
+  "$ESIGN" bulk "$TEST_TMP/many" --profile "$TEST_TMP/remote.yaml" --out-dir "$TEST_TMP/many-out" --jobs 1 \
+    >"$TEST_TMP/bulk1.out" 2>"$TEST_TMP/bulk1.err" &
+  bulk=$!
+  for _ in $(seq 1 100); do
+    [ "$(find "$TEST_TMP/many-out" -name "*.signed.pdf" 2>/dev/null | wc -l)" -ge 1 ] && break
+    sleep 0.02
+  done
+  # p11-kit server serves each client from a child process: the token goes when both do.
+  pkill -KILL -P "$server" 2>/dev/null || true
   kill "$server"
   wait "$server" 2>/dev/null || true
-  # Token gone mid-run: a clear error, no output.
+  rc=0
+  wait "$bulk" || rc=$?
+  if [ "$rc" = 1 ]; then
+    grep -q "token" "$TEST_TMP/bulk1.err" || fail "items failed without naming the token: $(head -3 "$TEST_TMP/bulk1.err")"
+    note "the token went away after $(find "$TEST_TMP/many-out" -name '*.signed.pdf' | wc -l) of 1000 files"
+  else
+    note "the batch ended (exit $rc) before the token went away"
+  fi
+  # Token gone: a single sign fails clearly and writes nothing.
   expect_exit 2 esign sign "$in" --profile "$TEST_TMP/remote.yaml" -o "$TEST_TMP/gone.pdf"
   expect_no_file "$TEST_TMP/gone.pdf"
+  # The token is back: the job resumes and completes.
+  p11-kit server -f -n "$sock" --provider "$module" "pkcs11:token=esign-test" >"$TEST_TMP/server2.log" 2>&1 &
+  server=$!
+  on_exit "kill $server 2>/dev/null || true"
+  for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
+  expect_exit 0 esign bulk "$TEST_TMP/many" --profile "$TEST_TMP/remote.yaml" --out-dir "$TEST_TMP/many-out" --jobs 2
+  expect_stdout_contains "0 failed"
+  [ "$(find "$TEST_TMP/many-out" -name '*.signed.pdf' | wc -l)" = 1000 ] || fail "the resumed job did not sign every file"
+  pdfsig_valid "$TEST_TMP/many-out/doc1000.signed.pdf" 1
+  kill "$server"
 else
   note "p11-kit-client.so not found; remote token case skipped"
 fi
