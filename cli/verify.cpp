@@ -16,6 +16,7 @@ struct VerifyArgs {
   std::string data;
   std::string format = "text";
   unsigned jobs = 0;
+  std::string require_level;
 };
 
 int run(const VerifyArgs& args, Context& ctx) {
@@ -25,6 +26,7 @@ int run(const VerifyArgs& args, Context& ctx) {
     if (args.files.size() != 1) throw Error(Errc::usage, "--data", "--data applies to a single signature file");
     options.data = args.data;
   }
+  if (!args.require_level.empty()) options.required_level = parse_signature_level(args.require_level, "--require-level");
   Verifier verifier(std::move(options));
   ReportFormat format = ctx.json || args.format == "json" ? ReportFormat::json
                         : args.format == "junit"          ? ReportFormat::junit
@@ -55,6 +57,9 @@ Command add_verify(CLI::App& root, Context& ctx) {
       ->allow_extra_args(false);
   app->add_option("--data", args->data, "The signed content of a detached .p7s");
   app->add_option("--format", args->format, "Output: text, json or junit")->check(CLI::IsMember({"text", "json", "junit"}));
+  app->add_option("--require-level", args->require_level,
+                  "Policy: fail files whose signatures do not reach this level (B-B, B-T, B-LT, B-LTA)")
+      ->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_option("-j,--jobs", args->jobs, "Files verified in parallel (default: one per core)");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }

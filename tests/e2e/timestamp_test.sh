@@ -35,6 +35,15 @@ assert s["timestamp_time"], s
 assert s["checks"]["signature_timestamp"]["ok"], s["checks"]["signature_timestamp"]
 PY
 
+note "--require-level: a policy on the level reached"
+expect_exit 0 esign verify "$TEST_TMP/bt.pdf" --trust "$PKI/root.pem" --require-level B-T
+expect_exit 0 esign sign "$TEST_TMP/in.pdf" --profile "$PKI/rsa.yaml" -o "$TEST_TMP/bb.pdf"
+expect_exit 1 esign verify "$TEST_TMP/bb.pdf" --trust "$PKI/root.pem" --require-level B-T
+expect_stdout_contains "below the required B-T"
+expect_exit 0 esign verify "$TEST_TMP/bb.pdf" --trust "$PKI/root.pem" --require-level B-B
+# This build embeds no revocation data, so nothing reaches B-LT: a B-LT policy fails.
+expect_exit 1 esign verify "$TEST_TMP/bt.pdf" --trust "$PKI/root.pem" --require-level B-LT
+
 note "B-T .p7s, its token checked by openssl ts -verify"
 expect_exit 0 esign sign "$TEST_TMP/data.txt" --profile "$TEST_TMP/bt.yaml" -o "$TEST_TMP/bt.p7s"
 p7s_ok "$TEST_TMP/bt.p7s" "$TEST_TMP/data.txt" "$PKI/chain.pem" -cades

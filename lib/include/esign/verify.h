@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "esign/profile.h"
+
 namespace esign {
 
 class Ledger;
@@ -16,6 +18,8 @@ class Ledger;
 struct VerifyOptions {
   std::vector<std::filesystem::path> trust;  // PEM files of trust anchors; empty: the system store
   std::optional<std::filesystem::path> data; // the signed content of a detached .p7s
+  // Policy: every signature (document time-stamps aside) must reach this baseline level.
+  std::optional<SignatureLevel> required_level;
 };
 
 // One named check of a signature; `detail` says why it failed (or what was found).

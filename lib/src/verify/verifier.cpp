@@ -71,6 +71,31 @@ fs::path data_for(const fs::path& p7s, const std::optional<fs::path>& data) {
 
 FileReport Verifier::verify_file(const fs::path& file) const { return verify_file(file, impl_->options.data); }
 
+namespace {
+int rank(const std::string& level) {
+  for (int i = 0; const char* l : {"B-B", "B-T", "B-LT", "B-LTA"}) {
+    if (level == l) return i;
+    ++i;
+  }
+  return -1;
+}
+
+// --require-level: a valid file whose signatures do not all reach the level is not valid.
+void apply_level_policy(FileReport& report, const std::optional<SignatureLevel>& required) {
+  if (!required || !report.valid) return;
+  const std::string want = to_string(*required);
+  for (const SignatureReport& s : report.signatures) {
+    if (s.subfilter == "ETSI.RFC3161") continue;  // a document time-stamp has no baseline level
+    if (rank(s.level) < rank(want)) {
+      report.valid = false;
+      report.error = s.field + " reaches " + (s.level.empty() ? std::string("no baseline level") : s.level) +
+                     ", below the required " + want;
+      return;
+    }
+  }
+}
+}  // namespace
+
 FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::path>& data) const {
   FileReport report;
   report.path = file.string();
@@ -81,6 +106,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
   bool is_pdf = pdf::looks_like_pdf(bytes) || file.extension() == ".pdf";
   if (is_pdf) {
     verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, impl_->chains, report);
+    apply_level_policy(report, impl_->options.required_level);
     return report;
   }
 
@@ -126,6 +152,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
   if (!have_content && !sig.valid && sig.error.find("no signed content") != std::string::npos)
     throw Error(Errc::input, file.string(), "cannot find the signed data " + (data_path.empty() ? std::string("(use --data FILE)") : data_path.string() + " (use --data FILE)"));
   report.signatures.push_back(std::move(sig));
+  apply_level_policy(report, impl_->options.required_level);
   return report;
 }
 
