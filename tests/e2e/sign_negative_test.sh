@@ -37,6 +37,13 @@ keyp12="key:
   path: $PKI/rsa.p12
   password: env:P12PW"
 
+# A profile only logged-in operators may use is refused while esign has no operator accounts.
+note "require_login"
+profile needslogin "name: needslogin
+$keyp12
+require_login: true"
+P12PW=$(cat "$PKI/p12-password.txt") expect_sign_fails "operator login" "$in" --profile "$TEST_TMP/needslogin.yaml" -o "$w/out.pdf"
+
 # Secrets.
 note "secrets"
 profile envpw "name: envpw

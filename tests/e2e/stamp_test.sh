@@ -50,6 +50,15 @@ openssl ts -reply -in notes.txt.tsr -text 2>/dev/null | grep -qE 'Policy OID: (1
 openssl ts -reply -in notes.txt.tsr -text 2>/dev/null | grep -qE 'Nonce: 0x[0-9A-F]+' ||
   fail "the request had no nonce"
 
+note "esign verify checks a .tsr against the data beside it"
+expect_exit 0 esign --json verify notes.txt.tsr --trust "$PKI/root.pem"
+grep -q '"timestamp_time": "20' "$LAST_STDOUT" || fail "verify of notes.txt.tsr reports no time"
+cp notes.txt notes.orig
+printf 'changed\n' >>notes.txt
+expect_exit 1 esign verify notes.txt.tsr --trust "$PKI/root.pem"
+expect_exit 1 esign verify notes.txt.tsr --trust "$PKI/untrusted-root.pem"
+mv notes.orig notes.txt
+
 note "an existing output is kept without --force, and the TSA is not asked"
 before=$(requests tsa)
 remember notes.txt.tsr

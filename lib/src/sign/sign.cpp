@@ -123,6 +123,11 @@ fs::path default_output_path(const fs::path& input, SignatureFormat format, cons
 }
 
 void check_sign_options(const Profile& profile, const SignOptions& options) {
+  // A profile that only logged-in operators may use is refused until operator accounts exist:
+  // ignoring the setting would let anyone sign with it.
+  if (profile.require_login)
+    throw Error(Errc::auth, profile.file.string(),
+                "the profile requires an operator login (require_login: true), which this build does not support yet");
   SignatureLevel level = options.level.value_or(profile.signature.level);
   if (level == SignatureLevel::b_lt || level == SignatureLevel::b_lta)
     throw Error(Errc::config, profile.file.string(),

@@ -78,6 +78,8 @@ std::string format_reports(const std::vector<FileReport>& reports, ReportFormat 
       out += fmt::format("  {} [{}] {}: {}{}\n", s.field, s.subfilter, s.valid ? "valid" : "INVALID",
                          s.signer.empty() ? "unknown signer" : s.signer,
                          s.signing_time.empty() ? "" : ", signed " + s.signing_time);
+      if (!s.timestamp_time.empty()) out += fmt::format("    time-stamped: {}\n", s.timestamp_time);
+      if (!s.level.empty()) out += fmt::format("    level: {}\n", s.level);
       if (f.kind == "pdf") out += fmt::format("    covers whole file: {}\n", s.covers_whole_file ? "yes" : "no");
       if (!s.valid) out += fmt::format("    {}\n", s.error);
     }

@@ -1,5 +1,6 @@
 // Verifier: trust anchors loaded once; dispatch by file kind; detached CMS with streamed data.
 #include <openssl/pem.h>
+#include <openssl/ts.h>
 
 #include <atomic>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "esign/ledger.h"
 #include "esign/verify.h"
 #include "pdf/pades.h"
+#include "tsp/tsp.h"
 #include "verify/cms_check.h"
 #include "verify/verify_pdf.h"
 
@@ -63,7 +65,8 @@ Bytes cms_der(ByteView file) {
 
 fs::path data_for(const fs::path& p7s, const std::optional<fs::path>& data) {
   if (data) return *data;
-  if (p7s.extension() == ".p7s" || p7s.extension() == ".p7m") return fs::path(p7s).replace_extension();
+  if (p7s.extension() == ".p7s" || p7s.extension() == ".p7m" || p7s.extension() == ".tsr")
+    return fs::path(p7s).replace_extension();
   return {};
 }
 
@@ -107,6 +110,43 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
   if (is_pdf) {
     verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, impl_->chains, report);
     apply_level_policy(report, impl_->options.required_level);
+    return report;
+  }
+
+  if (file.extension() == ".tsr") {
+    // esign stamp's output: an RFC 3161 TimeStampResp whose token covers the data beside it.
+    report.kind = "tsr";
+    SignatureReport ts;
+    ts.field = "timestamp";
+    ts.subfilter = "rfc3161";
+    fs::path data_path = data_for(file, data);
+    if (data_path.empty() || !fs::exists(data_path))
+      throw Error(Errc::input, file.string(), "cannot find the time-stamped data (use --data FILE)");
+    InputBytes content = InputBytes::open(data_path);
+    const unsigned char* p = bytes.data();
+    std::unique_ptr<TS_RESP, ossl::Deleter<TS_RESP_free>> resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(bytes.size())));
+    PKCS7* token = resp ? TS_RESP_get_token(resp.get()) : nullptr;
+    unsigned char* der = nullptr;
+    int len = token ? i2d_PKCS7(token, &der) : -1;
+    ossl::clear_errors();
+    if (len <= 0) {
+      ts.checks.push_back({"timestamp_structure", false, "not an RFC 3161 TimeStampResp with a token"});
+      ts.error = "timestamp_structure: not an RFC 3161 TimeStampResp with a token";
+    } else {
+      tsp::TokenCheck tc = tsp::check(ByteView(der, static_cast<std::size_t>(len)), content.bytes(), impl_->store.get());
+      ts.checks.push_back({"timestamp", tc.ok, tc.ok ? "by " + tc.tsa : tc.error});
+      ts.valid = tc.ok;
+      ts.signer = tc.tsa;
+      ts.signer_fingerprint = tc.tsa_fingerprint;
+      if (tc.ok) ts.timestamp_time = verify::rfc3339(tc.time);
+      else ts.error = "timestamp: " + tc.error;
+    }
+    OPENSSL_free(der);
+    ts.signed_bytes = content.bytes().size();
+    ts.covers_whole_file = ts.valid;
+    report.valid = ts.valid;
+    if (!ts.valid) report.error = ts.error;
+    report.signatures.push_back(std::move(ts));
     return report;
   }
 
