@@ -34,8 +34,16 @@ UrlParts parse_url(const std::string& url) {
   return parts;
 }
 
-// The URL without its query: what error messages may show.
-std::string subject_of(const std::string& url) { return url.substr(0, url.find('?')); }
+// The URL without its query or user information: what error messages may show.
+std::string subject_of(const std::string& url) {
+  std::string s = url.substr(0, url.find('?'));
+  auto scheme = s.find("://");
+  auto at = s.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  auto slash = s.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
+    s.erase(scheme + 3, at - scheme - 2);
+  return s;
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
