@@ -12,5 +12,7 @@ Command add_audit(CLI::App& root, Context& ctx);
 Command add_login(CLI::App& root, Context& ctx);
 Command add_logout(CLI::App& root, Context& ctx);
 Command add_stamp(CLI::App& root, Context& ctx);
+Command add_encrypt(CLI::App& root, Context& ctx);
+Command add_decrypt(CLI::App& root, Context& ctx);
 
 }  // namespace esign::cli

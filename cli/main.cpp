@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   root.add_flag("-q,--quiet", ctx.quiet, "Print only errors");
 
   std::vector<Command> commands{add_sign(root, ctx), add_bulk(root, ctx), add_verify(root, ctx), add_audit(root, ctx),
-                                add_login(root, ctx), add_logout(root, ctx), add_stamp(root, ctx)};
+                                add_login(root, ctx), add_logout(root, ctx), add_stamp(root, ctx), add_encrypt(root, ctx),
+                                add_decrypt(root, ctx)};
 
   try {
     root.parse(argc, argv);
