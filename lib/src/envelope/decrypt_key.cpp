@@ -1,5 +1,6 @@
 // load_decryption_key: the EVP_PKEY of a PKCS#12 or PEM key source, as keys/file_signer.cpp reads it.
 #include "envelope/decrypt_key.h"
+#include "keys/pem_password.h"
 
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -44,20 +45,6 @@ DecryptionKey from_pkcs12(const Pkcs12Source& src, const Profile& profile, const
   return out;
 }
 
-struct PasswordContext {
-  const Secret* password;
-  bool asked = false;
-};
-
-int password_callback(char* buf, int size, int /*rwflag*/, void* u) {
-  auto* ctx = static_cast<PasswordContext*>(u);
-  ctx->asked = true;
-  if (ctx->password == nullptr) return -1;
-  const std::string& p = ctx->password->reveal();
-  if (static_cast<int>(p.size()) > size) return -1;
-  std::copy(p.begin(), p.end(), buf);
-  return static_cast<int>(p.size());
-}
 
 DecryptionKey from_pem(const PemSource& src, const Profile& profile, const SecretResolver& secrets) {
   DecryptionKey out;
@@ -68,8 +55,8 @@ DecryptionKey from_pem(const PemSource& src, const Profile& profile, const Secre
                                profile.file.string());
   ossl::Bio bio(BIO_new_file(src.key.c_str(), "rb"));
   if (!bio) ossl::fail(Errc::input, out.subject, "cannot open key file");
-  PasswordContext pc{password ? &*password : nullptr};
-  out.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, password_callback, &pc));
+  PemPassword pc{password ? &*password : nullptr};
+  out.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, pem_password_callback, &pc));
   if (!out.key) {
     ossl::clear_errors();
     if (pc.asked && !password)

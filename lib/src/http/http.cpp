@@ -34,17 +34,6 @@ UrlParts parse_url(const std::string& url) {
   return parts;
 }
 
-// The URL without its query or user information: what error messages may show.
-std::string subject_of(const std::string& url) {
-  std::string s = url.substr(0, url.find('?'));
-  auto scheme = s.find("://");
-  auto at = s.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  auto slash = s.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
-    s.erase(scheme + 3, at - scheme - 2);
-  return s;
-}
-
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
   return size * count;
@@ -65,6 +54,16 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 }
 
 }  // namespace
+
+std::string redacted(const std::string& url) {
+  std::string s = url.substr(0, url.find('?'));
+  auto scheme = s.find("://");
+  auto at = s.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  auto slash = s.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
+    s.erase(scheme + 3, at - scheme - 2);
+  return s;
+}
 
 bool is_loopback(const std::string& url) {
   UrlParts p = parse_url(url);
@@ -87,7 +86,7 @@ std::string form_encode(const std::string& value) {
 
 Response send(const Request& request) {
   std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  const std::string subject = subject_of(request.url);
+  const std::string subject = redacted(request.url);
   UrlParts parts = parse_url(request.url);
   if (parts.scheme != "https" && !(parts.scheme == "http" && is_loopback(request.url)))
     throw Error(Errc::config, subject, "remote services must use https:// (plain http:// only to loopback test servers)");

@@ -33,6 +33,9 @@ Response send(const Request& request);
 // at 30 s) up to `attempts` times; the last response is returned whatever its status.
 Response send_with_retry(const Request& request, int attempts = 4);
 
+// The URL as messages may show it: without its query and without user information.
+std::string redacted(const std::string& url);
+
 // True for http(s)://127.x.x.x, [::1] and localhost URLs.
 bool is_loopback(const std::string& url);
 

@@ -10,6 +10,7 @@
 #include "esign/secret.h"
 #include "esign/signer.h"
 #include "keys/openers.h"
+#include "keys/pem_password.h"
 
 namespace esign {
 
@@ -136,15 +137,8 @@ std::unique_ptr<Signer> open_pkcs12(const Pkcs12Source& src, const Profile& prof
   return std::make_unique<FileSigner>(std::move(key), std::move(chain), profile.signature.rsa_padding, subject);
 }
 
-namespace {
-
-struct PasswordContext {
-  const Secret* password;
-  bool asked = false;
-};
-
-int password_callback(char* buf, int size, int /*rwflag*/, void* u) {
-  auto* ctx = static_cast<PasswordContext*>(u);
+int pem_password_callback(char* buf, int size, int /*rwflag*/, void* user) {
+  auto* ctx = static_cast<PemPassword*>(user);
   ctx->asked = true;
   if (ctx->password == nullptr) return -1;
   const std::string& p = ctx->password->reveal();
@@ -152,8 +146,6 @@ int password_callback(char* buf, int size, int /*rwflag*/, void* u) {
   std::copy(p.begin(), p.end(), buf);
   return static_cast<int>(p.size());
 }
-
-}  // namespace
 
 std::unique_ptr<Signer> open_pem(const PemSource& src, const Profile& profile, const SecretResolver& secrets) {
   const std::string subject = src.key.string();
@@ -163,8 +155,8 @@ std::unique_ptr<Signer> open_pem(const PemSource& src, const Profile& profile, c
                                profile.file.string());
   ossl::Bio bio(BIO_new_file(src.key.c_str(), "rb"));
   if (!bio) ossl::fail(Errc::input, subject, "cannot open key file");
-  PasswordContext pc{password ? &*password : nullptr};
-  ossl::PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, password_callback, &pc));
+  PemPassword pc{password ? &*password : nullptr};
+  ossl::PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, pem_password_callback, &pc));
   if (!key) {
     ossl::clear_errors();
     if (pc.asked && !password) throw Error(Errc::config, subject, "the key is encrypted; set key.password in the profile");

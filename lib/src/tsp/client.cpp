@@ -128,15 +128,7 @@ ossl::Store load_trust(const fs::path& file) {
 
 }  // namespace
 
-std::string url_subject(const std::string& url) {
-  std::string s = url.substr(0, url.find('?'));
-  auto scheme = s.find("://");
-  auto at = s.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  auto slash = s.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
-    s.erase(scheme + 3, at - scheme - 2);
-  return s;
-}
+std::string url_subject(const std::string& url) { return http::redacted(url); }
 
 Reply request_reply(const TimestampSettings& settings, const Digest& imprint, const SecretResolver& secrets,
                     const std::string& profile_file) {
