@@ -157,7 +157,7 @@ expect_exit 0 esign audit verify
 
 note "again, with nothing new, then SIGINT"
 bg_start "$TEST_TMP/w.out" "$TEST_TMP/w.err" bulk "$IN" --profile "$PROFILE" --out-dir "$OUT" --watch --settle 1
-for ((i = 0; i < 200; i++)); do grep -q '^job ' "$TEST_TMP/w.out" && break; sleep 0.05; done
+for ((i = 0; i < 600; i++)); do grep -q '^job ' "$TEST_TMP/w.out" && break; sleep 0.05; done
 grep -qxF "job $job (continued): 6 files, 0 to sign" "$TEST_TMP/w.out" || fail "watch re-run: $(cat "$TEST_TMP/w.out")"
 sleep 1.5
 kill -INT "$BG_PID"

@@ -5,6 +5,8 @@
 
 #include <ctime>
 
+#include "common/time.h"
+
 namespace esign::ossl {
 
 std::string drain_errors() {
@@ -29,7 +31,7 @@ const EVP_MD* md_for(int digest_nid) { return EVP_get_digestbynid(digest_nid); }
 std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
   struct tm tm {};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return {};
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return time_point_from_seconds(static_cast<std::int64_t>(timegm(&tm)));
 }
 
 }  // namespace esign::ossl

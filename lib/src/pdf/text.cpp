@@ -5,6 +5,8 @@
 
 #include <ctime>
 
+#include "common/time.h"
+
 namespace esign::pdf {
 
 namespace {
@@ -122,7 +124,7 @@ std::optional<std::chrono::system_clock::time_point> parse_pdf_date(const std::s
     if (!oh || !om) return std::nullopt;
     offset = sign * (*oh * 3600L + *om * 60L);
   }
-  return std::chrono::system_clock::from_time_t(timegm(&tm) - offset);
+  return time_point_from_seconds(static_cast<std::int64_t>(timegm(&tm)) - offset);
 }
 
 std::string to_winansi(const std::string& utf8) {

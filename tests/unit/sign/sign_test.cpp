@@ -10,7 +10,9 @@
 #include "esign/secret.h"
 #include "esign/sign.h"
 #include "esign/verify.h"
+#include "common/time.h"
 #include "fixtures.h"
+#include "pdf/text.h"
 
 using namespace esign;
 namespace fs = std::filesystem;
@@ -227,4 +229,13 @@ BOOST_AUTO_TEST_CASE(default_output_names_follow_the_contract) {
   BOOST_TEST(default_output_path("a/data.bin", SignatureFormat::cades, std::nullopt) == "a/data.bin.p7s");
   BOOST_TEST(default_output_path("a/data.bin", SignatureFormat::cades, fs::path("out")) == "out/data.bin.p7s");
   BOOST_TEST(default_output_path("-", SignatureFormat::cades, std::nullopt) == "-");
+}
+
+BOOST_AUTO_TEST_CASE(dates_beyond_the_clock_range_are_clamped_not_overflowed) {
+  // Year 9999 is common in certificates and anything can be in a hostile PDF or token.
+  auto far = pdf::parse_pdf_date("D:99991231235959Z");
+  BOOST_REQUIRE(far.has_value());
+  BOOST_TEST((*far > std::chrono::system_clock::now()));
+  BOOST_TEST((time_point_from_seconds(INT64_MAX) == time_point_from_seconds(INT64_MAX - 1)));
+  BOOST_TEST((time_point_from_seconds(0) == std::chrono::system_clock::from_time_t(0)));
 }
