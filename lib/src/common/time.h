@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
+#include <string>
 
 namespace esign {
 
@@ -15,6 +17,16 @@ inline std::chrono::system_clock::time_point time_point_from_seconds(std::int64_
   if (since_epoch > kLimit) since_epoch = kLimit;
   if (since_epoch < -kLimit) since_epoch = -kLimit;
   return system_clock::time_point(duration_cast<system_clock::duration>(seconds(since_epoch)));
+}
+
+// RFC 3339 in UTC with seconds: 2026-12-01T08:10:03Z.
+inline std::string rfc3339(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace esign

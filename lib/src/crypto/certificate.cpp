@@ -36,14 +36,6 @@ std::size_t digest_size(DigestAlgorithm a) {
 }
 
 namespace {
-const EVP_MD* evp_md(DigestAlgorithm a) {
-  switch (a) {
-    case DigestAlgorithm::sha256: return EVP_sha256();
-    case DigestAlgorithm::sha384: return EVP_sha384();
-    case DigestAlgorithm::sha512: return EVP_sha512();
-  }
-  return EVP_sha256();
-}
 }  // namespace
 
 struct Hasher::Impl {
@@ -51,7 +43,7 @@ struct Hasher::Impl {
 };
 
 Hasher::Hasher(DigestAlgorithm a) : impl_(std::make_unique<Impl>()), algorithm_(a) {
-  if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx.get(), evp_md(a), nullptr) != 1)
+  if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx.get(), ossl::md_for(a), nullptr) != 1)
     ossl::fail(Errc::internal, "digest", "cannot start " + to_string(a));
 }
 Hasher::Hasher(Hasher&&) noexcept = default;

@@ -26,7 +26,14 @@ void fail(Errc code, const std::string& subject, const std::string& what) {
   throw Error(code, subject, reason.empty() ? what : what + ": " + reason);
 }
 
-const EVP_MD* md_for(int digest_nid) { return EVP_get_digestbynid(digest_nid); }
+const EVP_MD* md_for(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::sha256: return EVP_sha256();
+    case DigestAlgorithm::sha384: return EVP_sha384();
+    case DigestAlgorithm::sha512: return EVP_sha512();
+  }
+  return EVP_sha256();
+}
 
 std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
   struct tm tm {};

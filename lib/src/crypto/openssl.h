@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "esign/certificate.h"
 #include "esign/error.h"
 
 namespace esign::ossl {
@@ -47,7 +48,8 @@ void clear_errors();
 // Throws Error(code, subject, what + ": " + drained reason).
 [[noreturn]] void fail(Errc code, const std::string& subject, const std::string& what);
 
-const EVP_MD* md_for(int digest_nid);
+// The OpenSSL digest for one of esign's digest algorithms.
+const EVP_MD* md_for(DigestAlgorithm a);
 
 std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t);
 

@@ -115,14 +115,6 @@ std::string jwa_alg(const KeyInfo& info, DigestAlgorithm digest) {
   return {};
 }
 
-const EVP_MD* evp_md(DigestAlgorithm a) {
-  switch (a) {
-    case DigestAlgorithm::sha256: return EVP_sha256();
-    case DigestAlgorithm::sha384: return EVP_sha384();
-    case DigestAlgorithm::sha512: return EVP_sha512();
-  }
-  return EVP_sha256();
-}
 
 class AzureKeyVaultSigner final : public Signer {
  public:
@@ -225,12 +217,12 @@ class AzureKeyVaultSigner final : public Signer {
   // is not the certificate's key (or a service bug) is an error here, not an invalid signature later.
   void check(const Bytes& value, const Digest& digest) const {
     ossl::PKeyCtx ctx(EVP_PKEY_CTX_new(public_key_.get(), nullptr));
-    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), evp_md(digest.algorithm)) != 1)
+    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), ossl::md_for(digest.algorithm)) != 1)
       ossl::fail(Errc::internal, sign_url_, "cannot check the signature");
     if (info_.scheme == SignatureScheme::rsa_pss) {
       if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
           EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) != 1 ||
-          EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), evp_md(digest.algorithm)) != 1)
+          EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), ossl::md_for(digest.algorithm)) != 1)
         ossl::fail(Errc::internal, sign_url_, "cannot set RSASSA-PSS parameters");
     } else if (info_.scheme == SignatureScheme::rsa_pkcs1) {
       if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)

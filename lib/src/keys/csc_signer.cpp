@@ -51,14 +51,6 @@ constexpr auto kSadMargin = 10s;         // a SAD this close to its expiry is no
 const char* oid_rsa_encryption = "1.2.840.113549.1.1.1";
 const char* oid_rsassa_pss = "1.2.840.113549.1.1.10";
 
-const EVP_MD* evp_md(DigestAlgorithm a) {
-  switch (a) {
-    case DigestAlgorithm::sha256: return EVP_sha256();
-    case DigestAlgorithm::sha384: return EVP_sha384();
-    case DigestAlgorithm::sha512: return EVP_sha512();
-  }
-  return EVP_sha256();
-}
 
 
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, ossl::Deleter<ECDSA_SIG_free>>;
@@ -299,11 +291,11 @@ class CscSigner final : public Signer {
     }
     ossl::PKeyCtx ctx(EVP_PKEY_CTX_new(public_key_, nullptr));
     bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
-              EVP_PKEY_CTX_set_signature_md(ctx.get(), evp_md(digest.algorithm)) == 1;
+              EVP_PKEY_CTX_set_signature_md(ctx.get(), ossl::md_for(digest.algorithm)) == 1;
     if (ok && scheme_ == SignatureScheme::rsa_pss)
       ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) == 1 &&
            EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) == 1 &&
-           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), evp_md(digest.algorithm)) == 1;
+           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), ossl::md_for(digest.algorithm)) == 1;
     else if (ok && scheme_ == SignatureScheme::rsa_pkcs1)
       ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1;
     if (!ok) ossl::fail(Errc::internal, where, "cannot check a signature value");

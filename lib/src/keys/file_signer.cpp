@@ -23,14 +23,6 @@ std::vector<Bytes> Signer::sign_batch(std::span<const Digest> digests) {
 
 namespace {
 
-const EVP_MD* evp_md(DigestAlgorithm a) {
-  switch (a) {
-    case DigestAlgorithm::sha256: return EVP_sha256();
-    case DigestAlgorithm::sha384: return EVP_sha384();
-    case DigestAlgorithm::sha512: return EVP_sha512();
-  }
-  return EVP_sha256();
-}
 
 Certificate to_certificate(X509* x, const std::string& subject) {
   unsigned char* buf = nullptr;
@@ -75,13 +67,13 @@ class FileSigner final : public Signer {
 Bytes sign_with_key(EVP_PKEY* key, SignatureScheme scheme, const Digest& digest, const std::string& subject) {
   ossl::PKeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1) ossl::fail(Errc::key, subject, "cannot start signing");
-  if (EVP_PKEY_CTX_set_signature_md(ctx.get(), evp_md(digest.algorithm)) != 1)
+  if (EVP_PKEY_CTX_set_signature_md(ctx.get(), ossl::md_for(digest.algorithm)) != 1)
     ossl::fail(Errc::key, subject, "key does not accept " + to_string(digest.algorithm));
   if (scheme == SignatureScheme::rsa_pss) {
     // RFC 4055 §3.1 as CMS profiles use it: MGF1 with the same hash, salt length = hash length.
     if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
         EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) != 1 ||
-        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), evp_md(digest.algorithm)) != 1)
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), ossl::md_for(digest.algorithm)) != 1)
       ossl::fail(Errc::key, subject, "cannot set RSASSA-PSS parameters");
   } else if (scheme == SignatureScheme::rsa_pkcs1) {
     if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)

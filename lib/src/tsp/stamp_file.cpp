@@ -9,6 +9,7 @@
 #include "esign/ledger.h"
 #include "esign/output.h"
 #include "esign/stamp.h"
+#include "common/time.h"
 #include "tsp/token.h"
 
 namespace esign {
@@ -17,14 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // SHA-256 of the input, read in 1 MiB chunks.
 Digest hash_input(const fs::path& input) {

@@ -177,14 +177,6 @@ void ChainCache::remember(Bytes key, std::time_t not_before, std::time_t not_aft
   if (entries_.size() < kMaxEntries) entries_[std::move(key)] = {not_before, not_after};
 }
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // The checks of one SignerInfo; `digests` holds the content's digest for each algorithm the
 // signature names (empty when there is no content to compare with).

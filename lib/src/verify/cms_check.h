@@ -13,6 +13,7 @@
 
 #include "esign/bytes.h"
 #include "esign/certificate.h"
+#include "common/time.h"
 #include "esign/verify.h"
 
 namespace esign::verify {
@@ -59,6 +60,6 @@ struct CmsContext {
 // Fills report.checks, signer, signing_time, valid and error. Never throws for bad input.
 void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report);
 
-std::string rfc3339(std::chrono::system_clock::time_point t);
+using esign::rfc3339;  // common/time.h
 
 }  // namespace esign::verify
