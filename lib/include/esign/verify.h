@@ -20,6 +20,9 @@ struct VerifyOptions {
   std::optional<std::filesystem::path> data; // the signed content of a detached .p7s
   // Policy: every signature (document time-stamps aside) must reach this baseline level.
   std::optional<SignatureLevel> required_level;
+  // Revocation from embedded evidence only (DSS, CMS crls): never ask OCSP responders or CRL
+  // distribution points. A certificate whose status is then unknown makes its signature invalid.
+  bool offline = false;
 };
 
 // One named check of a signature; `detail` says why it failed (or what was found).
@@ -37,11 +40,28 @@ struct SignatureReport {
   std::string signer_fingerprint;
   std::string signing_time;     // RFC 3339 UTC, empty when unknown (claimed by the signer)
   std::string timestamp_time;   // RFC 3339 UTC of a valid signature time-stamp, empty when none
-  std::string level;            // B-B or B-T when valid, empty otherwise
+  std::string level;            // B-B, B-T, B-LT or B-LTA when valid, empty otherwise
   bool covers_whole_file = false;
   std::size_t signed_bytes = 0; // end of the signed revision (PDF) or content size (CMS)
   std::vector<Check> checks;
   std::string error;            // the first failed check's reason, empty when valid
+};
+
+// One object an incremental update added, changed or removed, and whether that kind of change
+// keeps the earlier signatures valid (EN 319 142-1 §5.4: validation data, document time-stamps
+// and further signatures may follow a signature; nothing else may).
+struct ObjectChange {
+  std::string object;  // "12 0"
+  std::string change;  // added | modified | deleted
+  std::string what;    // "signature field Signature2", "DSS", "page 1: /Contents", ...
+  bool allowed = false;
+};
+
+// An incremental update made after the first signature: where it ends and what it changed.
+struct RevisionReport {
+  std::size_t end = 0;  // byte offset where this revision ends
+  std::vector<ObjectChange> changes;
+  bool allowed = false;  // every change allowed
 };
 
 struct FileReport {
@@ -52,6 +72,7 @@ struct FileReport {
   std::vector<SignatureReport> signatures;
   std::string sha256;           // of the file
   bool unreadable = false;      // the file (or its detached data) could not be read: `error` says why
+  std::vector<RevisionReport> revisions;  // PDF: the revisions after the earliest signature
 };
 
 // Holds the trust anchors, loaded once for many files. Thread-safe for concurrent verify_file.

@@ -107,7 +107,7 @@ PreparedSignature prepare(const Digest& content_digest, const Certificate& signe
 }
 
 Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, const std::vector<Certificate>& chain,
-               SignatureScheme scheme, ByteView timestamp_token) {
+               SignatureScheme scheme, ByteView timestamp_token, const ValidationData* long_term) {
   const Certificate& signer = chain.front();
   DigestAlgorithm alg = prepared.to_sign.algorithm;
   Bytes digest_alg = digest_algorithm_id(alg);
@@ -123,8 +123,20 @@ Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, cons
                                                        der::tag::context(1))});
   std::vector<Bytes> certs;
   for (const Certificate& c : chain) certs.push_back(c.der());
+  // Long-term validation material (EN 319 122-1 §5.5: in SignedData.certificates and .crls):
+  // CRLs as they are, OCSP responses as OtherRevocationInfoFormat id-ri-ocsp-response (RFC 5940).
+  std::vector<Bytes> revocation;
+  if (long_term) {
+    for (const Bytes& c : long_term->certs)
+      if (std::find(certs.begin(), certs.end(), c) == certs.end()) certs.push_back(c);
+    for (const Bytes& crl : long_term->crls) revocation.push_back(crl);
+    for (const Bytes& ocsp : long_term->ocsps)
+      revocation.push_back(der::tlv(der::tag::context(1), der::concat({der::oid(oid::ri_ocsp_response), ocsp})));
+  }
   Bytes signed_data = der::sequence({der::small_integer(1), der::set_of({digest_alg}), der::sequence({der::oid(oid::data)}),
-                                     der::set_of(std::move(certs), der::tag::context(0)), der::set_of({signer_info})});
+                                     der::set_of(std::move(certs), der::tag::context(0)),
+                                     revocation.empty() ? Bytes{} : der::set_of(std::move(revocation), der::tag::context(1)),
+                                     der::set_of({signer_info})});
   return der::sequence({der::oid(oid::signed_data), der::tlv(der::tag::context(0), signed_data)});
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "cms/validation_data.h"
 #include "esign/bytes.h"
 #include "esign/certificate.h"
 #include "esign/signer.h"
@@ -27,9 +28,10 @@ struct PreparedSignature {
 PreparedSignature prepare(const Digest& content_digest, const Certificate& signer_cert, const AttributeOptions& options);
 
 // Stage 3: the DER ContentInfo wrapping SignedData for `prepared` and the signature value, with
-// a signature time-stamp token as unsigned attribute when given (EN 319 122-1 §5.3, B-T).
+// a signature time-stamp token as unsigned attribute when given (EN 319 122-1 §5.3, B-T), and
+// long-term validation material in the certificates and crls fields when given (B-LT).
 Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, const std::vector<Certificate>& chain,
-               SignatureScheme scheme, ByteView timestamp_token = {});
+               SignatureScheme scheme, ByteView timestamp_token = {}, const ValidationData* long_term = nullptr);
 
 // The largest DER size assemble() can return for this signer and digest, with a token of at
 // most `token_size` bytes (sizes placeholders).
@@ -55,6 +57,7 @@ inline constexpr const char* message_digest = "1.2.840.113549.1.9.4";
 inline constexpr const char* signing_time = "1.2.840.113549.1.9.5";
 inline constexpr const char* signing_certificate = "1.2.840.113549.1.9.16.2.12";
 inline constexpr const char* signing_certificate_v2 = "1.2.840.113549.1.9.16.2.47";
+inline constexpr const char* ri_ocsp_response = "1.3.6.1.5.5.7.16.2";  // RFC 5940 §4.1
 }  // namespace oid
 
 const char* digest_oid(DigestAlgorithm a);

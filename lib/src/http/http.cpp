@@ -2,6 +2,7 @@
 #include "http/http.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <mutex>
@@ -34,8 +35,19 @@ UrlParts parse_url(const std::string& url) {
   return parts;
 }
 
+struct BodySink {
+  std::string* body;
+  std::size_t max;
+  bool overflow = false;
+};
+
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->size() + size * count > sink->max) {
+    sink->overflow = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, size * count);
   return size * count;
 }
 
@@ -88,7 +100,7 @@ Response send(const Request& request) {
   std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   const std::string subject = redacted(request.url);
   UrlParts parts = parse_url(request.url);
-  if (parts.scheme != "https" && !(parts.scheme == "http" && is_loopback(request.url)))
+  if (parts.scheme != "https" && !(parts.scheme == "http" && (request.signed_payload || is_loopback(request.url))))
     throw Error(Errc::config, subject, "remote services must use https:// (plain http:// only to loopback test servers)");
 
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
@@ -107,7 +119,8 @@ Response send(const Request& request) {
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  BodySink sink{&response.body, request.max_body};
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
@@ -119,6 +132,8 @@ Response send(const Request& request) {
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect could carry a token elsewhere
   CURLcode rc = curl_easy_perform(c);
+  if (sink.overflow)
+    throw Error(Errc::remote, subject, fmt::format("the response is larger than {} bytes", request.max_body));
   if (rc != CURLE_OK)
     throw Error(Errc::remote, subject, std::string("request failed: ") + (*error ? error : curl_easy_strerror(rc)));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);

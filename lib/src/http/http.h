@@ -16,6 +16,11 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // name, value
   std::string body;
   std::chrono::milliseconds timeout{30'000};
+  // The body is signed by whoever issued it (OCSP responses, CRLs: RFC 5280 §4.2.1.13, RFC 6960
+  // Appendix A): plain http:// is then allowed to any host, since integrity does not rest on TLS.
+  // Such requests carry no credentials.
+  bool signed_payload = false;
+  std::size_t max_body = 64u << 20;  // a longer response body is an Error(remote)
 };
 
 struct Response {
@@ -26,7 +31,7 @@ struct Response {
 
 // Sends one request. Throws Error(Errc::remote, url-without-query, reason) when the transfer
 // fails (refused, timeout, TLS) and Error(Errc::config) for a URL that is neither https:// nor
-// http:// to a loopback address. Any HTTP status is a Response, not an error.
+// http:// to a loopback address (or any http:// URL for a signed_payload request). Any HTTP status is a Response, not an error.
 Response send(const Request& request);
 
 // send(), retried on 429 and 5xx with exponential backoff (honouring Retry-After seconds, capped

@@ -218,7 +218,7 @@ void fill_contents(PreparedUpdate& u, std::size_t base, ByteView contents, const
 
 }  // namespace
 
-std::string sign_pdf(ByteView pdf, const std::string& name, Signer& signer, const PadesOptions& options) {
+SignedUpdate sign_pdf(ByteView pdf, const std::string& name, Signer& signer, const PadesOptions& options) {
   const Certificate& cert = signer.chain().front();
   const std::string signer_name = cert.common_name();
   // Size the /Contents placeholder from the signer: the largest CMS this signer can produce.
@@ -245,8 +245,10 @@ std::string sign_pdf(ByteView pdf, const std::string& name, Signer& signer, cons
   Bytes value = signer.sign(prepared.to_sign);
   Bytes token;
   if (options.timestamper) token = options.timestamper->timestamp(cms::timestamp_imprint(value));
-  fill_contents(u, pdf.size(), cms::assemble(prepared, value, signer.chain(), signer.scheme(), token), name);
-  return std::move(u.tail);
+  Bytes contents = cms::assemble(prepared, value, signer.chain(), signer.scheme(), token);
+  fill_contents(u, pdf.size(), contents, name);
+  contents.resize(spec.capacity, 0);
+  return {std::move(u.tail), std::move(contents), std::move(token)};
 }
 
 std::string timestamp_pdf(ByteView pdf, const std::string& name, Timestamper& timestamper) {

@@ -23,9 +23,15 @@ struct PadesOptions {
   Timestamper* timestamper = nullptr;  // B-T: a signature time-stamp in the CMS
 };
 
-// The bytes to append to `pdf` (named `name` in errors) so that pdf + update is the signed file.
+struct SignedUpdate {
+  std::string tail;  // the bytes to append: pdf + tail is the signed file
+  Bytes contents;    // the signature's /Contents string as written (the CMS and its zero padding)
+  Bytes token;       // the signature time-stamp token, empty at B-B
+};
+
+// The incremental update that signs `pdf` (named `name` in errors).
 // Throws Error(input) for encrypted or malformed PDFs, Error(key) when the signer fails.
-std::string sign_pdf(ByteView pdf, const std::string& name, Signer& signer, const PadesOptions& options);
+SignedUpdate sign_pdf(ByteView pdf, const std::string& name, Signer& signer, const PadesOptions& options);
 
 // The bytes to append to `pdf` for a document time-stamp (/DocTimeStamp, ETSI.RFC3161) over
 // the whole file as it will then be. Throws like sign_pdf, and Error(remote) from the TSA.

@@ -8,4 +8,5 @@ target_sources(esign_core PRIVATE
   src/pdf/appearance.cpp
   src/pdf/incremental.cpp
   src/pdf/pades.cpp
+  src/pdf/dss.cpp
 )

@@ -5,18 +5,44 @@
 #include <fstream>
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include "cms/signed_data.h"
 #include "common/file_map.h"
 #include "esign/error.h"
 #include "esign/ledger.h"
 #include "esign/output.h"
+#include "pdf/dss.h"
 #include "pdf/pades.h"
+#include "tsp/revocation.h"
 
 namespace esign {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+// The validation material of a new signature (B-LT), fetched from its certificates' OCSP
+// responders and CRL distribution points. A revoked certificate always stops the signing;
+// missing evidence does unless the profile says `revocation: {required: false}`.
+cms::ValidationData long_term_data(const Profile& profile, const std::vector<Certificate>& chain, ByteView token,
+                                   const std::string& subject) {
+  std::vector<Certificate> extra;
+  if (profile.timestamp && profile.timestamp->trust) extra = Certificate::load_pem_file(*profile.timestamp->trust);
+  tsp::Collected c = tsp::validation_data_for(chain, token, extra);
+  if (!c.revoked.empty()) throw Error(Errc::key, subject, "cannot sign: " + c.revoked.front());
+  if (!c.problems.empty() && profile.revocation_required) {
+    std::string more = c.problems.size() > 1 ? fmt::format(" (and {} more)", c.problems.size() - 1) : "";
+    throw Error(Errc::remote, subject,
+                "cannot embed revocation data: " + c.problems.front() + more +
+                    "; set `revocation: {required: false}` in the profile to sign without it");
+  }
+  return std::move(c.data);
+}
+
+bool embeds_revocation(const Profile& profile, SignatureLevel level) {
+  return level == SignatureLevel::b_lt || level == SignatureLevel::b_lta || profile.revocation_embed;
+}
 
 bool has_pdf_extension(const fs::path& p) {
   std::string ext = p.extension().string();
@@ -35,8 +61,23 @@ SignOutcome sign_pades(const Profile& profile, Signer& signer, const fs::path& i
   if (profile.appearance) po.appearance = profile.appearance;
   else if (options.visible) po.appearance = Appearance{};
   po.signing_time = std::chrono::system_clock::now();
-  if (options.level.value_or(profile.signature.level) != SignatureLevel::b_b) po.timestamper = options.timestamper;
-  std::string tail = pdf::sign_pdf(in.bytes(), input.string(), signer, po);
+  const SignatureLevel level = options.level.value_or(profile.signature.level);
+  if (level != SignatureLevel::b_b) po.timestamper = options.timestamper;
+  pdf::SignedUpdate signed_update = pdf::sign_pdf(in.bytes(), input.string(), signer, po);
+  std::string tail = std::move(signed_update.tail);
+  if (embeds_revocation(profile, level)) {
+    // B-LT: the validation material in a DSS update after the signature; B-LTA: then a
+    // document time-stamp over all of it (EN 319 142-1 §6.3, §6.4).
+    cms::ValidationData data = long_term_data(profile, signer.chain(), signed_update.token, input.string());
+    Bytes file(in.bytes().begin(), in.bytes().end());
+    file.insert(file.end(), tail.begin(), tail.end());
+    std::string dss = pdf::add_dss(file, input.string(), data, {{signed_update.contents, data}});
+    tail += dss;
+    if (level == SignatureLevel::b_lta) {
+      file.insert(file.end(), dss.begin(), dss.end());
+      tail += pdf::timestamp_pdf(file, input.string(), *options.timestamper);
+    }
+  }
 
   OutputFile out(output, options.overwrite);
   out.write(in.bytes());
@@ -82,8 +123,17 @@ SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& i
 
   cms::AttributeOptions attrs;
   attrs.signing_time = std::chrono::system_clock::now();
-  Timestamper* ts = options.level.value_or(profile.signature.level) != SignatureLevel::b_b ? options.timestamper : nullptr;
-  Bytes signature = cms::sign_detached(signer, digest, attrs, ts);
+  const SignatureLevel level = options.level.value_or(profile.signature.level);
+  if (level == SignatureLevel::b_lta)
+    throw Error(Errc::config, input.string(),
+                "level B-LTA is for PDFs (a document time-stamp); sign other files at B-LT and renew them with `esign stamp`");
+  cms::PreparedSignature prepared = cms::prepare(digest, signer.chain().front(), attrs);
+  Bytes value = signer.sign(prepared.to_sign);
+  Bytes token;
+  if (level != SignatureLevel::b_b) token = options.timestamper->timestamp(cms::timestamp_imprint(value));
+  std::optional<cms::ValidationData> long_term;
+  if (embeds_revocation(profile, level)) long_term = long_term_data(profile, signer.chain(), token, input.string());
+  Bytes signature = cms::assemble(prepared, value, signer.chain(), signer.scheme(), token, long_term ? &*long_term : nullptr);
 
   OutputFile out(output, options.overwrite);
   out.write(signature);
@@ -129,11 +179,9 @@ void check_sign_options(const Profile& profile, const SignOptions& options) {
     throw Error(Errc::auth, profile.file.string(),
                 "the profile requires an operator login (require_login: true), which this build does not support yet");
   SignatureLevel level = options.level.value_or(profile.signature.level);
-  if (level == SignatureLevel::b_lt || level == SignatureLevel::b_lta)
+  if (level != SignatureLevel::b_b && !options.timestamper)
     throw Error(Errc::config, profile.file.string(),
-                "signature level " + to_string(level) + " (embedded revocation data) is not supported by this build yet");
-  if (level == SignatureLevel::b_t && !options.timestamper)
-    throw Error(Errc::config, profile.file.string(), "signature level B-T needs a timestamp: section (a TSA url) in the profile");
+                "signature level " + to_string(level) + " needs a timestamp: section (a TSA url) in the profile");
 }
 
 SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,

@@ -178,6 +178,12 @@ TokenCheck check_token(ByteView token, const Expectation& expect) {
     if (X509_verify_cert(store_ctx.get()) != 1)
       return fail("the TSA certificate (" + tsa.common_name() + ") is not trusted: " +
                   X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx.get())));
+    STACK_OF(X509)* path = X509_STORE_CTX_get0_chain(store_ctx.get());
+    for (int i = 0; i < sk_X509_num(path); ++i) {
+      X509* c = sk_X509_value(path, i);
+      X509_up_ref(c);
+      r.path.emplace_back(c, X509_free);
+    }
   } else if (expect.require_trust) {
     return fail("no trust anchors to check the TSA certificate (" + tsa.common_name() + ") against");
   }

@@ -3,4 +3,5 @@ target_sources(esign_core PRIVATE
   src/tsp/check.cpp
   src/tsp/timestamper.cpp
   src/tsp/stamp_file.cpp
+  src/tsp/revocation.cpp
 )

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -37,6 +39,7 @@ struct TokenCheck {
   std::chrono::system_clock::time_point time;  // genTime
   std::string tsa;                             // TSA certificate subject
   std::string tsa_fingerprint;
+  std::vector<std::shared_ptr<X509>> path;     // the validated TSA path, TSA first, anchor last
 };
 
 // Checks a token against the digest it must cover: structure, imprint (with the token's own hash

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "cms/der.h"
+#include "cms/signed_data.h"
 #include "crypto/openssl.h"
 #include "tsp/tsp.h"
 
@@ -166,21 +167,72 @@ std::shared_ptr<X509> CertificateCache::parse(ByteView der) {
   return shared;
 }
 
-bool ChainCache::valid_at(const Bytes& key, std::time_t t) {
+std::optional<ChainCache::Path> ChainCache::path_at(const Bytes& key, std::time_t t) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
-  return it != entries_.end() && t >= it->second.first && t <= it->second.second;
+  if (it == entries_.end() || t < it->second.not_before || t > it->second.not_after) return std::nullopt;
+  return it->second.path;
 }
 
-void ChainCache::remember(Bytes key, std::time_t not_before, std::time_t not_after) {
+void ChainCache::remember(Bytes key, std::time_t not_before, std::time_t not_after, Path path) {
   std::lock_guard lock(mutex_);
-  if (entries_.size() < kMaxEntries) entries_[std::move(key)] = {not_before, not_after};
+  if (entries_.size() < kMaxEntries) entries_[std::move(key)] = {not_before, not_after, std::move(path)};
 }
+
+namespace {
+
+std::vector<X509*> raw(const ChainCache::Path& path) {
+  std::vector<X509*> out;
+  for (const auto& c : path) out.push_back(c.get());
+  return out;
+}
+
+constexpr std::size_t kMaxRevocationEntries = 1000;
+
+// The revocation values of a SignedData's crls field (RFC 5652 §10.2.1): CRLs, and OCSP
+// responses as OtherRevocationInfoFormat id-ri-ocsp-response (RFC 5940). Malformed parts are
+// skipped: they only ever fail to prove a status.
+cms::ValidationData embedded_revocation(ByteView der) {
+  cms::ValidationData out;
+  der::Element content_info, type, explicit0, signed_data;
+  ByteView in = der;
+  if (!der::read(in, content_info) || content_info.tag != der::tag::sequence) return out;
+  ByteView ci = content_info.content;
+  if (!der::read(ci, type) || !der::read(ci, explicit0) || explicit0.tag != der::tag::context(0)) return out;
+  ByteView e0 = explicit0.content;
+  if (!der::read(e0, signed_data) || signed_data.tag != der::tag::sequence) return out;
+  ByteView sd = signed_data.content;
+  const Bytes ocsp_oid = der::oid(cms::oid::ri_ocsp_response);
+  while (!sd.empty()) {
+    der::Element field;
+    if (!der::read(sd, field)) return out;
+    if (field.tag != der::tag::context(1)) continue;
+    ByteView list = field.content;
+    while (!list.empty() && out.crls.size() + out.ocsps.size() < kMaxRevocationEntries) {
+      der::Element item;
+      if (!der::read(list, item)) return out;
+      if (item.tag == der::tag::sequence) {
+        out.crls.emplace_back(item.whole.begin(), item.whole.end());
+      } else if (item.tag == der::tag::context(1)) {
+        ByteView other = item.content;
+        der::Element format, value;
+        if (der::read(other, format) && std::equal(format.whole.begin(), format.whole.end(), ocsp_oid.begin(), ocsp_oid.end()) &&
+            der::read(other, value))
+          out.ocsps.emplace_back(value.whole.begin(), value.whole.end());
+      }
+    }
+    break;
+  }
+  return out;
+}
+
+}  // namespace
 
 
 // The checks of one SignerInfo; `digests` holds the content's digest for each algorithm the
-// signature names (empty when there is no content to compare with).
-void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* certs,
+// signature names (empty when there is no content to compare with). Returns whether the
+// revocation status of every certificate involved came from embedded evidence (B-LT).
+bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* certs,
                   const std::vector<std::shared_ptr<X509>>& held, const std::map<DigestAlgorithm, Digest>& digests,
                   const CmsContext& ctx, Checks& checks, SignatureReport& report, bool first) {
   X509_ALGOR* digest_alg = nullptr;
@@ -189,7 +241,7 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   std::optional<DigestAlgorithm> algorithm = digest_from_nid(OBJ_obj2nid(digest_alg->algorithm));
   if (!checks.add("digest_algorithm", algorithm.has_value(),
                   algorithm ? to_string(*algorithm) : "unsupported or weak digest algorithm"))
-    return;
+    return false;
 
   X509* signer = nullptr;
   for (int i = 0; certs && i < sk_X509_num(certs); ++i) {
@@ -199,7 +251,7 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
     }
   }
   if (!checks.add("signer_certificate", signer != nullptr, signer ? "" : "the signer's certificate is not in the signature"))
-    return;
+    return false;
   CMS_SignerInfo_set1_signer_cert(si, signer);
   Certificate signer_cert = Certificate::from_x509(signer);
   const Bytes& signer_der = signer_cert.der();
@@ -210,7 +262,7 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
 
   const bool has_attributes = CMS_signed_get_attr_count(si) > 0;
   if (!checks.add("signed_attributes", has_attributes, has_attributes ? "" : "the signature has no signed attributes"))
-    return;
+    return false;
 
   // RFC 5652 §11.1: content-type must be present with signed attributes and match eContentType.
   bool present = false, duplicated = false;
@@ -241,6 +293,7 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   // B-T: a signature time-stamp over the signature value gives the trusted time (EN 319 102-1
   // §5.6.2.2: the validation uses it instead of the time the signer claims).
   std::optional<std::chrono::system_clock::time_point> timestamped;
+  ChainCache::Path tsa_path;
   if (int idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1); idx >= 0) {
     X509_ATTRIBUTE* attr = CMS_unsigned_get_attr(si, idx);
     const ASN1_TYPE* t = X509_ATTRIBUTE_count(attr) == 1 ? X509_ATTRIBUTE_get0_type(attr, 0) : nullptr;
@@ -251,7 +304,10 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
       tsp::TokenCheck tc = tsp::check(ByteView(t->value.sequence->data, static_cast<std::size_t>(t->value.sequence->length)),
                                       ByteView(value->data, static_cast<std::size_t>(value->length)), ctx.trust);
       checks.add("signature_timestamp", tc.ok, tc.ok ? "at " + rfc3339(tc.time) + " by " + tc.tsa : tc.error);
-      if (tc.ok) timestamped = tc.time;
+      if (tc.ok) {
+        timestamped = tc.time;
+        tsa_path = std::move(tc.path);
+      }
     }
   }
   if (timestamped && first) report.timestamp_time = rfc3339(*timestamped);
@@ -294,7 +350,9 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
     Certificate copy = Certificate::from_x509(c.get());
     chain_key.insert(chain_key.end(), copy.der().begin(), copy.der().end());
   }
-  bool chain_ok = ctx.chains && ctx.chains->valid_at(chain_key, at);
+  std::optional<ChainCache::Path> path;
+  if (ctx.chains) path = ctx.chains->path_at(chain_key, at);
+  bool chain_ok = path.has_value();
   std::string chain_detail;
   ossl::StoreCtx store_ctx(chain_ok ? nullptr : X509_STORE_CTX_new());
   if (chain_ok) {
@@ -304,21 +362,38 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
     chain_ok = X509_verify_cert(store_ctx.get()) == 1;
     if (!chain_ok) {
       chain_detail = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx.get()));
-    } else if (ctx.chains) {
+    } else {
       std::time_t lo = 0, hi = std::numeric_limits<std::time_t>::max();
-      STACK_OF(X509)* path = X509_STORE_CTX_get0_chain(store_ctx.get());
-      for (int i = 0; i < sk_X509_num(path); ++i) {
-        X509* c = sk_X509_value(path, i);
+      STACK_OF(X509)* validated = X509_STORE_CTX_get0_chain(store_ctx.get());
+      path.emplace();
+      for (int i = 0; i < sk_X509_num(validated); ++i) {
+        X509* c = sk_X509_value(validated, i);
+        X509_up_ref(c);
+        path->emplace_back(c, X509_free);
         lo = std::max(lo, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notBefore(c))));
         hi = std::min(hi, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notAfter(c))));
       }
-      ctx.chains->remember(std::move(chain_key), lo, hi);
+      if (ctx.chains) ctx.chains->remember(std::move(chain_key), lo, hi, *path);
     }
   } else {
     chain_detail = "cannot set up path validation";
   }
   ossl::clear_errors();
   checks.add("chain", chain_ok, chain_detail);
+
+  // Revocation of the signer's path and of the TSA's path (EN 319 102-1 §5.2.5), with the
+  // time-stamp as the time that revocations must come after.
+  bool long_term = false;
+  if (chain_ok) {
+    PathStatus signer_status = check_path(raw(*path), timestamped, ctx.revocation);
+    checks.add("revocation", signer_status.ok, signer_status.detail);
+    long_term = signer_status.ok && signer_status.all_embedded;
+  }
+  if (!tsa_path.empty()) {
+    PathStatus tsa_status = check_path(raw(tsa_path), timestamped, ctx.revocation);
+    checks.add("timestamp_revocation", tsa_status.ok, tsa_status.detail);
+    long_term = long_term && tsa_status.ok && tsa_status.all_embedded;
+  }
 
   std::uint32_t ku = X509_get_key_usage(signer);
   bool ku_ok = ku == UINT32_MAX || (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0;
@@ -328,6 +403,7 @@ void check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   checks.add("certificate_validity", in_validity,
              in_validity ? "" : "the signer certificate was not valid at the signing time (valid " +
                                     rfc3339(signer_cert.not_before()) + " to " + rfc3339(signer_cert.not_after()) + ")");
+  return long_term;
 }
 
 void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
@@ -394,9 +470,16 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
   std::map<DigestAlgorithm, Digest> digests;
   for (Digest& d : computed) digests[d.algorithm] = std::move(d);
 
+  // What the CMS itself carries for long-term validation, with what the container holds.
+  CmsContext with_revocation = ctx;
+  cms::ValidationData embedded = embedded_revocation(der);
+  if (ctx.revocation.embedded) embedded.merge(*ctx.revocation.embedded);
+  with_revocation.revocation.embedded = &embedded;
+  bool long_term = true;
   for (int i = 0; i < count; ++i) {
     Checks signer_checks(report, i == 0 ? "" : "#" + std::to_string(i + 1));
-    check_signer(cms.get(), sk_CMS_SignerInfo_value(infos, i), certs.get(), held, digests, ctx, signer_checks, report, i == 0);
+    long_term = check_signer(cms.get(), sk_CMS_SignerInfo_value(infos, i), certs.get(), held, digests, with_revocation,
+                             signer_checks, report, i == 0) && long_term;
   }
   done();
   // The baseline level reached: B-B needs the signing-certificate attribute, B-T adds a valid
@@ -404,7 +487,7 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
   if (report.valid) {
     bool ess = false;
     for (const Check& c : report.checks) ess = ess || (c.name == "signing_certificate" && c.ok);
-    if (ess) report.level = report.timestamp_time.empty() ? "B-B" : "B-T";
+    if (ess) report.level = report.timestamp_time.empty() ? "B-B" : long_term ? "B-LT" : "B-T";
   }
 }
 

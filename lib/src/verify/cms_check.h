@@ -15,6 +15,7 @@
 #include "esign/certificate.h"
 #include "common/time.h"
 #include "esign/verify.h"
+#include "verify/revocation_check.h"
 
 namespace esign::verify {
 
@@ -33,16 +34,22 @@ class CertificateCache {
 
 // Remembers certificate paths that validated: for the same signer, intermediates and trust
 // store, a path valid at one time is valid at any time inside every certificate's validity
-// period (no revocation is consulted at B-B). Thread-safe; bounded like CertificateCache.
+// period (revocation is checked separately, on the remembered path). Thread-safe; bounded.
 class ChainCache {
  public:
-  bool valid_at(const Bytes& key, std::time_t t);
-  void remember(Bytes key, std::time_t not_before, std::time_t not_after);
+  using Path = std::vector<std::shared_ptr<X509>>;  // leaf first, trust anchor last
+  // The path remembered for `key` when `t` lies inside it, else nullopt.
+  std::optional<Path> path_at(const Bytes& key, std::time_t t);
+  void remember(Bytes key, std::time_t not_before, std::time_t not_after, Path path);
 
  private:
   static constexpr std::size_t kMaxEntries = 4096;
+  struct Entry {
+    std::time_t not_before, not_after;
+    Path path;
+  };
   std::mutex mutex_;
-  std::map<Bytes, std::pair<std::time_t, std::time_t>> entries_;
+  std::map<Bytes, Entry> entries_;
 };
 
 struct CmsContext {
@@ -55,6 +62,9 @@ struct CmsContext {
   // PAdES: the time from /M (the validation time for B-B); CAdES: from the signing-time attribute.
   std::optional<std::chrono::system_clock::time_point> claimed_time;
   bool pades = false;  // ETSI.CAdES.detached: signing-certificate-v2 required, signing-time forbidden
+  // Revocation: `revocation.embedded` is what the container holds (a PDF's DSS); the CMS's own
+  // certificates and crls fields are added to it here.
+  RevocationContext revocation;
 };
 
 // Fills report.checks, signer, signing_time, valid and error. Never throws for bad input.

@@ -27,12 +27,21 @@ nlohmann::json to_json(const FileReport& f) {
                     {"error", s.error.empty() ? nlohmann::json() : nlohmann::json(s.error)},
                     {"checks", checks}});
   }
-  return {{"path", f.path},
-          {"kind", f.kind},
-          {"sha256", f.sha256},
-          {"valid", f.valid},
-          {"error", f.error ? nlohmann::json(*f.error) : nlohmann::json()},
-          {"signatures", sigs}};
+  nlohmann::json revisions = nlohmann::json::array();
+  for (const RevisionReport& r : f.revisions) {
+    nlohmann::json changes = nlohmann::json::array();
+    for (const ObjectChange& c : r.changes)
+      changes.push_back({{"object", c.object}, {"change", c.change}, {"what", c.what}, {"allowed", c.allowed}});
+    revisions.push_back({{"end", r.end}, {"allowed", r.allowed}, {"changes", changes}});
+  }
+  nlohmann::json out = {{"path", f.path},
+                        {"kind", f.kind},
+                        {"sha256", f.sha256},
+                        {"valid", f.valid},
+                        {"error", f.error ? nlohmann::json(*f.error) : nlohmann::json()},
+                        {"signatures", sigs}};
+  if (f.kind == "pdf") out["revisions"] = revisions;
+  return out;
 }
 
 std::string xml_escape(const std::string& s) {

@@ -25,6 +25,9 @@ struct Verifier::Impl {
   ossl::Store store{X509_STORE_new()};
   mutable verify::CertificateCache certificates;
   mutable verify::ChainCache chains;
+  mutable verify::OnlineStatusCache online;
+
+  verify::RevocationContext revocation() const { return {nullptr, !options.offline, &online}; }
 };
 
 Verifier::Verifier(VerifyOptions options) : impl_(std::make_unique<Impl>()) {
@@ -108,7 +111,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
 
   bool is_pdf = pdf::looks_like_pdf(bytes) || file.extension() == ".pdf";
   if (is_pdf) {
-    verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, impl_->chains, report);
+    verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, impl_->chains, impl_->revocation(), report);
     apply_level_policy(report, impl_->options.required_level);
     return report;
   }
@@ -140,6 +143,16 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
       ts.signer_fingerprint = tc.tsa_fingerprint;
       if (tc.ok) ts.timestamp_time = verify::rfc3339(tc.time);
       else ts.error = "timestamp: " + tc.error;
+      if (tc.ok) {
+        std::vector<X509*> path;
+        for (const auto& c : tc.path) path.push_back(c.get());
+        verify::PathStatus status = verify::check_path(path, tc.time, impl_->revocation());
+        ts.checks.push_back({"timestamp_revocation", status.ok, status.detail});
+        if (!status.ok) {
+          ts.valid = false;
+          ts.error = "timestamp_revocation: " + status.detail;
+        }
+      }
     }
     OPENSSL_free(der);
     ts.signed_bytes = content.bytes().size();
@@ -159,6 +172,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
   ctx.trust = impl_->store.get();
   ctx.certificates = &impl_->certificates;
   ctx.chains = &impl_->chains;
+  ctx.revocation = impl_->revocation();
   // The detached content is streamed once, whatever its size, through every hasher needed.
   std::ifstream content;
   bool have_content = false;

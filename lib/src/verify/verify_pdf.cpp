@@ -11,6 +11,8 @@
 #include "cms/der.h"
 #include "tsp/tsp.h"
 #include "verify/cms_check.h"
+#include "verify/revisions.h"
+#include "pdf/dss.h"
 
 namespace esign::verify {
 
@@ -68,7 +70,8 @@ bool only_whitespace(ByteView tail) {
 }
 
 void verify_signature(ByteView data, const pdf::Document& doc, const SignatureField& field, X509_STORE* trust,
-                      CertificateCache& certificates, ChainCache& chains, SignatureReport& r) {
+                      CertificateCache& certificates, ChainCache& chains, const RevocationContext& revocation,
+                      SignatureReport& r) {
   r.field = field.name;
   auto fail = [&](const std::string& check, const std::string& why) {
     r.checks.push_back({check, false, why});
@@ -130,6 +133,16 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
     tsp::TokenCheck tc = tsp::check(token_bytes, covered, trust);
     r.checks.push_back({"document_timestamp", tc.ok, tc.ok ? "by " + tc.tsa : tc.error});
     r.valid = tc.ok;
+    if (tc.ok) {
+      std::vector<X509*> path;
+      for (const auto& c : tc.path) path.push_back(c.get());
+      PathStatus status = check_path(path, tc.time, revocation);
+      r.checks.push_back({"timestamp_revocation", status.ok, status.detail});
+      if (!status.ok) {
+        r.valid = false;
+        r.error = "timestamp_revocation: " + status.detail;
+      }
+    }
     r.signer = tc.tsa;
     r.signer_fingerprint = tc.tsa_fingerprint;
     if (tc.ok) r.timestamp_time = rfc3339(tc.time);
@@ -142,6 +155,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
   ctx.certificates = &certificates;
   ctx.chains = &chains;
   ctx.pades = r.subfilter == "ETSI.CAdES.detached";
+  ctx.revocation = revocation;
   pdf::Object m_obj = doc.resolve_key(sig, "M");
   if (const pdf::String* m = m_obj.get<pdf::String>())
     ctx.claimed_time = pdf::parse_pdf_date(pdf::text_to_utf8(*m));
@@ -158,13 +172,73 @@ void verify_signature(ByteView data, const pdf::Document& doc, const SignatureFi
   check_cms(gap_bytes, ctx, r);
 }
 
+// What came after each signature: only validation data, document time-stamps and further
+// signatures may (EN 319 142-1 §5.4); the revisions' changes go into the report.
+void check_later_revisions(ByteView data, FileReport& report) {
+  std::size_t first = 0, last = 0;
+  for (const SignatureReport& r : report.signatures) {
+    if (r.signed_bytes == 0) continue;  // its byte range was unusable: already invalid
+    first = first == 0 ? r.signed_bytes : std::min(first, r.signed_bytes);
+    last = std::max(last, r.signed_bytes);
+  }
+  if (first == 0) return;
+  try {
+    report.revisions = later_revisions(data, first, report.path);
+  } catch (const Error& e) {
+    report.valid = false;
+    if (!report.error) report.error = "cannot analyse the updates after the first signature: " + e.reason();
+    return;
+  }
+  for (SignatureReport& r : report.signatures) {
+    if (r.signed_bytes == 0) continue;
+    std::string problem;
+    for (const RevisionReport& rev : report.revisions) {
+      if (rev.end <= r.signed_bytes || rev.allowed) continue;
+      for (const ObjectChange& c : rev.changes)
+        if (!c.allowed && problem.empty())
+          problem = fmt::format("the update ending at byte {} {} {} ({})", rev.end, c.change, c.what, c.object);
+    }
+    r.checks.push_back({"later_changes", problem.empty(), problem.empty() ? "" : problem});
+    if (!problem.empty()) {
+      if (r.error.empty()) r.error = "modified after signing: " + problem;
+      r.valid = false;
+      r.level.clear();
+      report.valid = false;
+      if (!report.error) report.error = (r.field.empty() ? "signature" : r.field) + ": modified after signing: " + problem;
+    }
+  }
+  // Bytes after the last complete revision are not part of any revision anyone signed.
+  const std::size_t end = report.revisions.empty() ? last : std::max(last, report.revisions.back().end);
+  if (end < data.size() && !only_whitespace(data.subspan(end))) {
+    report.valid = false;
+    report.error = fmt::format("modified after signing: {} bytes were added after the last signature", data.size() - end);
+  }
+}
+
+// B-LTA (EN 319 142-1 §6.4): a B-LT signature whose validation data a later valid document
+// time-stamp covers.
+void assign_archive_level(ByteView data, FileReport& report) {
+  for (SignatureReport& r : report.signatures) {
+    if (r.level != "B-LT") continue;
+    for (const SignatureReport& ts : report.signatures) {
+      if (ts.subfilter != "ETSI.RFC3161" || !ts.valid || ts.signed_bytes <= r.signed_bytes) continue;
+      try {
+        if (pdf::has_dss(pdf::Document::parse(data.first(ts.signed_bytes), report.path))) r.level = "B-LTA";
+      } catch (const Error&) {
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, ChainCache& chains,
-                FileReport& report) {
+                const RevocationContext& revocation, FileReport& report) {
   report.kind = "pdf";
   std::optional<pdf::Document> doc;
   std::vector<SignatureField> fields;
+  cms::ValidationData dss;
+  RevocationContext with_dss = revocation;
   try {
     doc.emplace(pdf::Document::parse(data, report.path));
     if (doc->encrypted()) throw Error(Errc::input, report.path, "encrypted PDFs are not supported by verify");
@@ -176,6 +250,8 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
       if (const pdf::Array* a = list.get<pdf::Array>())
         for (const pdf::Object& f : *a) collect_fields(*doc, f, "", "", 0, seen, fields);
     }
+    dss = pdf::read_dss(*doc);
+    with_dss.embedded = &dss;
   } catch (const Error& e) {
     report.valid = false;
     report.error = "not a well-formed PDF: " + e.reason();
@@ -189,7 +265,7 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
   for (const SignatureField& f : fields) {
     SignatureReport r;
     try {
-      verify_signature(data, *doc, f, trust, certificates, chains, r);
+      verify_signature(data, *doc, f, trust, certificates, chains, with_dss, r);
     } catch (const Error& e) {
       r.valid = false;
       r.checks.push_back({"structure", false, e.reason()});
@@ -197,10 +273,6 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
     }
     report.signatures.push_back(std::move(r));
   }
-  // The newest signature must reach the end of the file; later signatures cover earlier ones.
-  const SignatureReport* newest = &report.signatures.front();
-  for (const SignatureReport& r : report.signatures)
-    if (r.signed_bytes > newest->signed_bytes) newest = &r;
   report.valid = true;
   for (const SignatureReport& r : report.signatures) {
     if (!r.valid) {
@@ -208,11 +280,8 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
       if (!report.error) report.error = (r.field.empty() ? "signature" : r.field) + ": " + r.error;
     }
   }
-  if (report.valid && !newest->covers_whole_file) {
-    report.valid = false;
-    report.error = fmt::format("modified after signing: {} bytes were added after the last signature",
-                               data.size() - newest->signed_bytes);
-  }
+  check_later_revisions(data, report);
+  assign_archive_level(data, report);
 }
 
 }  // namespace esign::verify

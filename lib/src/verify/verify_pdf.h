@@ -9,8 +9,10 @@
 
 namespace esign::verify {
 
-// Fills `report` (kind, signatures, valid, error) for the PDF `data`. Never throws for bad input.
+// Fills `report` (kind, signatures, revisions, valid, error) for the PDF `data`. `revocation`
+// says whether to go online and with which cache; the DSS of the file is added to it here.
+// Never throws for bad input.
 void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, ChainCache& chains,
-                FileReport& report);
+                const RevocationContext& revocation, FileReport& report);
 
 }  // namespace esign::verify

@@ -1,0 +1,87 @@
+// Revocation evidence: OCSP responses (RFC 6960) and CRLs (RFC 5280) — fetched from the
+// addresses a certificate names (AIA id-ad-ocsp, CRL distribution points) and checked.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <openssl/x509.h>
+
+#include "cms/validation_data.h"
+#include "esign/bytes.h"
+#include "esign/certificate.h"
+
+namespace esign::tsp {
+
+using cms::ValidationData;
+
+enum class CertStatus { good, revoked, unknown };
+
+// What one piece of evidence says about one certificate.
+struct StatusCheck {
+  CertStatus status = CertStatus::unknown;
+  std::chrono::system_clock::time_point this_update;  // when the evidence was issued
+  std::optional<std::chrono::system_clock::time_point> next_update;
+  std::chrono::system_clock::time_point revoked_at;   // status revoked
+  std::string detail;  // unknown: why the evidence could not be used; revoked: the reason code
+};
+
+// Checks a DER OCSPResponse about `cert`, issued by `issuer`: status successful, a basic
+// response signed by the issuer itself or by a responder certificate the issuer issued with the
+// id-kp-OCSPSigning extended key usage (valid when the response was produced), answering for
+// this certificate (SHA-1 or SHA-256 CertID). `nonce`, when given, must be echoed if the
+// responder echoes nonces at all. Never throws; problems come back as CertStatus::unknown.
+StatusCheck check_ocsp(ByteView response, X509* cert, X509* issuer, ByteView nonce = {});
+
+// Checks a DER CRL for `cert`: issued and signed by `issuer` (whose key usage, when present,
+// must allow cRLSign), a complete CRL (no delta, no indirect entries). Never throws.
+StatusCheck check_crl(ByteView crl, X509* cert, X509* issuer);
+
+// The http(s) addresses a certificate names for its status: OCSP responders (AIA) and CRLs (CDP).
+std::vector<std::string> ocsp_urls(X509* cert);
+std::vector<std::string> crl_urls(X509* cert);
+
+// One certificate's status fetched online: each OCSP responder in turn, then each CRL, until
+// one answers with evidence that checks out (and is current: issued no later than now, not past
+// its nextUpdate). `evidence` is the raw OCSPResponse or CRL; `is_ocsp` says which.
+struct Fetched {
+  StatusCheck check;
+  Bytes evidence;
+  bool is_ocsp = false;
+  std::string source;  // the URL that answered, or why none did
+};
+// Never throws for network or evidence problems: check.status is unknown and `source` says why.
+Fetched fetch_status(X509* cert, X509* issuer, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+// The certificate path of `leaf` built from `pool`: leaf first, each certificate followed by its
+// issuer, ending at a self-issued certificate or where no issuer is in the pool (at most 16).
+std::vector<X509*> build_path(X509* leaf, const std::vector<X509*>& pool);
+
+// The revocation evidence of every certificate on the paths of `leaves` (built from `pool`) but
+// a self-issued top (a trust anchor is not checked), fetched online, plus the certificates
+// themselves. A certificate whose status cannot be fetched is named in `problems`, one that is
+// revoked in `revoked` (one line each; its evidence is kept).
+struct Collected {
+  ValidationData data;
+  std::vector<std::string> problems;  // certificates whose status is unknown
+  std::vector<std::string> revoked;   // certificates found revoked
+};
+Collected collect_validation_data(const std::vector<X509*>& leaves, const std::vector<X509*>& pool);
+
+// The validation material of one signature (EN 319 142-1 §5.4.1, EN 319 122-1 §5.5): the
+// signer's path from `chain` (leaf first) and, for a time-stamped signature, the TSA's path
+// from the token's own certificates; `extra` adds issuers found elsewhere (a TSA trust file).
+Collected validation_data_for(const std::vector<Certificate>& chain, ByteView token, const std::vector<Certificate>& extra);
+
+// The certificates a time-stamp token (or any SignedData) carries, and which of them signed it
+// (nullptr when none matches or the token does not parse).
+struct TokenCertificates {
+  std::vector<std::shared_ptr<X509>> certs;
+  X509* signer = nullptr;
+};
+TokenCertificates token_certificates(ByteView token);
+
+}  // namespace esign::tsp
