@@ -22,6 +22,7 @@ struct StampArgs {
   std::string profile;
   std::string output;
   bool force = false;
+  bool extend = false;
 };
 
 int run(const StampArgs& args, Context& ctx) {
@@ -55,9 +56,12 @@ int run(const StampArgs& args, Context& ctx) {
       StampOutcome outcome;
       if (pdf) {
         if (!timestamper) timestamper = open_timestamper(profile, secrets);
-        SignOutcome done = stamp_pdf(*timestamper, input, output, args.force);
+        SignOutcome done = args.extend ? extend_pdf(*timestamper, profile, input, output, args.force)
+                                       : stamp_pdf(*timestamper, input, output, args.force);
         outcome.input_sha256 = done.input_sha256;
         outcome.output_sha256 = done.output_sha256;
+      } else if (args.extend) {
+        throw Error(Errc::usage, file, "--extend renews the document time-stamps of PDFs; this is not a PDF");
       } else {
         outcome = stamp_file(settings, input, output, args.force, secrets, profile.file.string());
       }
@@ -92,6 +96,8 @@ Command add_stamp(CLI::App& root, Context& ctx) {
   app->add_option("-p,--profile", args->profile, "A profile whose timestamp: section names the TSA")->excludes(tsa);
   app->add_option("-o,--output", args->output, "Output file for a single input ('-' for stdout)");
   app->add_flag("--force", args->force, "Overwrite existing outputs");
+  app->add_flag("--extend", args->extend,
+                "Archive renewal of a B-LTA PDF: add the newest document timestamp's validation data to the DSS, then a new document timestamp");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }
 

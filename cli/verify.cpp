@@ -17,6 +17,7 @@ struct VerifyArgs {
   std::string format = "text";
   unsigned jobs = 0;
   std::string require_level;
+  bool offline = false;
 };
 
 int run(const VerifyArgs& args, Context& ctx) {
@@ -26,6 +27,7 @@ int run(const VerifyArgs& args, Context& ctx) {
     if (args.files.size() != 1) throw Error(Errc::usage, "--data", "--data applies to a single signature file");
     options.data = args.data;
   }
+  options.offline = args.offline;
   if (!args.require_level.empty()) options.required_level = parse_signature_level(args.require_level, "--require-level");
   Verifier verifier(std::move(options));
   ReportFormat format = ctx.json || args.format == "json" ? ReportFormat::json
@@ -60,6 +62,8 @@ Command add_verify(CLI::App& root, Context& ctx) {
   app->add_option("--require-level", args->require_level,
                   "Policy: fail files whose signatures do not reach this level (B-B, B-T, B-LT, B-LTA)")
       ->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
+  app->add_flag("--offline", args->offline,
+                "Use only the revocation data embedded in the files (DSS, CMS); never ask OCSP responders or CRL servers");
   app->add_option("-j,--jobs", args->jobs, "Files verified in parallel (default: one per core)");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }

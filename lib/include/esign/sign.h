@@ -61,6 +61,14 @@ SignOutcome sign_file(const Profile& profile, Signer& signer, const std::filesys
 SignOutcome stamp_pdf(Timestamper& timestamper, const std::filesystem::path& input, const std::filesystem::path& output,
                       bool overwrite);
 
+// Archive renewal (`esign stamp --extend`, EN 319 142-1 §5.4, §6.4): the validation data of
+// the newest document time-stamp's TSA (OCSP/CRL fetched now) goes into the DSS, then a new
+// document time-stamp covers everything. `profile` gives the TSA's trust file and the
+// revocation settings. Throws Error(input) when the PDF has no document time-stamp, Error(remote)
+// when revocation data is required and cannot be had, and like stamp_pdf.
+SignOutcome extend_pdf(Timestamper& timestamper, const Profile& profile, const std::filesystem::path& input,
+                       const std::filesystem::path& output, bool overwrite);
+
 // Records a sign attempt in the ledger's audit log: the outcome when it succeeded, the error's
 // one-line reason when it failed (`outcome` null).
 void record_sign(Ledger& ledger, const Profile& profile, const std::filesystem::path& input,

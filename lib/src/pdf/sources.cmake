@@ -9,4 +9,5 @@ target_sources(esign_core PRIVATE
   src/pdf/incremental.cpp
   src/pdf/pades.cpp
   src/pdf/dss.cpp
+  src/pdf/fields.cpp
 )

@@ -12,7 +12,10 @@
 #include "esign/error.h"
 #include "esign/ledger.h"
 #include "esign/output.h"
+#include "cms/der.h"
+#include "pdf/document.h"
 #include "pdf/dss.h"
+#include "pdf/fields.h"
 #include "pdf/pades.h"
 #include "tsp/revocation.h"
 
@@ -26,9 +29,9 @@ namespace {
 // responders and CRL distribution points. A revoked certificate always stops the signing;
 // missing evidence does unless the profile says `revocation: {required: false}`.
 cms::ValidationData long_term_data(const Profile& profile, const std::vector<Certificate>& chain, ByteView token,
-                                   const std::string& subject) {
-  std::vector<Certificate> extra;
-  if (profile.timestamp && profile.timestamp->trust) extra = Certificate::load_pem_file(*profile.timestamp->trust);
+                                   const std::string& subject, std::vector<Certificate> extra = {}) {
+  if (profile.timestamp && profile.timestamp->trust)
+    for (Certificate& c : Certificate::load_pem_file(*profile.timestamp->trust)) extra.push_back(std::move(c));
   tsp::Collected c = tsp::validation_data_for(chain, token, extra);
   if (!c.revoked.empty()) throw Error(Errc::key, subject, "cannot sign: " + c.revoked.front());
   if (!c.problems.empty() && profile.revocation_required) {
@@ -38,6 +41,43 @@ cms::ValidationData long_term_data(const Profile& profile, const std::vector<Cer
                     "; set `revocation: {required: false}` in the profile to sign without it");
   }
   return std::move(c.data);
+}
+
+// The DSS update that adds the validation data of the newest document time-stamp of `file`
+// (what its TSA's path needs), or "" when the DSS already proves the status of that path.
+std::string dss_for_newest_timestamp(ByteView file, const std::string& name, const Profile& profile) {
+  pdf::Document doc = pdf::Document::parse(file, name);
+  Bytes token;
+  std::int64_t newest = -1;
+  for (const pdf::SignatureField& f : pdf::signature_fields(doc)) {
+    pdf::Object sf = doc.resolve_key(f.value, "SubFilter");
+    const pdf::Name* subfilter = sf.get<pdf::Name>();
+    pdf::Object br = doc.resolve_key(f.value, "ByteRange");
+    pdf::Object contents = doc.resolve_key(f.value, "Contents");
+    const pdf::Array* range = br.get<pdf::Array>();
+    const pdf::String* value = contents.get<pdf::String>();
+    if (!subfilter || subfilter->value != "ETSI.RFC3161" || !range || range->size() != 4 || !value) continue;
+    const std::int64_t* start = (*range)[2].get<std::int64_t>();
+    const std::int64_t* length = (*range)[3].get<std::int64_t>();
+    if (!start || !length || *start + *length <= newest) continue;
+    newest = *start + *length;
+    // /Contents is the token followed by zero padding.
+    ByteView rest(value->value);
+    der::Element element;
+    token = der::read(rest, element) ? Bytes(element.whole.begin(), element.whole.end()) : value->value;
+  }
+  if (newest < 0) throw Error(Errc::input, name, "the PDF has no document time-stamp to renew (sign it at B-LTA or add one with `esign stamp`)");
+  cms::ValidationData held = pdf::read_dss(doc);
+  std::vector<Certificate> pool;
+  for (const Bytes& der : held.certs) pool.push_back(Certificate::from_der(der, name));
+  if (profile.timestamp && profile.timestamp->trust)
+    for (Certificate& c : Certificate::load_pem_file(*profile.timestamp->trust)) pool.push_back(std::move(c));
+  tsp::TokenCertificates tsa = tsp::token_certificates(token);
+  std::vector<X509*> raw_pool;
+  for (const Certificate& c : pool) raw_pool.push_back(c.native());
+  for (const auto& c : tsa.certs) raw_pool.push_back(c.get());
+  if (tsa.signer && tsp::covers_path(held, tsa.signer, raw_pool)) return "";
+  return pdf::add_dss(file, name, long_term_data(profile, {}, token, name, std::move(pool)));
 }
 
 bool embeds_revocation(const Profile& profile, SignatureLevel level) {
@@ -75,7 +115,11 @@ SignOutcome sign_pades(const Profile& profile, Signer& signer, const fs::path& i
     tail += dss;
     if (level == SignatureLevel::b_lta) {
       file.insert(file.end(), dss.begin(), dss.end());
-      tail += pdf::timestamp_pdf(file, input.string(), *options.timestamper);
+      std::string stamp = pdf::timestamp_pdf(file, input.string(), *options.timestamper);
+      file.insert(file.end(), stamp.begin(), stamp.end());
+      tail += stamp;
+      // The document time-stamp's own validation data, when its TSA's is not there yet.
+      tail += dss_for_newest_timestamp(file, input.string(), profile);
     }
   }
 
@@ -147,6 +191,25 @@ SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& i
   return o;
 }
 
+// Writes input + tail atomically to `output`: the outcome of stamp_pdf and extend_pdf.
+SignOutcome write_stamped(ByteView input_bytes, const std::string& tail, const fs::path& input, const fs::path& output,
+                          bool overwrite) {
+  OutputFile out(output, overwrite);
+  out.write(input_bytes);
+  out.write(as_bytes(tail));
+  out.commit();
+  SignOutcome o;
+  o.input = input;
+  o.output = output;
+  o.format = SignatureFormat::pades;
+  o.input_sha256 = to_hex(digest_of(DigestAlgorithm::sha256, input_bytes).value);
+  Hasher h(DigestAlgorithm::sha256);
+  h.update(input_bytes);
+  h.update(as_bytes(tail));
+  o.output_sha256 = to_hex(h.finish().value);
+  return o;
+}
+
 }  // namespace
 
 SignatureFormat detect_format(const fs::path& input) {
@@ -214,20 +277,19 @@ SignOutcome stamp_pdf(Timestamper& timestamper, const fs::path& input, const fs:
     throw Error(Errc::usage, input.string(), "the output would overwrite the input");
   InputBytes in = InputBytes::open(input);
   std::string tail = pdf::timestamp_pdf(in.bytes(), input.string(), timestamper);
-  OutputFile out(output, overwrite);
-  out.write(in.bytes());
-  out.write(as_bytes(tail));
-  out.commit();
-  SignOutcome o;
-  o.input = input;
-  o.output = output;
-  o.format = SignatureFormat::pades;
-  o.input_sha256 = to_hex(digest_of(DigestAlgorithm::sha256, in.bytes()).value);
-  Hasher h(DigestAlgorithm::sha256);
-  h.update(in.bytes());
-  h.update(as_bytes(tail));
-  o.output_sha256 = to_hex(h.finish().value);
-  return o;
+  return write_stamped(in.bytes(), tail, input, output, overwrite);
+}
+
+SignOutcome extend_pdf(Timestamper& timestamper, const Profile& profile, const fs::path& input, const fs::path& output,
+                       bool overwrite) {
+  if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
+    throw Error(Errc::usage, input.string(), "the output would overwrite the input");
+  InputBytes in = InputBytes::open(input);
+  Bytes file(in.bytes().begin(), in.bytes().end());
+  std::string tail = dss_for_newest_timestamp(file, input.string(), profile);
+  file.insert(file.end(), tail.begin(), tail.end());
+  tail += pdf::timestamp_pdf(file, input.string(), timestamper);
+  return write_stamped(in.bytes(), tail, input, output, overwrite);
 }
 
 void record_sign(Ledger& ledger, const Profile& profile, const fs::path& input, const fs::path& output,

@@ -290,6 +290,32 @@ Fetched fetch_status(X509* cert, X509* issuer, std::chrono::milliseconds timeout
   return f;
 }
 
+bool has_status_evidence(const ValidationData& data, X509* cert, X509* issuer) {
+  for (const Bytes& o : data.ocsps)
+    if (check_ocsp(o, cert, issuer).status != CertStatus::unknown) return true;
+  for (const Bytes& c : data.crls)
+    if (check_crl(c, cert, issuer).status != CertStatus::unknown) return true;
+  return false;
+}
+
+bool covers_path(const ValidationData& data, X509* leaf, const std::vector<X509*>& pool) {
+  std::vector<Certificate> held;
+  for (const Bytes& der : data.certs) {
+    try {
+      held.push_back(Certificate::from_der(der));
+    } catch (const Error&) {
+    }
+  }
+  std::vector<X509*> all = pool;
+  for (const Certificate& c : held) all.push_back(c.native());
+  std::vector<X509*> path = build_path(leaf, all);
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (X509_check_issued(path[i], path[i]) == X509_V_OK) continue;
+    if (i + 1 >= path.size() || !has_status_evidence(data, path[i], path[i + 1])) return false;
+  }
+  return true;
+}
+
 std::vector<X509*> build_path(X509* leaf, const std::vector<X509*>& pool) {
   std::vector<X509*> path{leaf};
   while (path.size() < 16) {

@@ -56,6 +56,14 @@ struct Fetched {
 // Never throws for network or evidence problems: check.status is unknown and `source` says why.
 Fetched fetch_status(X509* cert, X509* issuer, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
+// True when `data` holds an OCSP response or CRL that proves the status (good or revoked) of
+// `cert`, issued by `issuer`.
+bool has_status_evidence(const ValidationData& data, X509* cert, X509* issuer);
+
+// True when `data` proves the status of every certificate on the path of `leaf` (built from
+// `pool` and data's own certificates) but a self-issued top.
+bool covers_path(const ValidationData& data, X509* leaf, const std::vector<X509*>& pool);
+
 // The certificate path of `leaf` built from `pool`: leaf first, each certificate followed by its
 // issuer, ending at a self-issued certificate or where no issuer is in the pool (at most 16).
 std::vector<X509*> build_path(X509* leaf, const std::vector<X509*>& pool);

@@ -13,47 +13,11 @@
 #include "verify/cms_check.h"
 #include "verify/revisions.h"
 #include "pdf/dss.h"
+#include "pdf/fields.h"
 
 namespace esign::verify {
 
 namespace {
-
-constexpr int kMaxFieldDepth = 32;
-constexpr std::size_t kMaxFields = 100'000;
-
-struct SignatureField {
-  std::string name;
-  pdf::Dict value;  // the signature dictionary (/V)
-};
-
-// Walks the AcroForm field tree (§12.7.3.1) for fields of type /Sig with a value, bounded in
-// depth and count, following each reference once.
-void collect_fields(const pdf::Document& doc, const pdf::Object& node, const std::string& parent_name,
-                    const std::string& inherited_ft, int depth, std::set<pdf::Ref>& seen,
-                    std::vector<SignatureField>& out) {
-  if (depth > kMaxFieldDepth) throw Error(Errc::input, doc.name(), "form fields nested too deeply");
-  if (const pdf::Ref* r = node.get<pdf::Ref>()) {
-    if (!seen.insert(*r).second) return;
-    if (seen.size() > kMaxFields) throw Error(Errc::input, doc.name(), "too many form fields");
-  }
-  pdf::Object field = doc.resolve(node);
-  const pdf::Dict* d = field.get<pdf::Dict>();
-  if (d == nullptr) return;
-  std::string name = parent_name;
-  pdf::Object t_obj = doc.resolve_key(*d, "T");
-  if (const pdf::String* t = t_obj.get<pdf::String>())
-    name = (parent_name.empty() ? "" : parent_name + ".") + pdf::text_to_utf8(*t);
-  std::string ft = inherited_ft;
-  pdf::Object ft_obj = doc.resolve_key(*d, "FT");
-  if (const pdf::Name* n = ft_obj.get<pdf::Name>()) ft = n->value;
-  pdf::Object kids = doc.resolve_key(*d, "Kids");
-  if (const pdf::Array* k = kids.get<pdf::Array>()) {
-    for (const pdf::Object& kid : *k) collect_fields(doc, kid, name, ft, depth + 1, seen, out);
-  }
-  if (ft != "Sig") return;
-  pdf::Object v = doc.resolve_key(*d, "V");
-  if (const pdf::Dict* sig = v.get<pdf::Dict>()) out.push_back({name, *sig});
-}
 
 std::optional<std::int64_t> int_at(const pdf::Array& a, std::size_t i) {
   if (i >= a.size()) return std::nullopt;
@@ -69,7 +33,7 @@ bool only_whitespace(ByteView tail) {
   return true;
 }
 
-void verify_signature(ByteView data, const pdf::Document& doc, const SignatureField& field, X509_STORE* trust,
+void verify_signature(ByteView data, const pdf::Document& doc, const pdf::SignatureField& field, X509_STORE* trust,
                       CertificateCache& certificates, ChainCache& chains, const RevocationContext& revocation,
                       SignatureReport& r) {
   r.field = field.name;
@@ -236,20 +200,13 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
                 const RevocationContext& revocation, FileReport& report) {
   report.kind = "pdf";
   std::optional<pdf::Document> doc;
-  std::vector<SignatureField> fields;
+  std::vector<pdf::SignatureField> fields;
   cms::ValidationData dss;
   RevocationContext with_dss = revocation;
   try {
     doc.emplace(pdf::Document::parse(data, report.path));
     if (doc->encrypted()) throw Error(Errc::input, report.path, "encrypted PDFs are not supported by verify");
-    pdf::Dict catalog = doc->catalog();
-    pdf::Object acroform = doc->resolve_key(catalog, "AcroForm");
-    if (const pdf::Dict* af = acroform.get<pdf::Dict>()) {
-      pdf::Object list = doc->resolve_key(*af, "Fields");
-      std::set<pdf::Ref> seen;
-      if (const pdf::Array* a = list.get<pdf::Array>())
-        for (const pdf::Object& f : *a) collect_fields(*doc, f, "", "", 0, seen, fields);
-    }
+    fields = pdf::signature_fields(*doc);
     dss = pdf::read_dss(*doc);
     with_dss.embedded = &dss;
   } catch (const Error& e) {
@@ -262,7 +219,7 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
     report.error = "the PDF has no signatures";
     return;
   }
-  for (const SignatureField& f : fields) {
+  for (const pdf::SignatureField& f : fields) {
     SignatureReport r;
     try {
       verify_signature(data, *doc, f, trust, certificates, chains, with_dss, r);
