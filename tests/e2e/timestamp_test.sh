@@ -41,7 +41,7 @@ expect_exit 0 esign sign "$TEST_TMP/in.pdf" --profile "$PKI/rsa.yaml" -o "$TEST_
 expect_exit 1 esign verify "$TEST_TMP/bb.pdf" --trust "$PKI/root.pem" --require-level B-T
 expect_stdout_contains "below the required B-T"
 expect_exit 0 esign verify "$TEST_TMP/bb.pdf" --trust "$PKI/root.pem" --require-level B-B
-# This build embeds no revocation data, so nothing reaches B-LT: a B-LT policy fails.
+# A B-T signature carries no revocation data, so it does not reach B-LT: a B-LT policy fails.
 expect_exit 1 esign verify "$TEST_TMP/bt.pdf" --trust "$PKI/root.pem" --require-level B-LT
 
 note "B-T .p7s, its token checked by openssl ts -verify"
