@@ -106,6 +106,15 @@ json_check "$LAST_STDOUT" 'assert f["signatures"][0]["level"] == "B-LT", f'
 expect_exit 2 esign sign "$TEST_TMP/data.txt" --profile "$LT/signer.yaml" --level B-LTA -o "$TEST_TMP/x.p7s"
 expect_stderr_contains "B-LTA is for PDFs"
 
+note "bulk at B-LT: every output has its DSS, and the responder is asked a few times, not per file"
+mkdir -p "$TEST_TMP/batch"
+for i in 1 2 3 4 5 6 7 8; do cp "$PDFS/classic.pdf" "$TEST_TMP/batch/doc$i.pdf"; done
+ocsp_before=$(stats | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["ocsp"])')
+expect_exit 0 esign bulk "$TEST_TMP/batch" --profile "$LT/signer.yaml" --out-dir "$TEST_TMP/batch-out" --jobs 2 -q
+ocsp_after=$(stats | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["ocsp"])')
+[ $((ocsp_after - ocsp_before)) -le 4 ] || fail "bulk asked the OCSP responder $((ocsp_after - ocsp_before)) times for 8 files"
+expect_exit 0 esign verify "$TEST_TMP"/batch-out/*.pdf --trust "$LT/root.pem" --offline --require-level B-LT
+
 note "a signer without an OCSP responder: its CRL is fetched and embedded"
 before=$(stats)
 expect_exit 0 esign sign "$IN" --profile "$LT/crlonly.yaml" -o "$TEST_TMP/crlonly.pdf"

@@ -7,6 +7,8 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 
 #include <openssl/pem.h>
 
@@ -334,6 +336,46 @@ std::vector<X509*> build_path(X509* leaf, const std::vector<X509*>& pool) {
   return path;
 }
 
+namespace {
+
+// Evidence fetched for signing is reused for a few minutes (a bulk run signs thousands of files
+// with one chain; its responders should see a handful of requests, not one per file).
+class RecentEvidence {
+ public:
+  Fetched fetch(X509* cert, X509* issuer) {
+    Bytes key = Certificate::from_x509(cert).der();
+    Bytes issuer_der = Certificate::from_x509(issuer).der();
+    key.insert(key.end(), issuer_der.begin(), issuer_der.end());
+    const auto now = std::chrono::system_clock::now();
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = entries_.find(key); it != entries_.end() && now - it->second.first < kReuse &&
+                                        (!it->second.second.check.next_update || *it->second.second.check.next_update > now))
+        return it->second.second;
+    }
+    Fetched f = fetch_status(cert, issuer);
+    if (f.check.status != CertStatus::unknown) {
+      std::lock_guard lock(mutex_);
+      if (entries_.size() > kMaxEntries) entries_.clear();
+      entries_[std::move(key)] = {now, f};
+    }
+    return f;
+  }
+
+ private:
+  static constexpr auto kReuse = std::chrono::minutes(5);
+  static constexpr std::size_t kMaxEntries = 1024;
+  std::mutex mutex_;
+  std::map<Bytes, std::pair<std::chrono::system_clock::time_point, Fetched>> entries_;
+};
+
+RecentEvidence& recent_evidence() {
+  static RecentEvidence cache;
+  return cache;
+}
+
+}  // namespace
+
 Collected collect_validation_data(const std::vector<X509*>& leaves, const std::vector<X509*>& pool) {
   Collected out;
   std::vector<X509*> done;
@@ -350,7 +392,7 @@ Collected collect_validation_data(const std::vector<X509*>& leaves, const std::v
         out.problems.push_back(c.subject() + ": its issuer's certificate is not available, so its status cannot be asked");
         continue;
       }
-      Fetched f = fetch_status(cert, path[i + 1]);
+      Fetched f = recent_evidence().fetch(cert, path[i + 1]);
       if (f.check.status == CertStatus::unknown) {
         out.problems.push_back(c.subject() + ": no revocation status (" + f.source + ")");
         continue;

@@ -71,7 +71,9 @@ std::vector<X509*> build_path(X509* leaf, const std::vector<X509*>& pool);
 // The revocation evidence of every certificate on the paths of `leaves` (built from `pool`) but
 // a self-issued top (a trust anchor is not checked), fetched online, plus the certificates
 // themselves. A certificate whose status cannot be fetched is named in `problems`, one that is
-// revoked in `revoked` (one line each; its evidence is kept).
+// revoked in `revoked` (one line each; its evidence is kept). Evidence fetched in the last five
+// minutes (and not past its nextUpdate) is reused: a batch asks each responder a few times only.
+// Thread-safe.
 struct Collected {
   ValidationData data;
   std::vector<std::string> problems;  // certificates whose status is unknown
