@@ -364,7 +364,6 @@ std::vector<std::size_t> eof_markers(ByteView data, std::size_t from) {
 
 std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, const std::string& name) {
   std::vector<std::pair<std::size_t, std::unique_ptr<Document>>> revisions;
-  std::unique_ptr<Document> base = std::make_unique<Document>(Document::parse(data.first(from), name));
   for (std::size_t end : eof_markers(data, from)) {
     if (end <= from) continue;
     std::unique_ptr<Document> doc;
@@ -378,6 +377,8 @@ std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, con
     revisions.emplace_back(end, std::move(doc));
   }
   std::vector<RevisionReport> out;
+  if (revisions.empty()) return out;
+  std::unique_ptr<Document> base = std::make_unique<Document>(Document::parse(data.first(from), name));
   const Document* previous = base.get();
   for (const auto& [end, doc] : revisions) {
     out.push_back(compare(*previous, *doc, end));
