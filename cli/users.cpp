@@ -66,6 +66,7 @@ int run_add(const UsersArgs& a, Context& ctx) {
   for (const std::string& r : a.roles) roles.push_back(parse_role(r, "--role"));
   Accounts accounts(ctx.ledger(), load_auth_config());
   std::optional<Session> actor = accounts.current_session();
+  accounts.check_add_user(actor, a.name, roles);
   Secret password = read_password(a.password_stdin, "password for " + a.name, true);
   UserInfo u = accounts.add_user(actor, a.name, roles, password);
   if (ctx.json) fmt::print("{}\n", user_json(u).dump(2));

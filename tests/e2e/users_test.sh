@@ -2,7 +2,7 @@
 # Operator accounts through the binary, secrets on stdin: the first admin, users add/list/show,
 # login/status/logout (session file 0600), password policy (short, reused), one message for an
 # unknown user and a wrong password, lockout after 5 failures (the right password refused while
-# locked) and admin unlock, disabled accounts, TOTP enrollment (--json + --confirm) with codes
+# locked) and admin unlock, disabled and dormant accounts, TOTP enrollment (--json + --confirm) with codes
 # from oathtool (one step off accepted, two refused, a replay refused), recovery codes used once,
 # a role that requires 2FA, the session limit and --force, session expiry and idle timeout (short
 # ones from the config file), and a require_login profile: refused without a session and for a
@@ -56,8 +56,9 @@ add root admin "$ADMIN_PW"
 expect_stdout_contains "added user root (admin)"
 printf '%s\n' "$SIGNER_PW" | expect_exit 2 esign users add sam --role signer --password-stdin
 expect_stderr_contains "needs an admin session"
+# Refused before any password is asked for.
 expect_exit 2 esign users add sam --role signer </dev/null
-expect_stderr_contains "--password-stdin"
+expect_stderr_contains "needs an admin session"
 
 note "login, status, users add/list/show, logout"
 as root "$ADMIN_PW"
@@ -70,6 +71,8 @@ expect_stdout_contains "no cached logins"
 expect_exit 0 esign --json login --status
 jq -e '.operator.user == "root" and .operator.roles == ["admin"] and (.logins | length) == 0' "$LAST_STDOUT" >/dev/null ||
   fail "login --status --json: $(cat "$LAST_STDOUT")"
+expect_exit 2 esign users add sam --role signer </dev/null
+expect_stderr_contains "stdin is not a terminal: pass the password with --password-stdin"
 add sam signer "$SIGNER_PW"
 add tess signer "tess password one"
 add audrey auditor "$AUDITOR_PW"
@@ -154,6 +157,21 @@ expect_stderr_contains "account is disabled"
 as root "$ADMIN_PW"
 expect_exit 0 esign users enable tess
 as tess "tess password one"
+printf 'tess password one\n' | expect_exit 2 esign login --user tess --password-stdin --otp 123456
+expect_stderr_contains "has no 2FA enrolled"
+
+note "a dormant account (no login for dormant_days) cannot log in until enabled"
+config "  dormant_days: 1
+"
+sqlite3 "$ESIGN_LEDGER" "UPDATE users SET last_seen = last_seen - 2 * 86400, last_login = last_login - 2 * 86400 WHERE name = 'tess'"
+printf 'tess password one\n' | expect_exit 2 esign login --user tess --password-stdin
+expect_stderr_contains "account is dormant"
+as root "$ADMIN_PW"
+expect_exit 0 esign --json users show tess
+jq -e '.status == "dormant"' "$LAST_STDOUT" >/dev/null || fail "tess is not dormant: $(cat "$LAST_STDOUT")"
+expect_exit 0 esign users enable tess
+as tess "tess password one"
+config
 
 note "TOTP: enroll with --json and --confirm, codes from oathtool"
 as sam "$SIGNER_PW"

@@ -162,6 +162,9 @@ class Accounts {
   // for a password the policy refuses, Error(conflict) when the name is taken.
   UserInfo add_user(const std::optional<Session>& actor, const std::string& name, const std::vector<Role>& roles,
                     const Secret& password);
+  // The checks of add_user that need no password (name, roles, who may add), so that a caller can
+  // refuse before asking for one. Throws like add_user.
+  void check_add_user(const std::optional<Session>& actor, const std::string& name, const std::vector<Role>& roles);
   std::vector<UserInfo> list_users(const std::optional<Session>& actor);
   // An admin, or the user themselves.
   UserInfo show_user(const std::optional<Session>& actor, const std::string& name);

@@ -144,6 +144,17 @@ UserInfo user_info(Ledger& ledger, const AuthConfig& config, const ledger::UserR
 std::optional<std::int64_t> check_totp(ByteView key, const std::string& code) { return matching_step(key, code); }
 }  // namespace auth
 
+void Accounts::check_add_user(const std::optional<Session>& actor, const std::string& name, const std::vector<Role>& roles) {
+  check_name(name);
+  if (roles.empty()) throw Error(Errc::usage, name, "give the user at least one --role (admin, signer, auditor)");
+  if (ledger::count_users(ledger_) == 0) {
+    if (!std::count(roles.begin(), roles.end(), Role::admin))
+      throw Error(Errc::usage, name, "the first user must have the admin role (--role admin)");
+  } else {
+    require_admin(actor, "users add");
+  }
+}
+
 UserInfo Accounts::add_user(const std::optional<Session>& actor, const std::string& name, const std::vector<Role>& roles,
                             const Secret& password) {
   check_name(name);

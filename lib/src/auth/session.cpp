@@ -173,6 +173,9 @@ LoginResult Accounts::login(LoginRequest req) {
         failure("one-time code replayed", "login failed: that one-time code was already used; wait for the next one");
     }
   } else {
+    // Checked only now, after the password: it tells nothing to someone without it.
+    if (req.otp || req.recovery_code)
+      throw Error(Errc::usage, name, "has no 2FA enrolled: log in without --otp or --recovery-code");
     for (Role r : info.roles)
       if (config_.require_2fa.count(r)) result.must_enroll_2fa = true;
   }
