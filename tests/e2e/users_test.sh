@@ -284,6 +284,9 @@ mkdir -p "$out"
 esign logout >/dev/null 2>&1 || true
 expect_exit 2 esign sign "$PDFS/classic.pdf" --profile "$prof" -o "$out/none.pdf"
 expect_stderr_contains "requires an operator login"
+expect_exit 2 esign bulk "$PDFS" --profile "$prof" --out-dir "$out/none"
+expect_stderr_contains "requires an operator login"
+expect_no_file "$out/none.pdf" "$out/none"
 as audrey "$AUDITOR_PW" --otp "$(code "$asecret" 1)"
 expect_exit 2 esign sign "$PDFS/classic.pdf" --profile "$prof" -o "$out/auditor.pdf"
 expect_stderr_contains "operator audrey does not have the signer role"
@@ -308,6 +311,14 @@ pdfsig_valid "$out/sam.pdf" 1
 expect_exit 0 esign --json audit log
 jq -e '[.events[] | select(.operation == "sign")] | last | .user == "sam"' "$LAST_STDOUT" >/dev/null ||
   fail "the sign event does not name sam"
+# esign bulk asks the same question once, up front, and records the operator per file.
+mkdir -p "$TEST_TMP/inbox"
+cp "$PDFS/classic.pdf" "$TEST_TMP/inbox/a.pdf"
+expect_exit 0 esign bulk "$TEST_TMP/inbox" --profile "$prof" --out-dir "$out/bulk"
+pdfsig_valid "$out/bulk/a.signed.pdf" 1
+expect_exit 0 esign --json audit log
+jq -e '[.events[] | select(.operation == "sign")] | last | .user == "sam" and .outcome == "ok"' "$LAST_STDOUT" >/dev/null ||
+  fail "the bulk sign event does not name sam"
 expect_exit 2 esign certs assign --user tess --profile "$prof"
 expect_stderr_contains "needs the admin role"
 as root "$ADMIN_PW"

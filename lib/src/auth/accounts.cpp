@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "auth/internal.h"
+#include "common/time.h"
 #include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/ledger.h"
@@ -129,8 +130,8 @@ UserInfo user_info(Ledger& ledger, const AuthConfig& config, const ledger::UserR
   if (u.status == "active" && now - row.last_seen > std::int64_t{config.dormant_days} * 86400) u.status = "dormant";
   if (u.status == "active" && row.locked_until > now) u.status = "locked";
   u.failed_attempts = row.failed_attempts;
-  if (row.locked_until > now) u.locked_until = std::chrono::system_clock::time_point(std::chrono::seconds(row.locked_until));
-  if (row.last_login > 0) u.last_login = std::chrono::system_clock::time_point(std::chrono::seconds(row.last_login));
+  if (row.locked_until > now) u.locked_until = time_point_from_seconds(row.locked_until);
+  if (row.last_login > 0) u.last_login = time_point_from_seconds(row.last_login);
   u.created = row.created;
   u.totp_enrolled = !row.totp_secret.empty();
   u.totp_pending = !row.totp_pending.empty();
@@ -157,18 +158,11 @@ void Accounts::check_add_user(const std::optional<Session>& actor, const std::st
 
 UserInfo Accounts::add_user(const std::optional<Session>& actor, const std::string& name, const std::vector<Role>& roles,
                             const Secret& password) {
-  check_name(name);
-  if (roles.empty()) throw Error(Errc::usage, name, "give the user at least one --role (admin, signer, auditor)");
+  check_add_user(actor, name, roles);
   std::vector<Role> sorted = roles;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   const bool first = ledger::count_users(ledger_) == 0;
-  if (first) {
-    if (!std::count(sorted.begin(), sorted.end(), Role::admin))
-      throw Error(Errc::usage, name, "the first user must have the admin role (--role admin)");
-  } else {
-    require_admin(actor, "users add");
-  }
   if (utf8_length(password.reveal()) < config_.password_min_length)
     throw Error(Errc::usage, name, "the password must be at least " + std::to_string(config_.password_min_length) + " characters");
   ledger::UserRow row;
@@ -176,12 +170,7 @@ UserInfo Accounts::add_user(const std::optional<Session>& actor, const std::stri
   row.roles = auth::join_roles(sorted);
   row.password_hash = hash_password(password, config_.scrypt_log2_n);
   row.last_seen = auth::now_seconds();
-  row.created = [] {
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return std::string(buf);
-  }();
+  row.created = auth::utc(row.last_seen);
   if (!ledger::insert_user(ledger_, row, first)) {
     // Someone made the first admin between our check and our insert.
     require_admin(actor, "users add");

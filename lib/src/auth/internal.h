@@ -1,14 +1,18 @@
-// What the files of src/auth/ share: randomness, hashing, the clock, sealing TOTP secrets.
+// What the files of src/auth/ share: randomness, hashing, the clock, sealing TOTP secrets, roles
+// as stored, audit events, and the admin check.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "esign/auth.h"
 #include "esign/bytes.h"
 #include "esign/secret.h"
+#include "ledger/users.h"
 
 namespace esign::auth {
 
@@ -18,6 +22,8 @@ Bytes random_bytes(std::size_t n);
 std::string sha256_hex(std::string_view data);
 // Unix seconds now.
 std::int64_t now_seconds();
+// Unix seconds as RFC 3339 UTC.
+std::string utc(std::int64_t seconds);
 
 // TOTP secrets are stored sealed with AES-256-GCM under a 256-bit key kept in a file of its own
 // beside the ledger (`<ledger>.totp-key`, 0600, made on first use), bound to the user name as
@@ -32,19 +38,15 @@ Secret unseal_secret(const std::filesystem::path& ledger_path, const std::string
 std::string new_recovery_code();
 std::string recovery_code_hash(std::string_view code);
 
-}  // namespace esign::auth
-
-namespace esign {
-class Ledger;
-struct Session;
-enum class Role;
-}  // namespace esign
-
-namespace esign::auth {
+// The time step whose code `code` is, within one step of now; nullopt for a wrong code.
+std::optional<std::int64_t> check_totp(ByteView key, const std::string& code);
 
 // Roles as stored: "admin,signer". Unknown names in the ledger are ignored.
 std::vector<Role> parse_roles(const std::string& stored);
 std::string join_roles(const std::vector<Role>& roles);
+
+// A stored row as the public UserInfo at time `now` (dormant and locked are computed).
+UserInfo user_info(Ledger& ledger, const AuthConfig& config, const ledger::UserRow& row, std::int64_t now);
 
 // An audit event for an account operation: `actor` did `operation` (outcome ok|failed|pending),
 // `detail` names the account and what happened, never a secret.
@@ -53,17 +55,5 @@ void audit(Ledger& ledger, const std::string& operation, const std::string& acto
 
 // Throws Error(auth) unless `actor` is an unrestricted session with the admin role.
 void require_admin(const std::optional<Session>& actor, const std::string& doing);
-
-}  // namespace esign::auth
-
-#include "esign/auth.h"
-#include "ledger/users.h"
-
-namespace esign::auth {
-
-// A stored row as the public UserInfo at time `now` (dormant and locked are computed).
-UserInfo user_info(Ledger& ledger, const AuthConfig& config, const ledger::UserRow& row, std::int64_t now);
-// The time step whose code `code` is, within one step of now; nullopt for a wrong code.
-std::optional<std::int64_t> check_totp(ByteView key, const std::string& code);
 
 }  // namespace esign::auth

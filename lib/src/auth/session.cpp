@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "auth/internal.h"
+#include "common/time.h"
 #include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/ledger.h"
@@ -20,6 +21,7 @@ namespace fs = std::filesystem;
 
 namespace auth {
 std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::string utc(std::int64_t seconds) { return rfc3339(time_point_from_seconds(seconds)); }
 }  // namespace auth
 
 namespace {
@@ -28,14 +30,9 @@ using auth::audit;
 using auth::now_seconds;
 using Clock = std::chrono::system_clock;
 
-Clock::time_point at(std::int64_t s) { return Clock::time_point(std::chrono::seconds(s)); }
+using auth::utc;
 
-std::string utc(std::int64_t s) {
-  std::time_t t = static_cast<std::time_t>(s);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
+Clock::time_point at(std::int64_t s) { return time_point_from_seconds(s); }
 
 constexpr const char* kLoginFailed = "login failed: unknown user or wrong password";
 
