@@ -218,6 +218,16 @@ printf '%s\n' "$SIGNER_PW" | expect_exit 2 esign login --user sam --password-std
 as sam "$SIGNER_PW" --recovery-code "$(tr a-z A-Z <<<"${recovery[1]}")"
 expect_stdout_contains "8 left"
 
+note "totp-enroll without --json and without a terminal: URI, QR code, recovery codes, pending"
+as tess "tess password one"
+expect_exit 0 esign users totp-enroll tess </dev/null
+expect_stdout_contains "otpauth://totp/esign:tess?secret="
+expect_stdout_contains "████ ▄▄▄▄▄ █"  # quiet zone, then the top of a finder pattern in half blocks
+expect_stdout_contains "enrollment pending: confirm with esign users totp-enroll tess --confirm CODE"
+[ "$(grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$' "$LAST_STDOUT")" = 10 ] || { _show_last; fail "not 10 recovery codes"; }
+expect_exit 2 esign users totp-enroll sam --confirm 123456
+expect_stderr_contains "needs the admin role"
+
 note "a role that requires 2FA: its users must enroll at their next login"
 config "  require_2fa: [auditor]
 "
@@ -246,25 +256,28 @@ XDG_STATE_HOME=$TEST_TMP/shell1 expect_exit 0 esign login --status
 expect_stdout_contains "operator: the operator session has ended"
 config
 
-note "session expiry and idle timeout (2 s from the config file)"
+note "session expiry and idle timeout (3 s from the config file)"
 config "  session:
-    expiry: 2s
+    expiry: 3s
 "
 as tess "tess password one"
 expect_exit 0 esign login --status
 expect_stdout_contains "operator tess logged in"
-sleep 3
+sleep 4
 expect_exit 0 esign login --status
 expect_stdout_contains "operator session expired"
 expect_no_file "$session"
 config "  session:
-    idle: 2s
+    idle: 3s
 "
 as tess "tess password one"
 sleep 1
 expect_exit 0 esign login --status
 expect_stdout_contains "operator tess logged in"
-sleep 3
+sleep 1
+expect_exit 0 esign login --status
+expect_stdout_contains "operator tess logged in"  # 2 s after login, 1 s after the last use
+sleep 4
 expect_exit 0 esign login --status
 expect_stdout_contains "idle too long"
 config
