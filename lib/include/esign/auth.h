@@ -47,9 +47,10 @@ struct AuthConfig {
 };
 
 // $ESIGN_HOME/config.yaml when ESIGN_HOME is set, else $XDG_CONFIG_HOME/esign/config.yaml, else
-// ~/.config/esign/config.yaml.
+// ~/.config/esign/config.yaml; empty when none of these variables is set.
 std::filesystem::path default_config_path();
-// Reads the `auth:` section of the configuration file (defaults when the file does not exist).
+// Reads the `auth:` section of the configuration file (the defaults when `file` is empty or does
+// not exist).
 // Throws Error(config, "FILE:LINE") for unknown keys, wrong types and out-of-range values.
 AuthConfig load_auth_config(const std::filesystem::path& file);
 inline AuthConfig load_auth_config() { return load_auth_config(default_config_path()); }

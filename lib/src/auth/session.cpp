@@ -225,8 +225,13 @@ bool Accounts::logout() {
 std::string Accounts::authorize_profile(const Profile& profile) {
   std::string why;
   if (!profile.require_login) {
-    // Not required: record who signed when someone is logged in, and never refuse.
-    if (!fs::exists(session_file_path())) return "";
+    // Not required: record who signed when someone is logged in, and never refuse (not even
+    // without a HOME to look for a session in).
+    try {
+      if (!fs::exists(session_file_path())) return "";
+    } catch (const Error&) {
+      return "";
+    }
     std::optional<Session> s = current_session(&why);
     return s && !s->restricted ? s->user : "";
   }

@@ -81,13 +81,13 @@ fs::path default_config_path() {
   if (const char* home = set("ESIGN_HOME")) return fs::path(home) / "config.yaml";
   if (const char* xdg = set("XDG_CONFIG_HOME")) return fs::path(xdg) / "esign" / "config.yaml";
   if (const char* home = set("HOME")) return fs::path(home) / ".config" / "esign" / "config.yaml";
-  throw Error(Errc::config, "configuration", "neither ESIGN_HOME, XDG_CONFIG_HOME nor HOME is set");
+  return {};
 }
 
 AuthConfig load_auth_config(const fs::path& file) {
   AuthConfig c;
   std::error_code ec;
-  if (!fs::exists(file, ec)) return c;
+  if (file.empty() || !fs::exists(file, ec)) return c;
   c.file = file;
   YAML::Node root;
   try {
