@@ -340,10 +340,28 @@ expect_exit 0 esign certs assign --user sam --profile "$prof" --remove
 expect_stdout_contains "sam no longer signs with sealed"
 expect_exit 0 esign audit verify
 
+note "an admin resets a user's 2FA and sets another user's password"
+as root "$ADMIN_PW"
+expect_exit 0 esign users reset-2fa audrey
+expect_stdout_contains "2FA reset for audrey"
+printf 'tess password two\n' | expect_exit 0 esign users passwd tess --password-stdin
+expect_stdout_contains "changed the password of tess"
+expect_exit 0 esign --json audit log
+jq -e '[.events[] | select(.operation == "2fa-reset" and .user == "root")] | length == 1' "$LAST_STDOUT" >/dev/null ||
+  fail "no 2fa-reset event"
+jq -e '[.events[] | select(.operation == "passwd" and .outcome == "ok")] | length == 3' "$LAST_STDOUT" >/dev/null ||
+  fail "password changes are not audit events"
+printf 'tess password one\n' | expect_exit 2 esign login --user tess --password-stdin
+expect_stderr_contains "unknown user or wrong password"
+as tess "tess password two"
+as audrey "$AUDITOR_PW"
+expect_exit 0 esign --json users show audrey
+jq -e '.totp == "none" and .recovery_codes == 0' "$LAST_STDOUT" >/dev/null || fail "2FA not reset: $(cat "$LAST_STDOUT")"
+
 note "no secret in the ledger"
 token=$(cat "$session")
 dump=$(sqlite3 "$ESIGN_LEDGER" .dump)
-for s in "$ADMIN_PW" "$SIGNER_PW" "$AUDITOR_PW" "tess password one" "$secret" "$asecret" "${recovery[@]}" "$token"; do
+for s in "$ADMIN_PW" "$SIGNER_PW" "$AUDITOR_PW" "tess password one" "tess password two" "$secret" "$asecret" "${recovery[@]}" "$token"; do
   ! grep -qF -- "$s" <<<"$dump" || fail "the ledger holds a secret in the clear: ${s:0:4}..."
   for f in "$ESIGN_LEDGER"*; do
     ! grep -aqF -- "$s" "$f" || fail "$(basename "$f") holds a secret in the clear: ${s:0:4}..."
