@@ -1,5 +1,5 @@
-// `esign users`: operator accounts (add, list, show, disable, enable, unlock, passwd, reset-2fa;
-// totp-enroll is in users_totp.cpp).
+// `esign users`: operator accounts (add, list, show, disable, enable, unlock, reset-2fa; passwd
+// and totp-enroll are in users_passwd.cpp and users_totp.cpp).
 #include <CLI/CLI.hpp>
 #include <fmt/chrono.h>
 #include <fmt/core.h>
@@ -109,19 +109,6 @@ int run_admin(const std::string& verb, const UsersArgs& a, Context& ctx) {
   return 0;
 }
 
-int run_passwd(const UsersArgs& a, Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
-  Session actor = accounts.require_session();
-  const std::string name = a.name.empty() ? actor.user : a.name;
-  std::optional<Secret> current;
-  if (name == actor.user) current = read_password(a.password_stdin, "current password for " + name);
-  Secret password = read_password(a.password_stdin, "new password for " + name, true);
-  accounts.change_password(actor, name, current ? &*current : nullptr, password);
-  if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", name}, {"action", "passwd"}}.dump(2));
-  else if (!ctx.quiet) fmt::print("changed the password of {}\n", name);
-  return 0;
-}
-
 }  // namespace
 
 Command add_users(CLI::App& root, Context& ctx) {
@@ -157,13 +144,7 @@ Command add_users(CLI::App& root, Context& ctx) {
     verbs.push_back({sub, [args, v, &ctx] { return run_admin(v, *args, ctx); }});
   }
 
-  auto passwd = std::make_shared<UsersArgs>();
-  CLI::App* passwd_app = app->add_subcommand("passwd", "Change a password: your own (current one first) or, as an admin, another user's");
-  passwd_app->add_option("name", passwd->name, "User name (default: the logged-in user)");
-  passwd_app->add_flag("--password-stdin", passwd->password_stdin,
-                       "Read the passwords from stdin, one a line: the current one (for your own), then the new one");
-  verbs.push_back({passwd_app, [passwd, &ctx] { return run_passwd(*passwd, ctx); }});
-
+  verbs.push_back(add_users_passwd(*app, ctx));
   verbs.push_back(add_users_totp_enroll(*app, ctx));
 
   return {app, [verbs] {
