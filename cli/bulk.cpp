@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "esign/bulk.h"
+#include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/timestamp.h"
 #include "progress_bar.h"
@@ -91,6 +92,7 @@ int run(const BulkArgs& a, Context& ctx) {
   o.sign.visible = a.visible;
 
   Profile profile = load_profile(a.profile);
+  o.sign.operator_user = Accounts(ctx.ledger(), load_auth_config()).authorize_profile(profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   std::unique_ptr<Signer> signer = open_signer(profile, secrets);
   std::unique_ptr<Timestamper> timestamper = open_timestamper(profile, secrets);

@@ -1,5 +1,5 @@
-// `esign login`: log in to a profile's remote signing service and cache the login, or list
-// what is cached (--status).
+// `esign login`: open an operator session (--user), log in to a profile's remote signing service
+// and cache the login (--profile), or show both (--status).
 #include <CLI/CLI.hpp>
 #include <fmt/chrono.h>
 #include <fmt/core.h>
@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/login.h"
 #include "esign/profile.h"
@@ -18,8 +19,12 @@ namespace esign::cli {
 namespace {
 
 struct LoginArgs {
+  std::string user;
   std::string profile;
   std::string otp;
+  std::string recovery_code;
+  bool password_stdin = false;
+  bool force = false;
   bool status = false;
 };
 
@@ -33,27 +38,65 @@ nlohmann::ordered_json login_json(const CachedLogin& l) {
           {"expires", utc(l.expires)}, {"detail", l.detail}};
 }
 
+nlohmann::ordered_json session_json(const Session& s) {
+  nlohmann::ordered_json roles = nlohmann::ordered_json::array();
+  for (Role r : s.roles) roles.push_back(to_string(r));
+  return {{"user", s.user}, {"roles", roles}, {"expires", utc(s.expires)}, {"restricted", s.restricted}};
+}
+
 int run_status(Context& ctx) {
+  Accounts accounts(ctx.ledger(), load_auth_config());
+  std::string why;
+  std::optional<Session> session = accounts.current_session(&why);
   std::vector<CachedLogin> logins = cached_logins();
   if (ctx.json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const CachedLogin& l : logins) list.push_back(login_json(l));
-    fmt::print("{}\n", nlohmann::ordered_json{{"logins", list}}.dump(2));
-  } else if (logins.empty()) {
-    fmt::print("no cached logins\n");
-  } else {
-    for (const CachedLogin& l : logins)
-      fmt::print("{}  {}  until {}  {}  ({})\n", l.profile, l.service, utc(l.expires), l.detail, l.profile_file);
+    fmt::print("{}\n", nlohmann::ordered_json{{"operator", session ? session_json(*session) : nullptr}, {"logins", list}}.dump(2));
+    return 0;
   }
+  if (session)
+    fmt::print("operator {} logged in until {}{}\n", session->user, utc(session->expires),
+               session->restricted ? " (restricted until 2FA is enrolled)" : "");
+  else
+    fmt::print("operator: {}\n", why);
+  if (logins.empty()) fmt::print("no cached logins\n");
+  for (const CachedLogin& l : logins)
+    fmt::print("{}  {}  until {}  {}  ({})\n", l.profile, l.service, utc(l.expires), l.detail, l.profile_file);
+  return 0;
+}
+
+int run_operator(const LoginArgs& args, Context& ctx) {
+  Accounts accounts(ctx.ledger(), load_auth_config());
+  LoginRequest req;
+  req.user = args.user;
+  req.password = read_password(args.password_stdin, "password for " + args.user);
+  if (!args.otp.empty()) req.otp = args.otp;
+  if (!args.recovery_code.empty()) req.recovery_code = Secret(args.recovery_code);
+  req.force = args.force;
+  req.ask_code = terminal_prompt();
+  LoginResult r = accounts.login(std::move(req));
+  if (ctx.json) {
+    nlohmann::ordered_json j = session_json(r.session);
+    j["ended_sessions"] = r.ended_sessions;
+    if (r.recovery_codes_left >= 0) j["recovery_codes_left"] = r.recovery_codes_left;
+    fmt::print("{}\n", j.dump(2));
+  } else if (!ctx.quiet) {
+    fmt::print("logged in as {} until {}\n", r.session.user, utc(r.session.expires));
+    if (r.ended_sessions) fmt::print("ended {} other session(s)\n", r.ended_sessions);
+    if (r.recovery_codes_left >= 0) fmt::print("used a recovery code: {} left\n", r.recovery_codes_left);
+  }
+  if (r.must_enroll_2fa)
+    std::fprintf(stderr, "esign: %s must enroll 2FA before anything else: esign users totp-enroll %s\n",
+                 r.session.user.c_str(), r.session.user.c_str());
   return 0;
 }
 
 int run(const LoginArgs& args, Context& ctx) {
-  if (args.status) {
-    if (!args.profile.empty() || !args.otp.empty()) throw Error(Errc::usage, "--status", "takes no other option");
-    return run_status(ctx);
-  }
-  if (args.profile.empty()) throw Error(Errc::usage, "login", "name the profile to log in with --profile, or use --status");
+  if (args.status) return run_status(ctx);
+  if (!args.user.empty()) return run_operator(args, ctx);
+  if (args.profile.empty())
+    throw Error(Errc::usage, "login", "log in as an operator with --user, to a service with --profile, or use --status");
   Profile profile = load_profile(args.profile);
   LoginOptions options;
   if (!args.otp.empty()) options.otp = args.otp;
@@ -67,10 +110,15 @@ int run(const LoginArgs& args, Context& ctx) {
 
 Command add_login(CLI::App& root, Context& ctx) {
   auto args = std::make_shared<LoginArgs>();
-  CLI::App* app = root.add_subcommand("login", "Log in to a profile's remote signing service, or show the cached logins");
-  CLI::Option* profile = app->add_option("-p,--profile", args->profile, "Profile whose service to log in to (csc, azure-keyvault)");
-  app->add_option("--otp", args->otp, "One-time password, for a service that asks for one")->needs(profile);
-  app->add_flag("--status", args->status, "List the cached logins and until when they last")->excludes(profile);
+  CLI::App* app = root.add_subcommand("login", "Open an operator session (--user), log in to a profile's remote signing service (--profile), or show both (--status)");
+  CLI::Option* user = app->add_option("-u,--user", args->user, "Operator to log in as: opens a session in the ledger");
+  CLI::Option* profile = app->add_option("-p,--profile", args->profile, "Profile whose service to log in to (csc, azure-keyvault)")->excludes(user);
+  app->add_flag("--password-stdin", args->password_stdin, "Read the operator's password from the first line of stdin")->needs(user);
+  CLI::Option* otp = app->add_option("--otp", args->otp, "One-time code: the operator's TOTP code, or a service's OTP");
+  app->add_option("--recovery-code", args->recovery_code, "A one-time recovery code instead of a TOTP code")->needs(user)->excludes(otp);
+  app->add_flag("--force", args->force, "At the session limit, end the operator's other sessions")->needs(user);
+  app->add_flag("--status", args->status, "Show the operator session and the cached service logins")->excludes(profile)->excludes(user);
+  otp->excludes("--status");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }
 

@@ -1,10 +1,11 @@
-// `esign logout`: forget a profile's cached service login.
+// `esign logout`: end the operator session, or (--profile) forget a profile's cached service login.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/login.h"
 #include "esign/profile.h"
@@ -19,8 +20,7 @@ struct LogoutArgs {
 
 // Logging out of a profile without a cached login succeeds too: afterwards nothing is cached
 // either way, which is what a script calling logout wants.
-int run(const LogoutArgs& args, Context& ctx) {
-  if (args.profile.empty()) throw Error(Errc::usage, "logout", "name the profile to log out of with --profile");
+int run_profile(const LogoutArgs& args, Context& ctx) {
   Profile profile = load_profile(args.profile);
   bool removed = logout_service(profile);
   if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"profile", profile.name}, {"logged_out", removed}}.dump(2));
@@ -29,12 +29,25 @@ int run(const LogoutArgs& args, Context& ctx) {
   return 0;
 }
 
+// Without a session there is nothing to end: that is an error, so that a script learns it was not
+// logged in where it thought (another ledger or XDG_STATE_HOME).
+int run(const LogoutArgs& args, Context& ctx) {
+  if (!args.profile.empty()) return run_profile(args, ctx);
+  Accounts accounts(ctx.ledger(), load_auth_config());
+  std::optional<Session> s = accounts.current_session();
+  if (!s || !accounts.logout())
+    throw Error(Errc::auth, "logout", "no operator is logged in (for a service login use --profile)");
+  if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", s->user}, {"logged_out", true}}.dump(2));
+  else if (!ctx.quiet) fmt::print("logged out {}\n", s->user);
+  return 0;
+}
+
 }  // namespace
 
 Command add_logout(CLI::App& root, Context& ctx) {
   auto args = std::make_shared<LogoutArgs>();
-  CLI::App* app = root.add_subcommand("logout", "Forget a profile's cached service login");
-  app->add_option("-p,--profile", args->profile, "Profile whose cached login to remove");
+  CLI::App* app = root.add_subcommand("logout", "End the operator session, or forget a profile's cached service login (--profile)");
+  app->add_option("-p,--profile", args->profile, "Profile whose cached service login to remove (the operator session stays)");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/profile.h"
 #include "esign/sign.h"
@@ -47,6 +48,8 @@ int run(const SignArgs& args, Context& ctx) {
     if (ec) throw Error(Errc::usage, args.out_dir, "cannot create output folder: " + ec.message());
   }
 
+  // Who may use the profile is settled before any key is opened (no PIN prompt for a refusal).
+  options.operator_user = Accounts(ctx.ledger(), load_auth_config()).authorize_profile(profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   std::unique_ptr<Signer> signer = open_signer(profile, secrets);
   std::unique_ptr<Timestamper> timestamper = open_timestamper(profile, secrets);
@@ -64,7 +67,7 @@ int run(const SignArgs& args, Context& ctx) {
       if (format == SignatureFormat::auto_detect) format = detect_format(input);
       output = args.output.empty() ? default_output_path(input, format, out_dir) : std::filesystem::path(args.output);
       SignOutcome outcome = sign_file(profile, *signer, input, output, options);
-      record_sign(ledger, profile, input, output, &outcome, "");
+      record_sign(ledger, profile, input, output, &outcome, "", options.operator_user);
       if (ctx.json) {
         results.push_back({{"input", file}, {"output", output.string()}, {"status", "signed"},
                            {"format", outcome.format == SignatureFormat::pades ? "pades" : "cades"},
@@ -73,7 +76,7 @@ int run(const SignArgs& args, Context& ctx) {
         fmt::print("signed {} -> {}\n", file, output.string());
       }
     } catch (const Error& e) {
-      record_sign(ledger, profile, input, output, nullptr, e.reason());
+      record_sign(ledger, profile, input, output, nullptr, e.reason(), options.operator_user);
       std::fprintf(stderr, "esign: %s\n", e.what());
       if (ctx.json) results.push_back({{"input", file}, {"status", "failed"}, {"error", e.what()}});
       exit_code = std::max(exit_code, exit_code_for(e.code()));

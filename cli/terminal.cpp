@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <iostream>
 #include <string>
+
+#include "esign/error.h"
 
 namespace esign::cli {
 
@@ -27,6 +30,23 @@ PromptFn terminal_prompt() {
     std::fputc('\n', stderr);
     return Secret(std::move(line));
   };
+}
+
+Secret read_password(bool from_stdin, const std::string& what, bool confirm) {
+  if (from_stdin) {
+    if (!std::cin) throw Error(Errc::usage, "--password-stdin", "stdin ended before the " + what);
+    Secret s = read_first_line(std::cin);
+    if (s.empty()) throw Error(Errc::usage, "--password-stdin", "the " + what + " on stdin is empty");
+    return s;
+  }
+  PromptFn prompt = terminal_prompt();
+  if (!prompt) throw Error(Errc::usage, what, "stdin is not a terminal: pass the password with --password-stdin");
+  Secret s = prompt(what);
+  if (confirm) {
+    Secret again = prompt(what + " (again)");
+    if (again.reveal() != s.reveal()) throw Error(Errc::usage, what, "the two entries differ");
+  }
+  return s;
 }
 
 NoticeFn stderr_notice() {

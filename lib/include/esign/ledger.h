@@ -108,7 +108,7 @@ struct LedgerAccess;  // src/ledger/: lets the rest of the ledger module reach t
 class Ledger {
  public:
   // The schema version this build writes; open() migrates older files up to it.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens the ledger at `path`, creating it if needed: missing parent folders are created 0700
   // and a new file is made 0600 whatever the umask. Sets WAL mode, a 5 s busy timeout, foreign

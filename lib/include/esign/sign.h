@@ -25,6 +25,9 @@ struct SignOptions {
   Timestamper* timestamper = nullptr;      // the profile's TSA (open_timestamper); B-T and above
   bool defer_commit = false;               // leave the output as a temporary (SignOutcome::temporary)
                                            // for the caller to make durable and move into place
+  std::string operator_user;               // the logged-in operator Accounts::authorize_profile()
+                                           // approved for this profile ("" for none); recorded in
+                                           // the audit events
 };
 
 struct SignOutcome {
@@ -46,7 +49,8 @@ std::filesystem::path default_output_path(const std::filesystem::path& input, Si
                                           const std::optional<std::filesystem::path>& out_dir);
 
 // Throws Error(config) for options this build cannot honour (signature levels above B-B), so
-// that a batch refuses before it starts rather than failing every file.
+// that a batch refuses before it starts rather than failing every file; Error(auth) for a
+// require_login profile without an operator_user (see Accounts::authorize_profile).
 void check_sign_options(const Profile& profile, const SignOptions& options);
 
 // Signs `input` into `output` (atomically; "-" for stdin/stdout). Never modifies the input;

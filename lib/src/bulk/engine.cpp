@@ -278,6 +278,7 @@ Finished Engine::process(const Task& task) {
   NewEvent& e = f.outcome.event;
   e.operation = "sign";
   e.profile = profile_.name;
+  e.user = options_.sign.operator_user;
   e.input_path = input.string();
   e.output_path = output.string();
   e.signer_fingerprint = fingerprint_;

@@ -77,6 +77,69 @@ CREATE TABLE items (
 CREATE INDEX items_by_job_state ON items (job_id, state);
 CREATE INDEX jobs_by_key ON jobs (key, id);
 )sql"},
+    Migration{2, R"sql(
+-- Operator accounts (esign users). roles: comma-separated subset of admin,signer,auditor.
+-- status: active | disabled | dormant. Times are Unix seconds (UTC); 0 means never/none.
+-- password_hash is self-describing ($scrypt$ln=..,r=..,p=..$salt$hash); totp_secret and
+-- totp_pending are sealed (AES-256-GCM) with a key kept outside the ledger, never plain.
+CREATE TABLE users (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL UNIQUE,
+  roles           TEXT NOT NULL,
+  status          TEXT NOT NULL DEFAULT 'active',
+  password_hash   TEXT NOT NULL,
+  totp_secret     TEXT NOT NULL DEFAULT '',
+  totp_pending    TEXT NOT NULL DEFAULT '',
+  totp_last_step  INTEGER NOT NULL DEFAULT 0,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until    INTEGER NOT NULL DEFAULT 0,
+  last_login      INTEGER NOT NULL DEFAULT 0,
+  last_seen       INTEGER NOT NULL,
+  created         TEXT NOT NULL
+);
+
+-- The last password hashes of each user, newest last (the current one included).
+CREATE TABLE password_history (
+  id            INTEGER PRIMARY KEY,
+  user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  password_hash TEXT NOT NULL,
+  set_at        INTEGER NOT NULL
+);
+CREATE INDEX password_history_by_user ON password_history (user_id, id);
+
+-- One-time recovery codes, SHA-256 hex of the code; pending ones belong to an enrollment that
+-- is not confirmed yet. A used code is deleted.
+CREATE TABLE recovery_codes (
+  id        INTEGER PRIMARY KEY,
+  user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  pending   INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (user_id, code_hash)
+);
+
+-- Operator sessions: the SHA-256 hex of the session token (the token itself is only in the
+-- operator's state file). restricted = 1: the user must enroll 2FA before doing anything else.
+CREATE TABLE sessions (
+  id         INTEGER PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  created    INTEGER NOT NULL,
+  last_used  INTEGER NOT NULL,
+  expires    INTEGER NOT NULL,
+  restricted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+-- Which operators may sign with which profile (esign certs assign). A profile with links is
+-- usable only by a linked user.
+CREATE TABLE user_certificates (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  profile TEXT NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (user_id, profile)
+);
+CREATE INDEX user_certificates_by_profile ON user_certificates (profile);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Ledger::kSchemaVersion,

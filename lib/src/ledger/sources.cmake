@@ -3,4 +3,5 @@ target_sources(esign_core PRIVATE
   src/ledger/schema.cpp
   src/ledger/audit_chain.cpp
   src/ledger/jobs.cpp
+  src/ledger/users.cpp
 )

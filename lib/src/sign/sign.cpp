@@ -179,11 +179,11 @@ fs::path default_output_path(const fs::path& input, SignatureFormat format, cons
 }
 
 void check_sign_options(const Profile& profile, const SignOptions& options) {
-  // A profile that only logged-in operators may use is refused until operator accounts exist:
-  // ignoring the setting would let anyone sign with it.
-  if (profile.require_login)
+  // The operator was checked (session, signer role, assignment) by Accounts::authorize_profile;
+  // without one, a require_login profile is never used.
+  if (profile.require_login && options.operator_user.empty())
     throw Error(Errc::auth, profile.file.string(),
-                "the profile requires an operator login (require_login: true), which this build does not support yet");
+                "the profile requires an operator login (require_login: true) (esign login --user NAME)");
   SignatureLevel level = options.level.value_or(profile.signature.level);
   if (level != SignatureLevel::b_b && !options.timestamper)
     throw Error(Errc::config, profile.file.string(),

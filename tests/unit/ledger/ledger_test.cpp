@@ -359,6 +359,29 @@ BOOST_AUTO_TEST_CASE(two_processes_appending_concurrently_keep_the_chain) {
   BOOST_TEST(c.events == 2 * kPerProcess);
 }
 
+BOOST_AUTO_TEST_CASE(a_version_1_ledger_gains_the_account_tables_and_keeps_its_events) {
+  TempDir dir;
+  const fs::path path = dir.path / "ledger.db";
+  {
+    Ledger ledger = Ledger::open(path);
+    ledger.append(sample_event(1));
+  }
+  // Back to what esign with schema 1 left behind: no account tables, version 1 recorded.
+  raw_sql(path,
+          "DROP TABLE user_certificates; DROP TABLE sessions; DROP TABLE recovery_codes; "
+          "DROP TABLE password_history; DROP TABLE users; DELETE FROM schema_version WHERE version = 2");
+  BOOST_TEST(raw_query_text(path, "SELECT MAX(version) FROM schema_version") == "1");
+  {
+    Ledger ledger = Ledger::open(path);
+    BOOST_TEST(ledger.schema_version() == 2);
+    BOOST_TEST(ledger.events().size() == 1u);
+    BOOST_TEST(ledger.verify_chain().ok);
+  }
+  for (const char* table : {"users", "password_history", "recovery_codes", "sessions", "user_certificates"})
+    BOOST_TEST(raw_query_text(path, std::string("SELECT COUNT(*) FROM sqlite_master WHERE name = '") + table + "'") == "1",
+               table);
+}
+
 BOOST_AUTO_TEST_CASE(reopening_migrates_and_keeps_events) {
   TempDir dir;
   // A database made by someone else, without any of our tables, is version 0: open() migrates it.

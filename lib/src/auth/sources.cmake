@@ -1,0 +1,9 @@
+target_sources(esign_core PRIVATE
+  src/auth/accounts.cpp
+  src/auth/password.cpp
+  src/auth/qr.cpp
+  src/auth/seal.cpp
+  src/auth/secrets.cpp
+  src/auth/session.cpp
+  src/auth/totp.cpp
+)
