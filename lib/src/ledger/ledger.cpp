@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <thread>
 
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
@@ -122,21 +123,30 @@ Ledger Ledger::open(const fs::path& path) {
   if (path.empty()) throw Error(Errc::config, "ledger", "the ledger path is empty");
   make_private_dirs(path.parent_path());
   create_private_file(path);
-  try {
-    auto impl = std::make_unique<Impl>(
-        path, SQLite::Database(path.string(), SQLite::OPEN_READWRITE, kBusyTimeoutMs));
-    SQLite::Database& db = impl->db;
-    // WAL: readers (audit log, verify) never block the writer, and a crash mid-write loses nothing
-    // committed. synchronous=FULL: a committed event survives a power cut, which evidence needs.
-    if (pragma_text(db, "PRAGMA journal_mode = WAL") != "wal") {
-      throw Error(Errc::config, path.string(), "the ledger cannot use WAL mode on this file system");
+  // Switching a new file to WAL needs an exclusive lock, and when two processes open a new
+  // ledger at once SQLite may refuse one of them at once (SQLITE_BUSY without waiting, to avoid
+  // a deadlock): such an open is retried until the busy timeout is used up.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto impl = std::make_unique<Impl>(
+          path, SQLite::Database(path.string(), SQLite::OPEN_READWRITE, kBusyTimeoutMs));
+      SQLite::Database& db = impl->db;
+      // WAL: readers (audit log, verify) never block the writer, and a crash mid-write loses nothing
+      // committed. synchronous=FULL: a committed event survives a power cut, which evidence needs.
+      if (pragma_text(db, "PRAGMA journal_mode = WAL") != "wal") {
+        throw Error(Errc::config, path.string(), "the ledger cannot use WAL mode on this file system");
+      }
+      db.exec("PRAGMA synchronous = FULL");
+      db.exec("PRAGMA foreign_keys = ON");
+      impl->schema_version = ledger::migrate(db, path);
+      return Ledger(std::move(impl));
+    } catch (const SQLite::Exception& e) {
+      const int primary = e.getErrorCode() & 0xff;
+      const bool busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+      if (!busy || std::chrono::steady_clock::now() >= deadline) throw ledger::sqlite_error(path, e, "cannot open the ledger");
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * std::min(attempt, 20)));
     }
-    db.exec("PRAGMA synchronous = FULL");
-    db.exec("PRAGMA foreign_keys = ON");
-    impl->schema_version = ledger::migrate(db, path);
-    return Ledger(std::move(impl));
-  } catch (const SQLite::Exception& e) {
-    throw ledger::sqlite_error(path, e, "cannot open the ledger");
   }
 }
 
