@@ -11,6 +11,8 @@ with the paths, JSON field names and error bodies of Microsoft's documentation:
   GET  /certificates/{name}[/{version}]?api-version=V   -> {"id","kid","sid","x5t","cer","attributes"}
   POST /keys/{name}[/{version}]/sign?api-version=V      {"alg","value"} -> {"kid","value"}
        (value: base64url of the digest in, of the signature out: RSA the raw block, ECDSA raw r||s)
+  POST /keys/{name}[/{version}]/unwrapkey?api-version=V {"alg","value"} -> {"kid","value"}
+       (alg RSA-OAEP-256, RSA-OAEP or RSA1_5; value: base64url of the wrapped key in, the key out)
   Key Vault errors: {"error":{"code","message"}}; 401 with a WWW-Authenticate Bearer challenge.
 
 Signing uses real keys through `openssl pkeyutl`. Keys live in KEYDIR as NAME.key.pem with the
@@ -18,7 +20,7 @@ certificate NAME.cert.pem (read at each request, so a test may add some while th
 
 Test-only extras:
   GET  /aia/intermediate.cer   the --aia-issuer PEM certificate, as DER (an AIA caIssuers URL)
-  GET  /_test/stats            {"token_calls","cert_calls","sign_calls","sign_failed_injected"}
+  GET  /_test/stats            {"token_calls","cert_calls","sign_calls","sign_failed_injected","unwrap_calls"}
   POST /_test/config           JSON {"sign_429": N, "sign_503": N, "retry_after": S, "delay_ms": D,
                                "revoke_tokens": true}: the next N sign calls answer 429 (with
                                Retry-After: S) or 503; every request waits D ms; revoke_tokens
@@ -100,7 +102,8 @@ class State:
         self.secret = os.environ.get("AZ_TEST_CLIENT_SECRET", "")
         self.lock = threading.Lock()
         self.tokens = {}  # token -> expiry (epoch seconds)
-        self.stats = {"token_calls": 0, "cert_calls": 0, "sign_calls": 0, "sign_failed_injected": 0}
+        self.stats = {"token_calls": 0, "cert_calls": 0, "sign_calls": 0, "sign_failed_injected": 0,
+                      "unwrap_calls": 0}
         self.sign_429 = 0
         self.sign_503 = 0
         self.retry_after = 1
@@ -205,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.token(parts[0], body)
         if parts[:1] == ["keys"] and parts[-1:] == ["sign"] and len(parts) in (3, 4):
             return self.sign(parts, query, body)
+        if parts[:1] == ["keys"] and parts[-1:] == ["unwrapkey"] and len(parts) in (3, 4):
+            return self.unwrap(parts, query, body)
         self.kv_error(404, "NotFound", "No route for POST " + "/".join(parts))
 
     # -- endpoints -----------------------------------------------------------------------------
@@ -326,6 +331,36 @@ class Handler(BaseHTTPRequestHandler):
         if kty == "EC":
             sig = der_ecdsa_to_raw(sig, EC_FIELD[crv])
         self.send_json(200, {"kid": f"{self.base()}/keys/{name}/{version}", "value": b64url(sig)})
+
+    def unwrap(self, parts, query, body):
+        with self.state.lock:
+            self.state.stats["unwrap_calls"] += 1
+        if not self.has_api_version(query) or not self.authorized():
+            return
+        name = parts[1]
+        key, _ = self.key_files(name)
+        version = self.version_of(name)
+        if not os.path.exists(key) or (len(parts) == 4 and parts[2] != version):
+            return self.kv_error(404, "KeyNotFound",
+                                 f"A key with (name/id) {'/'.join(parts[1:-1])} was not found in this key vault.")
+        try:
+            req = json.loads(body)
+            alg, value = req["alg"], b64url_decode(req["value"])
+        except (ValueError, KeyError, TypeError):
+            return self.kv_error(400, "BadParameter", "The request body must be JSON with alg and value.")
+        kty, _ = key_type(key)
+        options = {"RSA-OAEP-256": ["rsa_padding_mode:oaep", "rsa_oaep_md:sha256", "rsa_mgf1_md:sha256"],
+                   "RSA-OAEP": ["rsa_padding_mode:oaep", "rsa_oaep_md:sha1", "rsa_mgf1_md:sha1"],
+                   "RSA1_5": ["rsa_padding_mode:pkcs1"]}
+        if kty != "RSA" or alg not in options:
+            return self.kv_error(400, "BadParameter", f"Invalid algorithm '{alg}' for a {kty} key.")
+        cmd = ["openssl", "pkeyutl", "-decrypt", "-inkey", key]
+        for opt in options[alg]:
+            cmd += ["-pkeyopt", opt]
+        out = subprocess.run(cmd, input=value, capture_output=True)
+        if out.returncode != 0:
+            return self.kv_error(400, "BadParameter", "The wrapped key could not be unwrapped with this key.")
+        self.send_json(200, {"kid": f"{self.base()}/keys/{name}/{version}", "value": b64url(out.stdout)})
 
 
 def main():

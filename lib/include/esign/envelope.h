@@ -45,7 +45,7 @@ EnvelopeOutcome encrypt_file(const std::filesystem::path& input, const std::file
                              const EncryptOptions& options);
 
 // Decrypts the DER or BER CMS EnvelopedData/AuthEnvelopedData `input` ("-": stdin, spooled to an
-// unlinked temporary file) with the key of `profile` (pkcs12 and pem key sources) into `output`
+// unlinked temporary file) with the key of `profile` (pkcs12, pem, pkcs11, azure-keyvault) into `output`
 // ("-": stdout). Memory stays bounded: the encrypted content is streamed from the file, never
 // loaded. A file output appears only after the whole content decrypted and (GCM) its tag
 // verified; to stdout, plaintext is written as it is decrypted and a failure is reported at the end.
