@@ -14,5 +14,6 @@ Command add_logout(CLI::App& root, Context& ctx);
 Command add_stamp(CLI::App& root, Context& ctx);
 Command add_encrypt(CLI::App& root, Context& ctx);
 Command add_decrypt(CLI::App& root, Context& ctx);
+Command add_certs(CLI::App& root, Context& ctx);
 
 }  // namespace esign::cli

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "esign/error.h"
+
 namespace esign::cli {
 
 PromptFn terminal_prompt() {
@@ -27,6 +29,15 @@ PromptFn terminal_prompt() {
     std::fputc('\n', stderr);
     return Secret(std::move(line));
   };
+}
+
+bool terminal_confirm(const std::string& question) {
+  if (!::isatty(STDIN_FILENO)) throw Error(Errc::usage, "confirmation", "stdin is not a terminal: add --yes to go ahead");
+  std::fprintf(stderr, "%s [y/N] ", question.c_str());
+  std::fflush(stderr);
+  std::string line;
+  for (int c; (c = std::fgetc(stdin)) != EOF && c != '\n';) line.push_back(static_cast<char>(c));
+  return line == "y" || line == "Y" || line == "yes" || line == "YES";
 }
 
 NoticeFn stderr_notice() {

@@ -1,6 +1,8 @@
 // Talking to the operator's terminal: secret prompts without echo.
 #pragma once
 
+#include <string>
+
 #include "esign/secret.h"
 
 namespace esign::cli {
@@ -8,6 +10,10 @@ namespace esign::cli {
 // A prompt function for SecretResolver when stdin is a terminal; nullptr otherwise (scripts
 // must use env: or file: references).
 PromptFn terminal_prompt();
+
+// Asks a yes/no question on the terminal; true only for "y" or "yes". Throws Error(usage) when
+// stdin is not a terminal (scripts say --yes).
+bool terminal_confirm(const std::string& question);
 
 // Prints notices for the operator on stderr ("esign: MESSAGE").
 NoticeFn stderr_notice();

@@ -160,42 +160,39 @@ void Token::store_certificate(X509* cert, const std::string& label, const Bytes&
     ossl::fail(Errc::key, subject_, name_ + ": the token did not take the certificate");
 }
 
+// libp11 keeps a destroyed object in its cached list (a second removal of it fails with
+// CKR_OBJECT_HANDLE_INVALID), so each list is read once and its matches removed once, from the
+// last to the first: indices below a removed one stay valid whether or not libp11 compacts.
 int Token::remove_certificates(const Bytes& id, const std::string& label) {
-  int removed = 0;
-  // Each removal changes libp11's list, so look again after every one.
-  for (bool again = true; again;) {
-    again = false;
-    PKCS11_CERT* certs = nullptr;
-    unsigned int ncerts = 0;
-    if (PKCS11_enumerate_certs(native(), &certs, &ncerts) != 0)
+  PKCS11_CERT* certs = nullptr;
+  unsigned int ncerts = 0;
+  if (PKCS11_enumerate_certs(native(), &certs, &ncerts) != 0)
+    ossl::fail(Errc::key, subject_, name_ + ": cannot list certificates");
+  std::vector<unsigned> found;
+  for (unsigned i = 0; i < ncerts; ++i)
+    if (matches(certs[i], id, label)) found.push_back(i);
+  for (auto i = found.rbegin(); i != found.rend(); ++i) {
+    if (PKCS11_enumerate_certs(native(), &certs, &ncerts) != 0 || *i >= ncerts)
       ossl::fail(Errc::key, subject_, name_ + ": cannot list certificates");
-    for (unsigned i = 0; i < ncerts; ++i) {
-      if (!matches(certs[i], id, label)) continue;
-      if (PKCS11_remove_certificate(&certs[i]) != 0) ossl::fail(Errc::key, subject_, name_ + ": cannot remove a certificate");
-      ++removed;
-      again = true;
-      break;
-    }
+    if (PKCS11_remove_certificate(&certs[*i]) != 0) ossl::fail(Errc::key, subject_, name_ + ": cannot remove a certificate");
   }
-  return removed;
+  return static_cast<int>(found.size());
 }
 
 int Token::remove_keys(const Bytes& id, const std::string& label) {
   int removed = 0;
   for (auto enumerate : {PKCS11_enumerate_keys, PKCS11_enumerate_public_keys}) {
-    for (bool again = true; again;) {
-      again = false;
-      PKCS11_KEY* keys = nullptr;
-      unsigned int nkeys = 0;
-      if (enumerate(native(), &keys, &nkeys) != 0) ossl::fail(Errc::key, subject_, name_ + ": cannot list keys");
-      for (unsigned i = 0; i < nkeys; ++i) {
-        if (!matches(keys[i], id, label)) continue;
-        if (PKCS11_remove_key(&keys[i]) != 0) ossl::fail(Errc::key, subject_, name_ + ": cannot remove a key");
-        ++removed;
-        again = true;
-        break;
-      }
+    PKCS11_KEY* keys = nullptr;
+    unsigned int nkeys = 0;
+    if (enumerate(native(), &keys, &nkeys) != 0) ossl::fail(Errc::key, subject_, name_ + ": cannot list keys");
+    std::vector<unsigned> found;
+    for (unsigned i = 0; i < nkeys; ++i)
+      if (matches(keys[i], id, label)) found.push_back(i);
+    for (auto i = found.rbegin(); i != found.rend(); ++i) {
+      if (enumerate(native(), &keys, &nkeys) != 0 || *i >= nkeys) ossl::fail(Errc::key, subject_, name_ + ": cannot list keys");
+      if (PKCS11_remove_key(&keys[*i]) != 0) ossl::fail(Errc::key, subject_, name_ + ": cannot remove a key");
     }
+    removed += static_cast<int>(found.size());
   }
   return removed;
 }
