@@ -153,10 +153,11 @@ std::vector<Command> add_certs_enroll(CLI::App& certs, Context& ctx) {
   install->add_option("--chain", args->chain, "Intermediate certificates (PEM) to keep with it")->type_name("FILE");
   install->add_option("--profile,-p", args->profile, "Profile name or path")->required();
 
-  CLI::App* import = certs.add_subcommand("import", "Put the key and certificate of a PKCS#12 file on a token");
+  CLI::App* import = certs.add_subcommand("import", "Put the key and certificate of a PKCS#12 file on a token or in Key Vault");
   import->add_option("p12", args->p12, "The PKCS#12 file")->required();
   import->add_option("--to", args->to_uri, "The token and object: pkcs11:token=T;object=LABEL[;id=%01]")->type_name("URI");
-  import->add_option("--to-profile", args->to_profile, "A pkcs11 profile naming the token and object")->type_name("P");
+  import->add_option("--to-profile", args->to_profile, "A pkcs11 profile (token and object) or an azure-keyvault profile")
+      ->type_name("P");
   import->add_option("--module", args->module, "PKCS#11 module for --to (default: the URI's module-path or p11-kit)")
       ->type_name("PATH");
   import->add_option("--pin", args->pin, "The token PIN for --to, as a reference: env:VAR, file:PATH or prompt")

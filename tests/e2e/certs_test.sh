@@ -2,8 +2,9 @@
 # esign certs: keys generated where the profile's key lives (a SoftHSM2 token, an encrypted
 # PKCS#8 file), requests checked by `openssl req -verify` and issued by the test CA with
 # `openssl x509 -req`, certificates installed (a mismatch refused), PDFs signed with them and
-# accepted by pdfsig against an NSS db trusting the test root; a PKCS#12 imported onto a token
-# and signed with; list/show/export/expiring/remove; both DN forms; signing with an expired
+# accepted by pdfsig against an NSS db trusting the test root; the same in Azure Key Vault (the
+# loopback test server: create, pending/merge, import); a PKCS#12 imported onto a token and
+# signed with; list/show/export/expiring/remove; both DN forms; signing with an expired
 # certificate refused.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -142,9 +143,55 @@ key:
   chain: $PKI/chain.pem
 YAML
 signed_ok imported imported
-# The same label again: refused.
-expect_exit 2 esign certs import "$PKI/ec256.p12" --to-profile imported --password-stdin <"$PKI/p12-password.txt"
+# The same label again: refused; an EC key: refused (libp11 0.4.12 stores RSA keys only).
+expect_exit 2 esign certs import "$PKI/nokeyusage.p12" --to-profile imported --password-stdin <"$PKI/p12-password.txt"
 expect_stderr_contains "exists already"
+expect_exit 2 esign certs import "$PKI/ec256.p12" --to "pkcs11:token=certs-test;object=ec" --module "$module" \
+  --pin "file:$prof/pin.txt" --password-stdin <"$PKI/p12-password.txt"
+expect_stderr_contains "only RSA keys"
+
+# ---------------------------------------------------------------------------------------------
+note "Azure Key Vault (loopback test server): generate in the vault, merge, import, sign"
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3)
+tenant=72f988bf-86f1-41af-91ab-2d7cd011db47
+client=5a1c0de5-0000-4000-8000-000000000001
+export AZ_SECRET='Az.Test~Certs-Secret-1'
+mkdir -p "$TEST_TMP/vault"
+AZ_TEST_CLIENT_SECRET=$AZ_SECRET "$py" "$ESIGN_SOURCE_DIR/tests/support/azure_kv_server.py" \
+  --keys "$TEST_TMP/vault" --tenant "$tenant" --client-id "$client" >"$TEST_TMP/server.port" 2>"$TEST_TMP/server.log" &
+server=$!
+on_exit "kill $server"
+for _ in $(seq 100); do [ -s "$TEST_TMP/server.port" ] && break; sleep 0.1; done
+port=$(head -n1 "$TEST_TMP/server.port")
+[ -n "$port" ] || fail "the Key Vault test server did not start: $(cat "$TEST_TMP/server.log")"
+for name in vaultseal vaultimport; do
+  cat >"$prof/$name.yaml" <<YAML
+name: $name
+key:
+  source: azure-keyvault
+  vault_url: http://127.0.0.1:$port
+  key: $name
+  tenant_id: $tenant
+  client_id: $client
+  client_secret: env:AZ_SECRET
+  authority_url: http://127.0.0.1:$port
+  chain: $PKI/chain.pem
+YAML
+done
+expect_exit 0 esign certs generate --profile vaultseal --subject 'CN=Vault Seal,O=Acme Ltd,C=IN' \
+  --san dns:seal.acme.example --key-type rsa2048 -o "$W/vault.csr"
+expect_stderr_lacks "$AZ_SECRET"
+csr_ok "$W/vault.csr" 'CN *= *Vault Seal'
+openssl req -in "$W/vault.csr" -noout -text | grep -q 'DNS:seal.acme.example' || fail "the vault's request lacks the SAN"
+issue "$W/vault.csr" "$W/vault.pem" 30
+expect_exit 2 esign certs install "$W/seal.pem" --profile vaultseal
+expect_stderr_contains "not the certificate of the key"
+expect_exit 0 esign certs install "$W/vault.pem" --profile vaultseal
+signed_ok vaultseal vault
+expect_exit 0 esign certs import "$PKI/rsa.p12" --to-profile vaultimport --password-stdin <"$PKI/p12-password.txt"
+signed_ok vaultimport vaultimport
+expect_stderr_lacks "$(head -n1 "$PKI/p12-password.txt")"
 
 # ---------------------------------------------------------------------------------------------
 note "list, show, export, expiring"
@@ -159,6 +206,7 @@ assert by["seal"]["source"] == "pkcs11" and by["seal"]["subject"].startswith("CN
 assert by["filekey"]["days_left"] in (0, 1), by["filekey"]
 assert by["seal"]["days_left"] in (29, 30), by["seal"]
 assert by["seal"]["linked_users"] == [], by["seal"]
+assert by["vaultseal"]["source"] == "azure-keyvault" and "Vault Seal" in by["vaultseal"]["subject"], by
 for c in doc["certificates"]:
     assert "issuer" in c and "serial" in c and "not_before" in c and "not_after" in c, c
 PY

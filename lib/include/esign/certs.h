@@ -57,9 +57,12 @@ struct CsrOutcome {
 //           mode 0600, written atomically;
 //   pkcs11  C_GenerateKeyPair on the token, labelled and identified by the URI's object= and id=
 //           (a random 8-byte id when the URI has none); RSA only (libp11 0.4.12 generates no EC keys);
+//   azure-keyvault  POST /certificates/{certificate}/create with issuer "Unknown": the vault makes
+//           a non-exportable key (a new version when the name exists) and the request, which is
+//           checked here; SANs email: and dns: only.
 // Throws Error: conflict (a key file or a token key of that label/id exists: never overwritten),
-// config (a source that cannot generate: pkcs12, csc, azure-keyvault; a pem profile without
-// key.password), usage (bad subject or SAN), key (token refused, login failed).
+// config (a source that cannot generate: pkcs12, csc; a pem profile without key.password),
+// usage (bad subject or SAN), key (token refused, login failed), remote/auth (Key Vault).
 CsrOutcome generate_key(const Profile& profile, const SecretResolver& secrets, const CsrRequest& request);
 
 // A new request for the profile's existing key (request.key_type is ignored). Throws like
@@ -76,16 +79,21 @@ struct InstallOutcome {
 // Stores `cert` (a PEM file; its first certificate is the key's) beside the profile's key after
 // checking it is that key's certificate: pem writes key.cert (and key.chain when `chain` is given
 // and the profile names one; otherwise the chain follows the certificate in key.cert), atomically;
-// pkcs11 stores a certificate object with the key's id and label (replacing an older one).
+// pkcs11 stores a certificate object with the key's id and label (replacing an older one), or
+// writes key.cert when the profile has one; azure-keyvault checks the certificate against the
+// pending request's key and merges it (POST .../pending/merge, with the chain).
 // Throws Error: key (the certificate is not the key's, or there is no key), input (unreadable
-// PEM), config (pkcs12, csc, azure-keyvault profiles; a pkcs11 profile with key.cert).
+// PEM), config (pkcs12, csc profiles; --chain for a token profile without key.chain),
+// remote/auth (Key Vault, e.g. no pending request).
 InstallOutcome install_certificate(const Profile& profile, const SecretResolver& secrets,
                                    const std::filesystem::path& cert, const std::optional<std::filesystem::path>& chain);
 
 // Puts the private key and certificate of a PKCS#12 file on the token of `target` (a pkcs11
 // profile, or one made by token_profile()), with the URI's object= label and id= (the SHA-1 of
-// the public key when absent). Throws Error: key (wrong PKCS#12 password, login failed),
-// conflict (a key with that label or id exists on the token), config (not a pkcs11 profile).
+// the public key when absent), or into Key Vault (an azure-keyvault profile: POST
+// /certificates/{certificate}/import, the key made non-exportable). RSA keys only (libp11 0.4.12 stores no EC keys). Throws Error:
+// key (wrong PKCS#12 password, login failed), conflict (a key with that label or id exists on
+// the token), config (neither a pkcs11 nor an azure-keyvault profile; an EC key for a token).
 InstallOutcome import_pkcs12(const std::filesystem::path& p12, const Secret& password, const Profile& target,
                              const SecretResolver& secrets);
 

@@ -11,6 +11,7 @@
 #include "esign/certs.h"
 #include "esign/error.h"
 #include "esign/output.h"
+#include "keys/azure_certs.h"
 #include "keys/openers.h"
 #include "keys/pkcs11_token.h"
 
@@ -158,6 +159,38 @@ CsrOutcome token_generate(const Pkcs11Source& src, const Profile& profile, const
   return {build_csr(pkey.get(), request, where), where, rfc2253(request.subject)};
 }
 
+// Key Vault makes the key and the request itself (create with issuer "Unknown"); the request
+// comes back as DER and is checked here like one esign signed.
+CsrOutcome vault_generate(const AzureKeyVaultSource& src, const Profile& profile, const SecretResolver& secrets,
+                          const CsrRequest& request) {
+  std::vector<std::string> emails, dns;
+  for (const std::string& san : request.sans) {
+    std::string kind = san.substr(0, san.find(':'));
+    for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (kind == "email") emails.push_back(san.substr(san.find(':') + 1));
+    else if (kind == "dns") dns.push_back(san.substr(san.find(':') + 1));
+    else throw Error(Errc::usage, san, "Key Vault takes email: and dns: SANs only");
+  }
+  azure::KeyPolicy key;
+  if (is_rsa(request.key_type)) key = {"RSA", static_cast<int>(rsa_bits(request.key_type)), ""};
+  else key = {"EC", 0, request.key_type == KeyType::p256 ? "P-256" : "P-384"};
+  azure::Vault vault(src, profile, secrets);
+  const std::string where = vault.url() + "/certificates/" + src.certificate;
+  const std::string subject = rfc2253(request.subject);
+  Bytes der = azure::create_certificate(vault, subject, emails, dns, key);
+  const unsigned char* p = der.data();
+  Req req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+  if (!req) ossl::fail(Errc::remote, where, "Key Vault's request is not PKCS#10");
+  ossl::PKey pub(X509_REQ_get_pubkey(req.get()));
+  if (!pub || X509_REQ_verify(req.get(), pub.get()) != 1)
+    ossl::fail(Errc::remote, where, "Key Vault's request does not verify");
+  ossl::Bio mem(BIO_new(BIO_s_mem()));
+  if (!mem || PEM_write_bio_X509_REQ(mem.get(), req.get()) != 1) ossl::fail(Errc::internal, where, "cannot write PEM");
+  char* data = nullptr;
+  long len = BIO_get_mem_data(mem.get(), &data);
+  return {std::string(data, static_cast<std::size_t>(len)), where, subject};
+}
+
 }  // namespace
 
 KeyType parse_key_type(const std::string& name) {
@@ -185,7 +218,7 @@ CsrOutcome generate_key(const Profile& profile, const SecretResolver& secrets, c
                         [&](const PemSource& s) { return pem_generate(s, profile, secrets, request); },
                         [&](const Pkcs11Source& s) { return token_generate(s, profile, secrets, request); },
                         [&](const Pkcs12Source&) -> CsrOutcome { cannot(profile, "pkcs12", "generate keys (use a pem profile)"); },
-                        [&](const AzureKeyVaultSource&) -> CsrOutcome { cannot(profile, "azure-keyvault", "generate keys yet"); },
+                        [&](const AzureKeyVaultSource& s) { return vault_generate(s, profile, secrets, request); },
                         [&](const CscSource&) -> CsrOutcome { cannot(profile, "csc", "generate keys (the service does)"); },
                     },
                     profile.key);
@@ -209,7 +242,9 @@ CsrOutcome make_csr(const Profile& profile, const SecretResolver& secrets, const
             return CsrOutcome{build_csr(pkey.get(), request, where), where, rfc2253(request.subject)};
           },
           [&](const Pkcs12Source&) -> CsrOutcome { cannot(profile, "pkcs12", "make requests (use a pem profile)"); },
-          [&](const AzureKeyVaultSource&) -> CsrOutcome { cannot(profile, "azure-keyvault", "make requests yet"); },
+          [&](const AzureKeyVaultSource&) -> CsrOutcome {
+            cannot(profile, "azure-keyvault", "make a request for an existing key (Key Vault makes one with a new key: certs generate)");
+          },
           [&](const CscSource&) -> CsrOutcome { cannot(profile, "csc", "make requests"); },
       },
       profile.key);

@@ -4,6 +4,8 @@
 #include <openssl/pkcs12.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "certs/pem_text.h"
 #include "crypto/openssl.h"
@@ -11,6 +13,7 @@
 #include "esign/error.h"
 #include "esign/output.h"
 #include "esign/signer.h"
+#include "keys/azure_certs.h"
 #include "keys/openers.h"
 #include "keys/pkcs11_token.h"
 
@@ -89,6 +92,25 @@ InstallOutcome install_on_token(const Pkcs11Source& src, const Profile& profile,
   return {certs.front(), token.name()};
 }
 
+// Key Vault merges the certificate into its pending operation; the request's key is checked
+// against the certificate first, so a wrong certificate is refused here with esign's message.
+InstallOutcome install_in_vault(const AzureKeyVaultSource& src, const Profile& profile, const SecretResolver& secrets,
+                                std::vector<Certificate> certs, const fs::path& cert_file) {
+  azure::Vault vault(src, profile, secrets);
+  const std::string where = vault.url() + "/certificates/" + src.certificate;
+  Bytes der = azure::pending_request(vault);
+  const unsigned char* p = der.data();
+  std::unique_ptr<X509_REQ, ossl::Deleter<X509_REQ_free>> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+  ossl::PKey key(req ? X509_REQ_get_pubkey(req.get()) : nullptr);
+  if (!key) ossl::fail(Errc::remote, where, "Key Vault's pending request is not PKCS#10");
+  if (EVP_PKEY_eq(X509_get0_pubkey(certs.front().native()), key.get()) != 1) {
+    ossl::clear_errors();
+    mismatch(cert_file, where + " (pending)");
+  }
+  azure::merge_certificate(vault, certs);
+  return {certs.front(), where};
+}
+
 }  // namespace
 
 namespace certs {
@@ -128,7 +150,7 @@ InstallOutcome install_certificate(const Profile& profile, const SecretResolver&
             return install_on_token(s, profile, secrets, std::move(certs), cert);
           },
           [&](const Pkcs12Source&) -> InstallOutcome { cannot(profile, "pkcs12", "take a certificate (the file holds it)"); },
-          [&](const AzureKeyVaultSource&) -> InstallOutcome { cannot(profile, "azure-keyvault", "install certificates yet"); },
+          [&](const AzureKeyVaultSource& s) { return install_in_vault(s, profile, secrets, std::move(certs), cert); },
           [&](const CscSource&) -> InstallOutcome { cannot(profile, "csc", "install certificates (the service does)"); },
       },
       profile.key);
@@ -149,7 +171,9 @@ Profile token_profile(const std::string& uri, const std::optional<fs::path>& mod
 InstallOutcome import_pkcs12(const fs::path& p12_file, const Secret& password, const Profile& target,
                              const SecretResolver& secrets) {
   const auto* src = std::get_if<Pkcs11Source>(&target.key);
-  if (src == nullptr) throw Error(Errc::config, target.file.string(), "certs import puts keys on tokens: give a pkcs11 profile");
+  const auto* vault_src = std::get_if<AzureKeyVaultSource>(&target.key);
+  if (src == nullptr && vault_src == nullptr)
+    throw Error(Errc::config, target.file.string(), "certs import puts keys on tokens or in Key Vault: give a pkcs11 or azure-keyvault profile");
   const std::string subject = p12_file.string();
   ossl::Bio bio(BIO_new_file(p12_file.c_str(), "rb"));
   if (!bio) ossl::fail(Errc::input, subject, "cannot open PKCS#12 file");
@@ -168,6 +192,16 @@ InstallOutcome import_pkcs12(const fs::path& p12_file, const Secret& password, c
   ossl::X509Ptr cert(x509);
   ossl::X509Stack extra(ca);
   if (!key || !cert) throw Error(Errc::input, subject, "the PKCS#12 file has no private key with a certificate");
+  if (vault_src) {
+    // Checked here first (password, contents), so Key Vault gets only a file that opens.
+    std::ifstream in(p12_file, std::ios::binary);
+    Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    azure::Vault vault(*vault_src, target, secrets);
+    azure::import_certificate(vault, bytes, password);
+    return {Certificate::from_x509(cert.get()), vault.url() + "/certificates/" + vault_src->certificate};
+  }
+  if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
+    throw Error(Errc::config, subject, "only RSA keys can be imported onto a token (libp11 0.4.12 stores no EC keys)");
 
   pkcs11::Token token(*src, target, secrets, true);
   std::string label = token.uri().object;

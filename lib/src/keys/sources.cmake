@@ -10,6 +10,7 @@ target_sources(esign_core PRIVATE
   src/keys/azure_auth.cpp
   src/keys/azure_vault.cpp
   src/keys/azure_decryption_key.cpp
+  src/keys/azure_certs.cpp
   src/keys/azure_chain.cpp
   src/keys/csc_client.cpp
   src/keys/csc_session.cpp
