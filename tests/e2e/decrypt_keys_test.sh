@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # esign decrypt with keys that never leave their home: a SoftHSM2 token (RSA-OAEP and PKCS#1 v1.5
-# key transport by C_Decrypt) and Azure Key Vault (unwrapkey on the loopback
+# key transport by C_Decrypt, ECDH by C_DeriveKey) and Azure Key Vault (unwrapkey on the loopback
 # test server, real keys). Every round trip is byte-identical, OpenSSL's own output opens too, a
 # wrong PIN or a wrong client secret fails once with exit 2 and leaves no output.
 # shellcheck source=tests/e2e/lib.sh
@@ -10,6 +10,7 @@ need_tool softhsm2-util openssl curl
 module=/usr/lib/softhsm/libsofthsm2.so
 [ -f "$module" ] || skip "SoftHSM2 module not found at $module"
 store_cert=${ESIGN_P11_STORE_CERT:?ESIGN_P11_STORE_CERT (the p11_store_cert helper) is not set}
+allow_derive=${ESIGN_P11_ALLOW_DERIVE:?ESIGN_P11_ALLOW_DERIVE (the p11_allow_derive helper) is not set}
 py=/usr/bin/python3
 [ -x "$py" ] || py=$(command -v python3)
 export ESIGN_LEDGER=$TEST_TMP/ledger.db
@@ -51,12 +52,16 @@ roundtrip "$W/p11-rsa.yaml" "$W/oaep.p7m" p11-oaep
 expect_exit 0 esign encrypt "$W/data.bin" -r "$PKI/nokeyusage.cert.pem" --compat -o "$W/compat.p7m"
 roundtrip "$W/p11-rsa.yaml" "$W/compat.p7m" p11-compat
 expect_exit 0 esign encrypt "$W/data.bin" -r "$W/ecr.cert.pem" -o "$W/ec.p7m"
-# ECDH on the token reaches C_DeriveKey, but softhsm2-util --import makes EC keys without
-# CKA_DERIVE, so SoftHSM answers CKR_KEY_FUNCTION_NOT_PERMITTED: the refusal must be an error
-# naming the file, with no output (a token key generated with derive rights decrypts).
+# ECDH on the token is C_DeriveKey. softhsm2-util --import makes EC keys without CKA_DERIVE, so
+# SoftHSM first refuses (CKR_KEY_FUNCTION_NOT_PERMITTED): an error naming the file, no output.
 expect_exit 2 esign decrypt "$W/ec.p7m" --profile "$W/p11-ec.yaml" -o "$W/p11-ec.out"
 expect_stderr_contains "ec.p7m"
 expect_no_file "$W/p11-ec.out"
+# With the right to derive, the token agrees the key and the file opens.
+"$allow_derive" "$module" dec-test "$W/pin.txt" ec || fail "could not grant CKA_DERIVE to the token's EC key"
+roundtrip "$W/p11-ec.yaml" "$W/ec.p7m" p11-ec
+openssl cms -encrypt -binary -outform DER -aes-256-gcm -in "$W/data.bin" -out "$W/ossl-ec.p7m" "$W/ecr.cert.pem"
+roundtrip "$W/p11-ec.yaml" "$W/ossl-ec.p7m" p11-ossl-ec
 openssl cms -encrypt -binary -outform DER -aes-256-gcm -in "$W/data.bin" -out "$W/ossl.p7m" \
   -recip "$PKI/nokeyusage.cert.pem" -keyopt rsa_padding_mode:oaep -keyopt rsa_oaep_md:sha256
 roundtrip "$W/p11-rsa.yaml" "$W/ossl.p7m" p11-ossl
