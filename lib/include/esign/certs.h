@@ -98,7 +98,8 @@ InstallOutcome import_pkcs12(const std::filesystem::path& p12, const Secret& pas
                              const SecretResolver& secrets);
 
 // A profile for a bare PKCS#11 URI (`certs import --to pkcs11:...`): `module` (or the URI's
-// module-path, or p11-kit's proxy) and `pin` a secret reference ("prompt" by default).
+// module-path, or p11-kit's proxy) and `pin` a secret reference ("prompt" by default; a relative
+// file: path is taken from the working folder). Its `file` and `name` are the URI, for messages.
 Profile token_profile(const std::string& uri, const std::optional<std::filesystem::path>& module,
                       const std::string& pin);
 

@@ -159,11 +159,14 @@ InstallOutcome install_certificate(const Profile& profile, const SecretResolver&
 Profile token_profile(const std::string& uri, const std::optional<fs::path>& module, const std::string& pin) {
   Profile p;
   p.name = uri;
-  p.file = fs::current_path() / "pkcs11-uri";  // messages name the URI; relative pin files resolve here
+  p.file = uri;  // messages name the URI: there is no profile file
   Pkcs11Source src;
   src.uri = uri;
   src.module = module;
-  src.pin = pin;
+  // A relative file: reference means the working folder, not a folder derived from the URI.
+  src.pin = pin.rfind("file:", 0) == 0 && fs::path(pin.substr(5)).is_relative()
+                ? "file:" + (fs::current_path() / pin.substr(5)).string()
+                : pin;
   p.key = src;
   return p;
 }
