@@ -230,10 +230,36 @@ expect_exit 0 esign certs expiring --days 0
 expect_stdout_contains "no certificate expires"
 
 # ---------------------------------------------------------------------------------------------
-note "signing with an expired certificate is refused"
+note "signing with an expired or a not yet valid certificate is refused"
 expect_exit 2 esign sign "$W/in.pdf" --profile "$PKI/expired.yaml" -o "$W/expired.pdf"
-expect_stderr_contains "not valid now"
+expect_stderr_contains "not valid now (it expired)"
 expect_no_file "$W/expired.pdf"
+# A certificate valid from 2030 (openssl ca sets the start date), for the PEM key made above.
+mkdir -p "$W/ca/new"
+: >"$W/ca/index.txt"
+cat >"$W/ca/ca.cnf" <<CNF
+[ ca ]
+default_ca = d
+[ d ]
+database = $W/ca/index.txt
+new_certs_dir = $W/ca/new
+serial = $W/ca/serial
+default_md = sha256
+policy = any
+unique_subject = no
+[ any ]
+commonName = supplied
+CNF
+echo 7000 >"$W/ca/serial"
+openssl ca -batch -config "$W/ca/ca.cnf" -cert "$PKI/intermediate.pem" -keyfile "$PKI/intermediate.key.pem" \
+  -startdate 20300101000000Z -enddate 20310101000000Z -extfile "$W/leaf.cnf" -in "$W/file.csr" \
+  -out "$W/future.pem" 2>/dev/null || fail "openssl ca could not issue the future certificate"
+sed 's|cert: keys/file.cert.pem|cert: future.cert.pem|; s|^name: filekey|name: future|' "$prof/filekey.yaml" >"$prof/future.yaml"
+expect_exit 0 esign certs install "$W/future.pem" --profile future
+expect_exit 2 esign sign "$W/in.pdf" --profile future -o "$W/future.pdf"
+expect_stderr_contains "not valid now (it is not yet valid)"
+expect_no_file "$W/future.pdf"
+rm "$prof/future.yaml" "$prof/future.cert.pem"
 
 # ---------------------------------------------------------------------------------------------
 note "remove: asks unless --yes; keeps the key unless --with-key"
