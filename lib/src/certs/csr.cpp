@@ -152,11 +152,20 @@ CsrOutcome token_generate(const Pkcs11Source& src, const Profile& profile, const
   if (token.find_key() != nullptr || token.find_key(id, label) != nullptr)
     throw Error(Errc::conflict, profile.file.string(), token.name() + ": a key named by " + src.uri + " exists already");
   token.generate_rsa(rsa_bits(request.key_type), label, id);
-  PKCS11_key_st* key = token.find_key(id, label);
-  if (key == nullptr) throw Error(Errc::key, profile.file.string(), token.name() + ": the new key is not on the token");
-  ossl::PKey pkey = token.private_key(key);
   std::string where = token.name() + " (" + src.uri + ")";
-  return {build_csr(pkey.get(), request, where), where, rfc2253(request.subject)};
+  try {
+    PKCS11_key_st* key = token.find_key(id, label);
+    if (key == nullptr) throw Error(Errc::key, profile.file.string(), token.name() + ": the new key is not on the token");
+    ossl::PKey pkey = token.private_key(key);
+    return {build_csr(pkey.get(), request, where), where, rfc2253(request.subject)};
+  } catch (const Error&) {
+    // A key pair without its request is of no use and would block the next attempt.
+    try {
+      token.remove_keys(id, label);
+    } catch (const Error&) {
+    }
+    throw;
+  }
 }
 
 // Key Vault makes the key and the request itself (create with issuer "Unknown"); the request
