@@ -32,24 +32,33 @@ bool same_id(const unsigned char* id, std::size_t len, const Bytes& want) {
 Bytes key_id(PKCS11_KEY* key) { return key->id_len ? Bytes(key->id, key->id + key->id_len) : Bytes{}; }
 std::string key_label(PKCS11_KEY* key) { return key->label ? key->label : ""; }
 
+Token::Handles::Handles() : ctx(PKCS11_CTX_new()) {}
+
+Token::Handles::~Handles() {
+  if (slots) PKCS11_release_all_slots(ctx, slots, nslots);
+  if (loaded) PKCS11_CTX_unload(ctx);
+  if (ctx) PKCS11_CTX_free(ctx);
+}
+
 Token::Token(const Pkcs11Source& src, const Profile& profile, const SecretResolver& secrets, bool read_write)
-    : ctx_(PKCS11_CTX_new()), subject_(profile.file.string()) {
+    : subject_(profile.file.string()) {
   uri_ = parse_uri(src.uri, subject_);
   std::string module = src.module ? src.module->string() : !uri_.module_path.empty() ? uri_.module_path : default_module();
-  if (!ctx_ || PKCS11_CTX_load(ctx_, module.c_str()) != 0)
+  if (!h_.ctx || PKCS11_CTX_load(h_.ctx, module.c_str()) != 0)
     ossl::fail(Errc::key, subject_, "cannot load the PKCS#11 module " + module);
-  loaded_ = true;
-  if (PKCS11_enumerate_slots(ctx_, &slots_, &nslots_) != 0) ossl::fail(Errc::key, subject_, "cannot list the token slots");
+  h_.loaded = true;
+  if (PKCS11_enumerate_slots(h_.ctx, &h_.slots, &h_.nslots) != 0)
+    ossl::fail(Errc::key, subject_, "cannot list the token slots");
 
   int matches = 0;
-  for (unsigned i = 0; i < nslots_; ++i) {
-    PKCS11_TOKEN* t = slots_[i].token;
+  for (unsigned i = 0; i < h_.nslots; ++i) {
+    PKCS11_TOKEN* t = h_.slots[i].token;
     if (t == nullptr || !t->initialized) continue;
     if (!uri_.token.empty() && uri_.token != t->label) continue;
     if (!uri_.serial.empty() && uri_.serial != t->serialnr) continue;
     if (!uri_.manufacturer.empty() && uri_.manufacturer != t->manufacturer) continue;
     if (!uri_.model.empty() && uri_.model != t->model) continue;
-    slot_ = &slots_[i];
+    slot_ = &h_.slots[i];
     ++matches;
   }
   if (matches == 0)
@@ -77,12 +86,6 @@ Token::Token(const Pkcs11Source& src, const Profile& profile, const SecretResolv
                                            "); not retried, to spare the token's PIN tries");
     }
   }
-}
-
-Token::~Token() {
-  if (slots_) PKCS11_release_all_slots(ctx_, slots_, nslots_);
-  if (loaded_) PKCS11_CTX_unload(ctx_);
-  if (ctx_) PKCS11_CTX_free(ctx_);
 }
 
 PKCS11_TOKEN* Token::native() const { return slot_->token; }

@@ -29,7 +29,7 @@ class Token {
   // create and delete objects. Throws Error(key): no or several tokens match, a locked PIN, a
   // failed login; Error(config) for a bad URI.
   Token(const Pkcs11Source& src, const Profile& profile, const SecretResolver& secrets, bool read_write = false);
-  ~Token();
+  ~Token() = default;
   Token(const Token&) = delete;
   Token& operator=(const Token&) = delete;
 
@@ -70,10 +70,19 @@ class Token {
   int remove_keys(const Bytes& id, const std::string& label);
 
  private:
-  PKCS11_ctx_st* ctx_ = nullptr;
-  PKCS11_slot_st* slots_ = nullptr;
-  unsigned int nslots_ = 0;
-  bool loaded_ = false;
+  // What libp11 hands out, in a member of its own so that it is released when the constructor
+  // throws after acquiring it (a wrong PIN) as well as by ~Token.
+  struct Handles {
+    PKCS11_ctx_st* ctx = nullptr;
+    PKCS11_slot_st* slots = nullptr;
+    unsigned int nslots = 0;
+    bool loaded = false;
+    Handles();
+    ~Handles();
+    Handles(const Handles&) = delete;
+    Handles& operator=(const Handles&) = delete;
+  };
+  Handles h_;
   PKCS11_slot_st* slot_ = nullptr;
   Uri uri_;
   std::string name_;
