@@ -49,6 +49,15 @@ Secret read_password(bool from_stdin, const std::string& what, bool confirm) {
   return s;
 }
 
+bool terminal_confirm(const std::string& question) {
+  if (!::isatty(STDIN_FILENO)) throw Error(Errc::usage, "confirmation", "stdin is not a terminal: add --yes to go ahead");
+  std::fprintf(stderr, "%s [y/N] ", question.c_str());
+  std::fflush(stderr);
+  std::string line;
+  for (int c; (c = std::fgetc(stdin)) != EOF && c != '\n';) line.push_back(static_cast<char>(c));
+  return line == "y" || line == "Y" || line == "yes" || line == "YES";
+}
+
 NoticeFn stderr_notice() {
   return [](const std::string& message) { std::fprintf(stderr, "esign: %s\n", message.c_str()); };
 }

@@ -16,6 +16,10 @@ PromptFn terminal_prompt();
 // match). Throws Error(usage) when stdin is not a terminal and --password-stdin was not given.
 Secret read_password(bool from_stdin, const std::string& what, bool confirm = false);
 
+// Asks a yes/no question on the terminal; true only for "y" or "yes". Throws Error(usage) when
+// stdin is not a terminal (scripts say --yes).
+bool terminal_confirm(const std::string& question);
+
 // Prints notices for the operator on stderr ("esign: MESSAGE").
 NoticeFn stderr_notice();
 

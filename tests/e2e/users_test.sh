@@ -315,6 +315,9 @@ expect_exit 0 esign certs assign --user sam --profile "$prof"
 expect_stdout_contains "sam may sign with sealed"
 expect_exit 0 esign --json users show sam
 jq -e '.profiles == ["sealed"]' "$LAST_STDOUT" >/dev/null || fail "users show: $(cat "$LAST_STDOUT")"
+# esign certs shows the link beside the certificate.
+expect_exit 0 esign certs show "$prof" --json
+jq -e '.linked_users == ["sam"]' "$LAST_STDOUT" >/dev/null || fail "certs show: $(cat "$LAST_STDOUT")"
 as tess "tess password one"
 expect_exit 2 esign sign "$PDFS/classic.pdf" --profile "$prof" -o "$out/tess2.pdf"
 expect_stderr_contains "has no signing certificate assigned; enroll one (esign certs assign --user tess --profile sealed)"

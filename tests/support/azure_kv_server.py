@@ -11,6 +11,15 @@ with the paths, JSON field names and error bodies of Microsoft's documentation:
   GET  /certificates/{name}[/{version}]?api-version=V   -> {"id","kid","sid","x5t","cer","attributes"}
   POST /keys/{name}[/{version}]/sign?api-version=V      {"alg","value"} -> {"kid","value"}
        (value: base64url of the digest in, of the signature out: RSA the raw block, ECDSA raw r||s)
+  POST /keys/{name}[/{version}]/unwrapkey?api-version=V {"alg","value"} -> {"kid","value"}
+       (alg RSA-OAEP-256, RSA-OAEP or RSA1_5; value: base64url of the wrapped key in, the key out)
+  POST /certificates/{name}/create?api-version=V         {"policy":{"key_props","x509_props","issuer":{"name":"Unknown"}}}
+       -> 202 pending operation {"id","csr","status":"inProgress",...}: a new key (RSA key_size or
+       EC crv) and its PKCS#10 request for x509_props.subject (+ sans.emails/dns_names)
+  GET  /certificates/{name}/pending?api-version=V        -> the pending operation (404 without one)
+  POST /certificates/{name}/pending/merge?api-version=V  {"x5c":[base64 DER...]} -> 201 certificate
+       bundle; 400 when x5c[0] is not the pending key's certificate
+  POST /certificates/{name}/import?api-version=V         {"value": base64 PFX, "pwd"} -> 200 bundle
   Key Vault errors: {"error":{"code","message"}}; 401 with a WWW-Authenticate Bearer challenge.
 
 Signing uses real keys through `openssl pkeyutl`. Keys live in KEYDIR as NAME.key.pem with the
@@ -18,7 +27,7 @@ certificate NAME.cert.pem (read at each request, so a test may add some while th
 
 Test-only extras:
   GET  /aia/intermediate.cer   the --aia-issuer PEM certificate, as DER (an AIA caIssuers URL)
-  GET  /_test/stats            {"token_calls","cert_calls","sign_calls","sign_failed_injected"}
+  GET  /_test/stats            {"token_calls","cert_calls","sign_calls","sign_failed_injected","unwrap_calls"}
   POST /_test/config           JSON {"sign_429": N, "sign_503": N, "retry_after": S, "delay_ms": D,
                                "revoke_tokens": true}: the next N sign calls answer 429 (with
                                Retry-After: S) or 503; every request waits D ms; revoke_tokens
@@ -100,7 +109,8 @@ class State:
         self.secret = os.environ.get("AZ_TEST_CLIENT_SECRET", "")
         self.lock = threading.Lock()
         self.tokens = {}  # token -> expiry (epoch seconds)
-        self.stats = {"token_calls": 0, "cert_calls": 0, "sign_calls": 0, "sign_failed_injected": 0}
+        self.stats = {"token_calls": 0, "cert_calls": 0, "sign_calls": 0, "sign_failed_injected": 0,
+                      "unwrap_calls": 0}
         self.sign_429 = 0
         self.sign_503 = 0
         self.retry_after = 1
@@ -191,6 +201,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             return self.wfile.write(data)
+        if len(parts) == 3 and parts[0] == "certificates" and parts[2] == "pending":
+            return self.get_pending(parts[1], query)
         if len(parts) in (2, 3) and parts[0] == "certificates":
             return self.get_certificate(parts, query)
         self.kv_error(404, "NotFound", "No route for GET " + "/".join(parts))
@@ -205,6 +217,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.token(parts[0], body)
         if parts[:1] == ["keys"] and parts[-1:] == ["sign"] and len(parts) in (3, 4):
             return self.sign(parts, query, body)
+        if parts[:1] == ["keys"] and parts[-1:] == ["unwrapkey"] and len(parts) in (3, 4):
+            return self.unwrap(parts, query, body)
+        if len(parts) == 3 and parts[0] == "certificates" and parts[2] in ("create", "import"):
+            return getattr(self, "cert_" + parts[2])(parts[1], query, body)
+        if parts[:1] == ["certificates"] and parts[2:] == ["pending", "merge"] and len(parts) == 4:
+            return self.cert_merge(parts[1], query, body)
         self.kv_error(404, "NotFound", "No route for POST " + "/".join(parts))
 
     # -- endpoints -----------------------------------------------------------------------------
@@ -326,6 +344,169 @@ class Handler(BaseHTTPRequestHandler):
         if kty == "EC":
             sig = der_ecdsa_to_raw(sig, EC_FIELD[crv])
         self.send_json(200, {"kid": f"{self.base()}/keys/{name}/{version}", "value": b64url(sig)})
+
+    def unwrap(self, parts, query, body):
+        with self.state.lock:
+            self.state.stats["unwrap_calls"] += 1
+        if not self.has_api_version(query) or not self.authorized():
+            return
+        name = parts[1]
+        key, _ = self.key_files(name)
+        version = self.version_of(name)
+        if not os.path.exists(key) or (len(parts) == 4 and parts[2] != version):
+            return self.kv_error(404, "KeyNotFound",
+                                 f"A key with (name/id) {'/'.join(parts[1:-1])} was not found in this key vault.")
+        try:
+            req = json.loads(body)
+            alg, value = req["alg"], b64url_decode(req["value"])
+        except (ValueError, KeyError, TypeError):
+            return self.kv_error(400, "BadParameter", "The request body must be JSON with alg and value.")
+        kty, _ = key_type(key)
+        options = {"RSA-OAEP-256": ["rsa_padding_mode:oaep", "rsa_oaep_md:sha256", "rsa_mgf1_md:sha256"],
+                   "RSA-OAEP": ["rsa_padding_mode:oaep", "rsa_oaep_md:sha1", "rsa_mgf1_md:sha1"],
+                   "RSA1_5": ["rsa_padding_mode:pkcs1"]}
+        if kty != "RSA" or alg not in options:
+            return self.kv_error(400, "BadParameter", f"Invalid algorithm '{alg}' for a {kty} key.")
+        cmd = ["openssl", "pkeyutl", "-decrypt", "-inkey", key]
+        for opt in options[alg]:
+            cmd += ["-pkeyopt", opt]
+        out = subprocess.run(cmd, input=value, capture_output=True)
+        if out.returncode != 0:
+            return self.kv_error(400, "BadParameter", "The wrapped key could not be unwrapped with this key.")
+        self.send_json(200, {"kid": f"{self.base()}/keys/{name}/{version}", "value": b64url(out.stdout)})
+
+    # -- certificate operations ------------------------------------------------------------
+    def pending_files(self, name):
+        keys = self.state.args.keys
+        return os.path.join(keys, name + ".pending.key.pem"), os.path.join(keys, name + ".pending.csr.pem")
+
+    def pending_json(self, name):
+        _, csr = self.pending_files(name)
+        der = subprocess.run(["openssl", "req", "-in", csr, "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        return {"id": f"{self.base()}/certificates/{name}/pending", "issuer": {"name": "Unknown"},
+                "csr": base64.b64encode(der).decode(), "cancellation_requested": False,
+                "status": "inProgress", "request_id": self.version_of(name + "-pending")}
+
+    def bundle(self, name):
+        _, cert = self.key_files(name)
+        der = der_of_pem(cert)
+        version = self.version_of(name)
+        return {"id": f"{self.base()}/certificates/{name}/{version}",
+                "kid": f"{self.base()}/keys/{name}/{version}", "cer": base64.b64encode(der).decode(),
+                "x5t": b64url(hashlib.sha1(der).digest()), "attributes": {"enabled": True}}
+
+    @staticmethod
+    def openssl_subject(rfc2253):
+        """CN=a\\, b,O=c -> /O=c/CN=a, b (RFC 2253 is written least significant first)."""
+        rdns, cur, i = [], "", 0
+        while i < len(rfc2253):
+            ch = rfc2253[i]
+            if ch == "\\" and i + 2 < len(rfc2253) + 1:
+                nxt = rfc2253[i + 1:i + 3]
+                if len(nxt) == 2 and all(c in "0123456789abcdefABCDEF" for c in nxt):
+                    cur += "%" + nxt  # a UTF-8 byte, decoded below
+                    i += 3
+                    continue
+                cur += rfc2253[i + 1]
+                i += 2
+                continue
+            if ch == ",":
+                rdns.append(cur)
+                cur = ""
+            else:
+                cur += ch
+            i += 1
+        rdns.append(cur)
+        out = ""
+        for rdn in reversed(rdns):
+            rdn = urllib.parse.unquote(rdn.strip())
+            out += "/" + rdn.replace("/", "\\/")
+        return out
+
+    def cert_create(self, name, query, body):
+        if not self.has_api_version(query) or not self.authorized():
+            return
+        try:
+            policy = json.loads(body)["policy"]
+            kp, x509 = policy["key_props"], policy["x509_props"]
+            subject = x509["subject"]
+        except (ValueError, KeyError, TypeError):
+            return self.kv_error(400, "BadParameter", "The request body must be JSON with a policy.")
+        if policy.get("issuer", {}).get("name") != "Unknown":
+            return self.kv_error(400, "BadParameter", "This test vault issues through issuer Unknown only.")
+        key, csr = self.pending_files(name)
+        if kp.get("kty") == "RSA":
+            gen = ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", f"rsa_keygen_bits:{int(kp.get('key_size', 2048))}"]
+        elif kp.get("kty") == "EC" and kp.get("crv") in ("P-256", "P-384"):
+            gen = ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", f"ec_paramgen_curve:{kp['crv']}"]
+        else:
+            return self.kv_error(400, "BadParameter", "Unsupported key_props.")
+        subprocess.run(gen + ["-out", key], check=True, capture_output=True)
+        cmd = ["openssl", "req", "-new", "-key", key, "-subj", self.openssl_subject(subject), "-utf8", "-out", csr]
+        sans = x509.get("sans") or {}
+        alt = [f"email:{e}" for e in sans.get("emails", [])] + [f"DNS:{d}" for d in sans.get("dns_names", [])]
+        if alt:
+            cmd += ["-addext", "subjectAltName=" + ",".join(alt)]
+        made = subprocess.run(cmd, capture_output=True, text=True)
+        if made.returncode != 0:
+            return self.kv_error(400, "BadParameter", "Invalid subject: " + made.stderr.strip().splitlines()[-1])
+        self.send_json(202, self.pending_json(name))
+
+    def get_pending(self, name, query):
+        if not self.has_api_version(query) or not self.authorized():
+            return
+        if not os.path.exists(self.pending_files(name)[1]):
+            return self.kv_error(404, "PendingCertificateNotFound", f"Pending certificate not found: {name}")
+        self.send_json(200, self.pending_json(name))
+
+    def cert_merge(self, name, query, body):
+        if not self.has_api_version(query) or not self.authorized():
+            return
+        pkey, csr = self.pending_files(name)
+        if not os.path.exists(csr):
+            return self.kv_error(404, "PendingCertificateNotFound", f"Pending certificate not found: {name}")
+        try:
+            x5c = [base64.b64decode(c) for c in json.loads(body)["x5c"]]
+        except (ValueError, KeyError, TypeError):
+            return self.kv_error(400, "BadParameter", "The request body must be JSON with x5c.")
+        pem = "".join(subprocess.run(["openssl", "x509", "-inform", "DER"], input=c, check=True,
+                                     capture_output=True).stdout.decode() for c in x5c[:1])
+        cert_pub = subprocess.run(["openssl", "x509", "-noout", "-pubkey"], input=pem.encode(),
+                                  capture_output=True).stdout
+        key_pub = subprocess.run(["openssl", "pkey", "-in", pkey, "-pubout"], capture_output=True).stdout
+        if not cert_pub or cert_pub != key_pub:
+            return self.kv_error(400, "BadParameter",
+                                 "Public key from x509 certificate and key of this instance doesn't match")
+        key, cert = self.key_files(name)
+        with open(cert, "w") as f:
+            f.write(pem)
+        os.replace(pkey, key)
+        os.remove(csr)
+        self.send_json(201, self.bundle(name))
+
+    def cert_import(self, name, query, body):
+        if not self.has_api_version(query) or not self.authorized():
+            return
+        try:
+            req = json.loads(body)
+            pfx, pwd = base64.b64decode(req["value"]), req.get("pwd", "")
+        except (ValueError, KeyError, TypeError):
+            return self.kv_error(400, "BadParameter", "The request body must be JSON with value.")
+        key, cert = self.key_files(name)
+        env = dict(os.environ, KV_PFX_PWD=pwd)
+        out = {}
+        for what, flag in (("key", "-nocerts"), ("cert", "-nokeys")):
+            r = subprocess.run(["openssl", "pkcs12", flag, "-nodes", "-passin", "env:KV_PFX_PWD"] +
+                               (["-clcerts"] if what == "cert" else []), input=pfx, env=env, capture_output=True)
+            if r.returncode != 0:
+                return self.kv_error(400, "BadParameter", "Private key is not specified in the specified X.509 PEM.")
+            out[what] = r.stdout
+        with open(key, "wb") as f:
+            f.write(out["key"])
+        with open(cert, "wb") as f:
+            f.write(out["cert"])
+        self.send_json(200, self.bundle(name))
 
 
 def main():

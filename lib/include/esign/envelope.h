@@ -45,12 +45,13 @@ EnvelopeOutcome encrypt_file(const std::filesystem::path& input, const std::file
                              const EncryptOptions& options);
 
 // Decrypts the DER or BER CMS EnvelopedData/AuthEnvelopedData `input` ("-": stdin, spooled to an
-// unlinked temporary file) with the key of `profile` (pkcs12 and pem key sources) into `output`
-// ("-": stdout). Memory stays bounded: the encrypted content is streamed from the file, never
-// loaded. A file output appears only after the whole content decrypted and (GCM) its tag
-// verified; to stdout, plaintext is written as it is decrypted and a failure is reported at the end.
-// Throws Error: config (unsupported key source), key (wrong password; the file is not encrypted to
-// this key), input (not CMS enveloped data, truncated, tampered), conflict (output exists).
+// unlinked temporary file) with the key of `profile` (pkcs12, pem, pkcs11 on the token,
+// azure-keyvault in the vault) into `output` ("-": stdout). Memory stays bounded: the encrypted
+// content is streamed from the file, never loaded. A file output appears only after the whole
+// content decrypted and (GCM) its tag verified; to stdout, plaintext is written as it is
+// decrypted and a failure is reported at the end. Throws Error: config (a csc key source cannot
+// decrypt), key (wrong password or PIN; the file is not encrypted to this key), input (not CMS
+// enveloped data, truncated, tampered), remote/auth (Key Vault refused), conflict (output exists).
 EnvelopeOutcome decrypt_file(const Profile& profile, const SecretResolver& secrets, const std::filesystem::path& input,
                              const std::filesystem::path& output, bool overwrite);
 

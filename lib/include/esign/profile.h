@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 #include <variant>
 
 #include "esign/certificate.h"
@@ -115,6 +116,9 @@ struct Profile {
 // profiles/) or by path (anything containing '/' or ending in .yaml/.yml), then loads it.
 // Throws Error(config) naming the file, line and key for unknown keys, wrong types, missing keys.
 Profile load_profile(const std::string& name_or_path);
+// The profile files on the search path, one per name (the file load_profile(name) would pick),
+// sorted by name. Folders that do not exist are skipped.
+std::vector<std::filesystem::path> profile_files();
 // Loads a profile from YAML text (for tests); `file` is used for messages and relative paths.
 Profile parse_profile(const std::string& yaml, const std::filesystem::path& file);
 

@@ -305,6 +305,10 @@ EnvelopeOutcome decrypt_file(const Profile& profile, const SecretResolver& secre
   if (CMS_decrypt(cms.get(), key.key.get(), key.cert.get(), source.get(), sink.get(), CMS_BINARY) != 1) {
     sink.rethrow_if_failed();
     source.rethrow_if_failed();
+    if (key.rethrow_failure) {
+      ossl::clear_errors();
+      key.rethrow_failure();
+    }
     ossl::fail(Errc::input, subject, "decryption failed: the file is damaged or was tampered with");
   }
   sink.rethrow_if_failed();

@@ -1,4 +1,5 @@
-// load_decryption_key: the EVP_PKEY of a PKCS#12 or PEM key source, as keys/file_signer.cpp reads it.
+// load_decryption_key: PKCS#12 and PEM keys read as keys/file_signer.cpp reads them; token and
+// Key Vault keys opened by keys/ (decryption_key.h).
 #include "envelope/decrypt_key.h"
 #include "keys/pem_password.h"
 
@@ -71,25 +72,37 @@ DecryptionKey from_pem(const PemSource& src, const Profile& profile, const Secre
   return out;
 }
 
-[[noreturn]] DecryptionKey unsupported(const Profile& profile, const std::string& source) {
-  throw Error(Errc::config, profile.file.string(), "decryption with " + source + " keys is not supported yet");
+void check_pair(const DecryptionKey& key) {
+  if (X509_check_private_key(key.cert.get(), key.key.get()) != 1)
+    ossl::fail(Errc::key, key.subject, "the private key does not match the certificate");
 }
 
 }  // namespace
 
 DecryptionKey load_decryption_key(const Profile& profile, const SecretResolver& secrets) {
-  DecryptionKey key = std::visit(
+  // Token and vault keys are checked against their certificate when they are opened (their
+  // private half is not readable, so X509_check_private_key cannot compare it).
+  return std::visit(
       Overloaded{
-          [&](const Pkcs12Source& s) { return from_pkcs12(s, profile, secrets); },
-          [&](const PemSource& s) { return from_pem(s, profile, secrets); },
-          [&](const Pkcs11Source&) -> DecryptionKey { unsupported(profile, "pkcs11"); },
-          [&](const AzureKeyVaultSource&) -> DecryptionKey { unsupported(profile, "azure-keyvault"); },
-          [&](const CscSource&) -> DecryptionKey { unsupported(profile, "csc"); },
+          [&](const Pkcs12Source& s) {
+            DecryptionKey key = from_pkcs12(s, profile, secrets);
+            check_pair(key);
+            return key;
+          },
+          [&](const PemSource& s) {
+            DecryptionKey key = from_pem(s, profile, secrets);
+            check_pair(key);
+            return key;
+          },
+          [&](const Pkcs11Source& s) { return open_pkcs11_decryption_key(s, profile, secrets); },
+          [&](const AzureKeyVaultSource& s) { return open_azure_decryption_key(s, profile, secrets); },
+          [&](const CscSource&) -> DecryptionKey {
+            // CSC API v2 offers signHash only: there is no decryption operation to call.
+            throw Error(Errc::config, profile.file.string(),
+                        "a csc key source cannot decrypt (the CSC API signs only); use a profile with the recipient key");
+          },
       },
       profile.key);
-  if (X509_check_private_key(key.cert.get(), key.key.get()) != 1)
-    ossl::fail(Errc::key, key.subject, "the private key does not match the certificate");
-  return key;
 }
 
 }  // namespace esign::envelope

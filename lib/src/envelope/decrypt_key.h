@@ -1,4 +1,4 @@
-// The private key and certificate a profile decrypts with (PKCS#12 and PEM key sources).
+// The private key and certificate a profile decrypts with (PKCS#12, PEM, PKCS#11, Azure Key Vault).
 #pragma once
 
 #include <string>
@@ -6,18 +6,15 @@
 #include "crypto/openssl.h"
 #include "esign/profile.h"
 #include "esign/secret.h"
+#include "keys/decryption_key.h"
 
 namespace esign::envelope {
 
-struct DecryptionKey {
-  ossl::PKey key;
-  ossl::X509Ptr cert;
-  std::string subject;  // the key file, for messages
-};
+using esign::DecryptionKey;
 
-// Loads the profile's key and its certificate and checks they belong together. Throws Error:
-// key (wrong password, mismatch), input (unreadable file), config (a key source that cannot
-// decrypt yet: "decryption with KEY SOURCE keys is not supported yet").
+// Loads (or opens on its token or vault) the profile's key and its certificate and checks they
+// belong together. Throws Error: key (wrong password or PIN, mismatch, an EC Key Vault key),
+// input (unreadable file), config (csc: a signing service cannot decrypt), remote/auth (Key Vault).
 DecryptionKey load_decryption_key(const Profile& profile, const SecretResolver& secrets);
 
 }  // namespace esign::envelope

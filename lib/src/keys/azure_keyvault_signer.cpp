@@ -11,8 +11,8 @@
 #include "http/http.h"
 #include "keys/azure_auth.h"
 #include "keys/azure_chain.h"
+#include "keys/azure_vault.h"
 #include "keys/openers.h"
-#include "keys/token_cache.h"
 
 namespace esign {
 
@@ -20,55 +20,6 @@ namespace {
 
 using BigNum = std::unique_ptr<BIGNUM, ossl::Deleter<BN_free>>;
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, ossl::Deleter<ECDSA_SIG_free>>;
-
-constexpr int kAttempts = 5;  // per request, on 429 and 5xx (Retry-After honoured)
-
-// Base64 in either alphabet (RFC 4648 §4 and §5), padding optional: Key Vault sends `cer` as
-// base64 and signature values as base64url. Returns false on any other character.
-bool decode_base64(std::string_view text, Bytes& out) {
-  out.clear();
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char ch : text) {
-    int v;
-    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
-    else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
-    else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
-    else if (ch == '+' || ch == '-') v = 62;
-    else if (ch == '/' || ch == '_') v = 63;
-    else if (ch == '=') break;
-    else return false;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
-    }
-  }
-  return true;
-}
-
-// Key Vault object names are 1-127 of [0-9a-zA-Z-]; versions are alphanumeric. Checking them
-// keeps a profile from steering a request to another path.
-void check_name(const std::string& value, bool optional, const std::string& field, const Profile& profile) {
-  bool ok = (optional && value.empty()) ||
-            (!value.empty() && value.size() <= 127 && std::all_of(value.begin(), value.end(), [&](unsigned char c) {
-               return std::isalnum(c) || (c == '-' && field != "key.key_version");
-             }));
-  if (!ok) throw Error(Errc::config, profile.file.string(), field + " '" + value + "' is not a Key Vault name");
-}
-
-// Refused here, before any request, so no secret is ever offered to a plain-http host.
-std::string service_url(std::string url, const std::string& field, const Profile& profile) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  bool https = url.rfind("https://", 0) == 0, http = url.rfind("http://", 0) == 0;
-  if (!https && !(http && http::is_loopback(url)))
-    throw Error(Errc::config, profile.file.string(),
-                field + " must be an https:// URL (plain http:// only to loopback test servers): " + url);
-  if (url.find_first_of("?#") != std::string::npos)
-    throw Error(Errc::config, profile.file.string(), field + " must not have a query or fragment: " + url);
-  return url;
-}
 
 // What the certificate's key means for Key Vault's `alg` (JWA, RFC 7518 §3.1).
 struct KeyInfo {
@@ -118,14 +69,14 @@ std::string jwa_alg(const KeyInfo& info, DigestAlgorithm digest) {
 
 class AzureKeyVaultSigner final : public Signer {
  public:
-  AzureKeyVaultSigner(std::vector<Certificate> chain, KeyInfo info, std::string sign_url, std::string query,
-                      std::unique_ptr<azure::TokenProvider> tokens)
+  AzureKeyVaultSigner(std::vector<Certificate> chain, KeyInfo info, std::string sign_path,
+                      std::unique_ptr<azure::Vault> vault)
       : chain_(std::move(chain)),
         info_(std::move(info)),
         public_key_(X509_get_pubkey(chain_.front().native())),
-        sign_url_(std::move(sign_url)),
-        query_(std::move(query)),
-        tokens_(std::move(tokens)) {
+        sign_path_(std::move(sign_path)),
+        sign_url_(vault->url() + sign_path_),
+        vault_(std::move(vault)) {
     if (!public_key_) ossl::fail(Errc::input, sign_url_, "cannot read the certificate's public key");
   }
 
@@ -145,12 +96,12 @@ class AzureKeyVaultSigner final : public Signer {
       throw Error(Errc::internal, sign_url_, "the digest has the wrong length for " + to_string(digest.algorithm));
     // The Key Vault sign API: `value` is the digest itself, base64url (RFC 4648 §5, no padding).
     nlohmann::json body{{"alg", jwa_alg(info_, digest.algorithm)}, {"value", base64url_encode(digest.value)}};
-    http::Response r = vault_request(*tokens_, "POST", sign_url_, query_, body.dump());
+    http::Response r = vault_->request("POST", sign_path_, body.dump());
     if (r.status != 200) throw azure::service_error(r, sign_url_, "Key Vault refused to sign");
     Bytes raw;
     try {
       nlohmann::json j = nlohmann::json::parse(r.body);
-      if (!decode_base64(j.at("value").get<std::string>(), raw)) raw.clear();
+      if (!azure::decode_base64(j.at("value").get<std::string>(), raw)) raw.clear();
     } catch (const nlohmann::json::exception&) {
       raw.clear();
     }
@@ -158,27 +109,6 @@ class AzureKeyVaultSigner final : public Signer {
     Bytes value = to_cms_value(raw);
     check(value, digest);
     return value;
-  }
-
-  // One Key Vault request with the bearer token: retried on 429/5xx, and once with a new token
-  // when the vault says 401 (a token revoked or expired early).
-  static http::Response vault_request(azure::TokenProvider& tokens, const std::string& method, const std::string& url,
-                                      const std::string& query, std::string body) {
-    for (int attempt = 0;; ++attempt) {
-      std::string token = tokens.get();
-      http::Request request;
-      request.method = method;
-      request.url = url + query;
-      request.headers = {{"Authorization", "Bearer " + token}, {"Accept", "application/json"}};
-      if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-      request.body = body;
-      http::Response r = http::send_with_retry(request, kAttempts);
-      if (r.status == 401 && attempt == 0) {
-        tokens.invalidate(token);
-        continue;
-      }
-      return r;
-    }
   }
 
  private:
@@ -239,78 +169,20 @@ class AzureKeyVaultSigner final : public Signer {
   std::vector<Certificate> chain_;
   KeyInfo info_;
   ossl::PKey public_key_;
-  std::string sign_url_;  // without the query: also the subject of errors
-  std::string query_;     // ?api-version=...
-  std::unique_ptr<azure::TokenProvider> tokens_;
+  std::string sign_path_;  // /keys/{name}/{version}/sign
+  std::string sign_url_;   // without the query: the subject of errors
+  std::unique_ptr<azure::Vault> vault_;
 };
-
-// The token provider: a login cached by `esign login` if there is one for this source, and the
-// client secret when it can be had (always when there is no cached login).
-std::unique_ptr<azure::TokenProvider> token_provider(const AzureKeyVaultSource& src, const Profile& profile,
-                                                     const SecretResolver& secrets) {
-  std::optional<azure::Token> cached;
-  try {
-    if (auto entry = token_cache::load(profile); entry && entry->service == "azure-keyvault")
-      cached = azure::from_cache_data(src, entry->data, entry->expires);
-  } catch (const Error&) {
-    // No usable state folder (no HOME, say): there is no cached login, and the secret will do.
-  }
-  std::optional<Secret> secret;
-  const std::string what = "client secret for " + profile.name;
-  if (!cached) {
-    secret = secrets.resolve(src.client_secret, what, profile.file.parent_path(), profile.file.string());
-  } else if (src.client_secret != "prompt") {
-    // Logged in: the secret is only for renewing the token, so a reference that cannot be read now
-    // (an unset variable) is no reason to fail while the cached token lasts.
-    try {
-      secret = secrets.resolve(src.client_secret, what, profile.file.parent_path(), profile.file.string());
-    } catch (const Error&) {
-    }
-  }
-  return std::make_unique<azure::TokenProvider>(src, std::move(cached), std::move(secret), profile.file.string());
-}
 
 }  // namespace
 
 std::unique_ptr<Signer> open_azure_keyvault(const AzureKeyVaultSource& src, const Profile& profile,
                                             const SecretResolver& secrets) {
-  const std::string vault = service_url(src.vault_url, "key.vault_url", profile);
-  service_url(src.authority_url, "key.authority_url", profile);
-  check_name(src.key, false, "key.key", profile);
-  check_name(src.key_version, true, "key.key_version", profile);
-  check_name(src.certificate, false, "key.certificate", profile);
-  azure::token_url(src);  // checks the tenant id before anything is sent
-  const std::string query = "?api-version=" + http::form_encode(src.api_version);
-  auto tokens = token_provider(src, profile, secrets);
-
-  // GET {vault}/certificates/{name}: the current version; `cer` is the DER certificate (base64)
-  // and `kid` the key that backs it.
-  const std::string cert_url = vault + "/certificates/" + src.certificate;
-  http::Response r = AzureKeyVaultSigner::vault_request(*tokens, "GET", cert_url, query, "");
-  if (r.status != 200) throw azure::service_error(r, cert_url, "cannot get the certificate");
-  Bytes der;
-  std::string kid;
-  try {
-    nlohmann::json j = nlohmann::json::parse(r.body);
-    if (!decode_base64(j.at("cer").get<std::string>(), der)) der.clear();
-    kid = j.value("kid", "");
-  } catch (const nlohmann::json::exception&) {
-    der.clear();
-  }
-  if (der.empty()) throw Error(Errc::remote, cert_url, "Key Vault's answer has no base64 certificate (cer)");
-  std::vector<Certificate> chain{Certificate::from_der(der, cert_url)};
-
-  // Without key_version, the key version that backs the certificate (so a renewed certificate
-  // and its new key stay together); a separately named key signs with its current version.
-  std::string version = src.key_version;
-  if (version.empty()) {
-    const std::string prefix = "/keys/" + src.key + "/";
-    if (auto at = kid.find(prefix); at != std::string::npos) {
-      std::string v = kid.substr(at + prefix.size());
-      if (!v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isalnum(c); })) version = v;
-    }
-  }
-  const std::string sign_url = vault + "/keys/" + src.key + (version.empty() ? "" : "/" + version) + "/sign";
+  auto vault = std::make_unique<azure::Vault>(src, profile, secrets);
+  const std::string cert_url = vault->url() + "/certificates/" + src.certificate;
+  azure::Vault::CertificateInfo cert = vault->certificate();
+  std::vector<Certificate> chain{Certificate::from_der(cert.der, cert_url)};
+  const std::string sign_path = vault->key_path(cert.key_version) + "/sign";
 
   if (src.chain) append_chain(chain, src.chain);
   else azure::append_issuers(chain);
@@ -326,7 +198,7 @@ std::unique_ptr<Signer> open_azure_keyvault(const AzureKeyVaultSource& src, cons
                 "key '" + src.key + "' is an " + info.description + " key, which Key Vault signs only with " +
                     jwa_alg(info, *info.curve_digest) + " (" + to_string(*info.curve_digest) +
                     "): set signature.digest: " + to_string(*info.curve_digest));
-  return std::make_unique<AzureKeyVaultSigner>(std::move(chain), std::move(info), sign_url, query, std::move(tokens));
+  return std::make_unique<AzureKeyVaultSigner>(std::move(chain), std::move(info), sign_path, std::move(vault));
 }
 
 }  // namespace esign

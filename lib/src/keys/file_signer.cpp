@@ -139,7 +139,7 @@ int pem_password_callback(char* buf, int size, int /*rwflag*/, void* user) {
   return static_cast<int>(p.size());
 }
 
-std::unique_ptr<Signer> open_pem(const PemSource& src, const Profile& profile, const SecretResolver& secrets) {
+ossl::PKey load_pem_key(const PemSource& src, const Profile& profile, const SecretResolver& secrets) {
   const std::string subject = src.key.string();
   std::optional<Secret> password;
   if (src.password)
@@ -155,6 +155,12 @@ std::unique_ptr<Signer> open_pem(const PemSource& src, const Profile& profile, c
     if (pc.asked) throw Error(Errc::key, subject, "wrong password for the private key");
     throw Error(Errc::input, subject, "not a PEM private key");
   }
+  return key;
+}
+
+std::unique_ptr<Signer> open_pem(const PemSource& src, const Profile& profile, const SecretResolver& secrets) {
+  const std::string subject = src.key.string();
+  ossl::PKey key = load_pem_key(src, profile, secrets);
   std::vector<Certificate> chain;
   append_chain(chain, src.cert);
   append_chain(chain, src.chain);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "crypto/openssl.h"
 #include "esign/login.h"
 #include "esign/profile.h"
 #include "esign/secret.h"
@@ -32,6 +33,10 @@ CachedLogin csc_login(const CscSource& src, const Profile& profile, const Secret
 // PKCS#1 v1.5, RSASSA-PSS (MGF1 with the same hash, salt = hash length) or ECDSA (DER).
 // Throws Error(key, subject) when the key refuses.
 Bytes sign_with_key(evp_pkey_st* key, SignatureScheme scheme, const Digest& digest, const std::string& subject);
+
+// The private key of a pem key source, decrypted with key.password. Throws Error: input
+// (unreadable, not a key), config (encrypted without key.password), key (wrong password).
+ossl::PKey load_pem_key(const PemSource& src, const Profile& profile, const SecretResolver& secrets);
 
 // Appends the certificates of a PEM file (when given) that are not in `chain` yet.
 void append_chain(std::vector<Certificate>& chain, const std::optional<std::filesystem::path>& file);

@@ -3,9 +3,14 @@ target_sources(esign_core PRIVATE
   src/keys/file_signer.cpp
   src/keys/open_signer.cpp
   src/keys/pkcs11_uri.cpp
+  src/keys/pkcs11_token.cpp
   src/keys/pkcs11_signer.cpp
+  src/keys/pkcs11_decryption_key.cpp
   src/keys/azure_keyvault_signer.cpp
   src/keys/azure_auth.cpp
+  src/keys/azure_vault.cpp
+  src/keys/azure_decryption_key.cpp
+  src/keys/azure_certs.cpp
   src/keys/azure_chain.cpp
   src/keys/csc_client.cpp
   src/keys/csc_session.cpp

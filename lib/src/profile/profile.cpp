@@ -3,8 +3,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -278,6 +280,25 @@ std::vector<fs::path> search_dirs() {
   return dirs;
 }
 }  // namespace
+
+std::vector<fs::path> profile_files() {
+  std::map<std::string, fs::path> by_name;
+  for (const fs::path& dir : search_dirs()) {
+    std::error_code ec;
+    std::vector<fs::path> here;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.is_regular_file(ec) && (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml"))
+        here.push_back(entry.path());
+    // .yaml before .yml, as load_profile looks for them.
+    std::sort(here.begin(), here.end(), [](const fs::path& a, const fs::path& b) {
+      return a.stem() != b.stem() ? a.stem() < b.stem() : a.extension() > b.extension();
+    });
+    for (const fs::path& f : here) by_name.emplace(f.stem().string(), f);
+  }
+  std::vector<fs::path> out;
+  for (auto& [name, file] : by_name) out.push_back(file);
+  return out;
+}
 
 Profile load_profile(const std::string& name_or_path) {
   fs::path file;

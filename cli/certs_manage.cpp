@@ -1,0 +1,87 @@
+// `esign certs export | remove`: a profile's certificate and chain as PEM; taking a certificate
+// (and, only when asked, its key) away.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+#include "certs_verbs.h"
+#include "esign/certs.h"
+#include "esign/error.h"
+#include "esign/output.h"
+#include "esign/profile.h"
+#include "terminal.h"
+
+namespace esign::cli {
+
+namespace {
+
+struct ManageArgs {
+  std::string profile;
+  std::string output;
+  bool force = false;
+  bool yes = false;
+  bool with_key = false;
+};
+
+int run_export(const ManageArgs& args, Context& ctx) {
+  Profile profile = load_profile(args.profile);
+  SecretResolver secrets(terminal_prompt(), stderr_notice());
+  std::string pem = export_certificates(profile, secrets);
+  if (args.output.empty() || args.output == "-") {
+    fmt::print("{}", pem);
+    return 0;
+  }
+  OutputFile out(args.output, args.force);
+  out.write(as_bytes(pem));
+  out.commit();
+  if (!ctx.quiet && !ctx.json) fmt::print("wrote the certificate and chain of {} to {}\n", profile.name, args.output);
+  return 0;
+}
+
+int run_remove(const ManageArgs& args, Context& ctx) {
+  Profile profile = load_profile(args.profile);
+  SecretResolver secrets(terminal_prompt(), stderr_notice());
+  if (!args.yes) {
+    std::string what = args.with_key ? "the certificate AND THE PRIVATE KEY" : "the certificate";
+    if (!terminal_confirm("Remove " + what + " of profile " + profile.name + "?")) {
+      if (!ctx.quiet) fmt::print(stderr, "esign: nothing removed\n");
+      return 1;
+    }
+  }
+  RemoveOutcome r;
+  try {
+    r = remove_certificate(profile, secrets, args.with_key);
+  } catch (const Error& e) {
+    record_certs(ctx.ledger(), "certs-remove", profile.name, nullptr, "", e.what());
+    throw;
+  }
+  std::string detail;
+  for (const std::string& s : r.removed) detail += (detail.empty() ? "" : "; ") + s;
+  record_certs(ctx.ledger(), "certs-remove", profile.name, nullptr, detail, "");
+  if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"status", "removed"}, {"removed", r.removed}}.dump(2));
+  else if (!ctx.quiet)
+    for (const std::string& s : r.removed) fmt::print("removed {}\n", s);
+  return 0;
+}
+
+}  // namespace
+
+std::vector<Command> add_certs_manage(CLI::App& certs, Context& ctx) {
+  auto args = std::make_shared<ManageArgs>();
+  CLI::App* exp = certs.add_subcommand("export", "Print (or write) a profile's certificate and chain as PEM");
+  exp->add_option("--profile,-p", args->profile, "Profile name or path")->required();
+  exp->add_option("-o,--output", args->output, "Write to FILE instead of stdout")->type_name("FILE");
+  exp->add_flag("--force", args->force, "Overwrite an existing FILE");
+
+  CLI::App* remove = certs.add_subcommand("remove", "Remove a profile's certificate (the key stays unless --with-key)");
+  remove->add_option("--profile,-p", args->profile, "Profile name or path")->required();
+  remove->add_flag("--yes,-y", args->yes, "Do not ask for confirmation");
+  remove->add_flag("--with-key", args->with_key, "Remove the private (and public) key too: it cannot be undone");
+
+  return {{exp, [args, &ctx] { return run_export(*args, ctx); }},
+          {remove, [args, &ctx] { return run_remove(*args, ctx); }}};
+}
+
+}  // namespace esign::cli
