@@ -7,6 +7,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -209,10 +210,53 @@ std::vector<std::string> crl_urls(X509* cert) {
   return out;
 }
 
+namespace {
+
+// Sends `r` and checks what comes back with `check` (which may rewrite the body, e.g. PEM to
+// DER); the evidence when it is usable and current, else nullopt with the reason in `tried`.
+std::optional<Fetched> ask(http::Request r, bool is_ocsp, const std::function<StatusCheck(Bytes&)>& check,
+                           std::vector<std::string>& tried) {
+  const std::string where = http::redacted(r.url);
+  r.signed_payload = true;
+  r.max_body = kMaxEvidence;
+  try {
+    http::Response resp = http::send(r);
+    if (resp.status != 200) {
+      tried.push_back(where + ": HTTP " + std::to_string(resp.status));
+      return std::nullopt;
+    }
+    Bytes body(resp.body.begin(), resp.body.end());
+    StatusCheck s = check(body);
+    if (s.status != CertStatus::unknown && !current(s, std::chrono::system_clock::now()))
+      s = unknown(is_ocsp ? "the OCSP response is not current" : "the CRL is not current");
+    if (s.status == CertStatus::unknown) {
+      tried.push_back(where + ": " + s.detail);
+      return std::nullopt;
+    }
+    return Fetched{s, std::move(body), is_ocsp, where};
+  } catch (const Error& e) {
+    tried.push_back(where + ": " + e.reason());
+    return std::nullopt;
+  }
+}
+
+// CRLs are published in DER (RFC 5280 §4.2.1.13); PEM is accepted and converted.
+void pem_crl_to_der(Bytes& body) {
+  static constexpr std::string_view kPem = "-----BEGIN X509 CRL-----";
+  if (body.size() < kPem.size() || !std::equal(kPem.begin(), kPem.end(), body.begin())) return;
+  ossl::Bio bio(BIO_new_mem_buf(body.data(), static_cast<int>(body.size())));
+  Crl crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+  unsigned char* der = nullptr;
+  int len = crl ? i2d_X509_CRL(crl.get(), &der) : -1;
+  body = len > 0 ? Bytes(der, der + len) : Bytes{};
+  OPENSSL_free(der);
+}
+
+}  // namespace
+
 Fetched fetch_status(X509* cert, X509* issuer, std::chrono::milliseconds timeout) {
   Fetched f;
   std::vector<std::string> tried;
-  const auto now = std::chrono::system_clock::now();
   for (const std::string& url : ocsp_urls(cert)) {
     OcspRequest req(OCSP_REQUEST_new());
     OCSP_CERTID* id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
@@ -233,58 +277,18 @@ Fetched fetch_status(X509* cert, X509* issuer, std::chrono::milliseconds timeout
     OPENSSL_free(der);
     r.headers = {{"Content-Type", "application/ocsp-request"}, {"Accept", "application/ocsp-response"}};
     r.timeout = timeout;
-    r.signed_payload = true;
-    r.max_body = kMaxEvidence;
-    try {
-      http::Response resp = http::send(r);
-      if (resp.status != 200) {
-        tried.push_back(http::redacted(url) + ": HTTP " + std::to_string(resp.status));
-        continue;
-      }
-      Bytes body(resp.body.begin(), resp.body.end());
-      StatusCheck s = check_ocsp(body, cert, issuer, nonce);
-      if (s.status != CertStatus::unknown && !current(s, now)) s = unknown("the OCSP response is not current");
-      if (s.status == CertStatus::unknown) {
-        tried.push_back(http::redacted(url) + ": " + s.detail);
-        continue;
-      }
-      return {s, std::move(body), true, http::redacted(url)};
-    } catch (const Error& e) {
-      tried.push_back(http::redacted(url) + ": " + e.reason());
-    }
+    auto check = [&](Bytes& body) { return check_ocsp(body, cert, issuer, nonce); };
+    if (std::optional<Fetched> got = ask(std::move(r), true, check, tried)) return std::move(*got);
   }
   for (const std::string& url : crl_urls(cert)) {
     http::Request r;
     r.url = url;
     r.timeout = timeout;
-    r.signed_payload = true;
-    r.max_body = kMaxEvidence;
-    try {
-      http::Response resp = http::send(r);
-      if (resp.status != 200) {
-        tried.push_back(http::redacted(url) + ": HTTP " + std::to_string(resp.status));
-        continue;
-      }
-      Bytes body(resp.body.begin(), resp.body.end());
-      // CRLs are published in DER (RFC 5280 §4.2.1.13); PEM is accepted and converted.
-      if (resp.body.rfind("-----BEGIN X509 CRL-----", 0) == 0) {
-        ossl::Bio bio(BIO_new_mem_buf(resp.body.data(), static_cast<int>(resp.body.size())));
-        Crl crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
-        unsigned char* der = nullptr;
-        int len = crl ? i2d_X509_CRL(crl.get(), &der) : -1;
-        body = len > 0 ? Bytes(der, der + len) : Bytes{};
-        OPENSSL_free(der);
-      }
-      StatusCheck s = check_crl(body, cert, issuer);
-      if (s.status != CertStatus::unknown && !current(s, now)) s = unknown("the CRL is not current");
-      if (s.status == CertStatus::unknown) {
-        tried.push_back(http::redacted(url) + ": " + s.detail);
-        continue;
-      }
-      return {s, std::move(body), false, http::redacted(url)};
-    } catch (const Error& e) {
-      tried.push_back(http::redacted(url) + ": " + e.reason());
-    }
+    auto check = [&](Bytes& body) {
+      pem_crl_to_der(body);
+      return check_crl(body, cert, issuer);
+    };
+    if (std::optional<Fetched> got = ask(std::move(r), false, check, tried)) return std::move(*got);
   }
   for (const std::string& t : tried) f.source += (f.source.empty() ? "" : "; ") + t;
   if (f.source.empty()) f.source = "the certificate names no OCSP responder and no CRL distribution point";

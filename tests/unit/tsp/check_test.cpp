@@ -10,6 +10,7 @@
 #include "crypto/openssl.h"
 #include "esign/certificate.h"
 #include "fixtures.h"
+#include "tsp_fixtures.h"
 #include "tsp/tsp.h"
 
 using namespace esign;
@@ -17,15 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path& fx() {
-  static const fs::path dir = test::fixtures("tsp");
-  return dir;
-}
-std::string pki(const std::string& f) { return (fx() / "pki" / f).string(); }
-
-void sh(const std::string& cmd) {
-  if (std::system(("{ " + cmd + "; } >/dev/null 2>&1").c_str()) != 0) throw std::runtime_error("failed: " + cmd);
-}
+using tsp_test::pki;
+using tsp_test::sh;
 
 // Tokens made once for the whole suite, in one temp folder.
 struct Tokens {
