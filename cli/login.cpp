@@ -1,6 +1,8 @@
 // `esign login`: open an operator session (--user), log in to a profile's remote signing service
 // and cache the login (--profile), or show both (--status).
 #include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <fmt/chrono.h>
 #include <fmt/core.h>
 
@@ -60,9 +62,23 @@ int run_status(Context& ctx) {
                session->restricted ? " (restricted until 2FA is enrolled)" : "");
   else
     fmt::print("operator: {}\n", why);
-  if (logins.empty()) fmt::print("no cached logins\n");
+  if (logins.empty()) {
+    fmt::print("no cached logins\n");
+    return 0;
+  }
+  // Columns as wide as their longest entry, so that the lines read as a table.
+  std::size_t profile_w = 7, service_w = 7, until_w = 5, detail_w = 6;
+  for (const CachedLogin& l : logins) {
+    profile_w = std::max(profile_w, l.profile.size());
+    service_w = std::max(service_w, l.service.size());
+    until_w = std::max(until_w, utc(l.expires).size());
+    detail_w = std::max(detail_w, l.detail.size());
+  }
+  fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", "PROFILE", profile_w, "SERVICE", service_w, "UNTIL", until_w, "DETAIL",
+             detail_w, "FILE");
   for (const CachedLogin& l : logins)
-    fmt::print("{}  {}  until {}  {}  ({})\n", l.profile, l.service, utc(l.expires), l.detail, l.profile_file);
+    fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", l.profile, profile_w, l.service, service_w, utc(l.expires), until_w,
+               l.detail, detail_w, l.profile_file);
   return 0;
 }
 

@@ -161,7 +161,8 @@ x 0 esign sign "$TEST_TMP/data.bin" --profile "$P_OTP" -o "$TEST_TMP/otp1.p7s" <
 p7s_ok "$TEST_TMP/otp1.p7s" "$TEST_TMP/data.bin" "$PKI/root.pem"
 [ "$(calls main credentials/authorize)" = "$authorizations" ] || fail "signing after login authorized again"
 x 0 esign login --status
-expect_stdout_contains "csc-otp  csc  until "
+expect_stdout_contains "PROFILE  SERVICE"
+grep -Eq '^csc-otp +csc +[0-9]{4}-[0-9]{2}-[0-9]{2}T' "$LAST_STDOUT" || fail "login --status: no aligned row: $(cat "$LAST_STDOUT")"
 expect_stdout_contains "token + SAD for 8 signatures"
 x 0 esign --json login --status
 jq -e '.logins | length == 1 and .[0].profile == "csc-otp" and .[0].service == "csc" and (.[0].expires | test("Z$"))' \
