@@ -258,27 +258,28 @@ config
 
 note "session expiry and idle timeout (a few seconds, from the config file)"
 config "  session:
-    expiry: 3s
+    expiry: 6s
 "
 as tess "tess password one"
 expect_exit 0 esign login --status
 expect_stdout_contains "operator tess logged in"
-sleep 4
+sleep 7
 expect_exit 0 esign login --status
 expect_stdout_contains "operator session expired"
 expect_no_file "$session"
+# Margins of several seconds: a loaded CI machine may take a second or two per command.
 config "  session:
-    idle: 4s
+    idle: 10s
 "
 as tess "tess password one"
-sleep 2
+sleep 6
 expect_exit 0 esign login --status
 expect_stdout_contains "operator tess logged in"
-sleep 2
-# 4 s after login, but each use refreshes the session: 2 s after the last one.
+sleep 6
+# 12 s after login, but each use refreshes the session: 6 s after the last one.
 expect_exit 0 esign login --status
 expect_stdout_contains "operator tess logged in"
-sleep 5
+sleep 11
 expect_exit 0 esign login --status
 expect_stdout_contains "idle too long"
 config
