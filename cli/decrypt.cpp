@@ -24,6 +24,21 @@ struct DecryptArgs {
   std::string pdf_password_file;
 };
 
+// What a decryption prints (nothing when the plaintext went to stdout): JSON, or one line with
+// `how` in parentheses.
+void print_decrypted(const DecryptArgs& args, const Context& ctx, const std::filesystem::path& output,
+                     const EnvelopeOutcome& outcome, const std::string& how) {
+  if (output == "-") return;
+  if (ctx.json) {
+    nlohmann::json r{{"input", args.file},      {"output", output.string()},
+                     {"status", "decrypted"},   {"cipher", outcome.content_cipher},
+                     {"input_sha256", outcome.input_sha256}, {"output_sha256", outcome.output_sha256}};
+    fmt::print("{}\n", r.dump(2));
+  } else if (!ctx.quiet) {
+    fmt::print("decrypted {} -> {} ({})\n", args.file, output.string(), how);
+  }
+}
+
 int run_pdf(const DecryptArgs& args, Context& ctx) {
   std::filesystem::path input(args.file);
   std::filesystem::path output = args.output.empty() ? default_pdf_decrypt_output(input) : std::filesystem::path(args.output);
@@ -39,14 +54,7 @@ int run_pdf(const DecryptArgs& args, Context& ctx) {
     throw;
   }
   record_envelope(ledger, "decrypt", "", input, output, &outcome, "");
-  if (ctx.json && output != "-") {
-    nlohmann::json r{{"input", args.file},      {"output", output.string()},
-                     {"status", "decrypted"},   {"cipher", outcome.content_cipher},
-                     {"input_sha256", outcome.input_sha256}, {"output_sha256", outcome.output_sha256}};
-    fmt::print("{}\n", r.dump(2));
-  } else if (!ctx.quiet && output != "-") {
-    fmt::print("decrypted {} -> {} (password removed)\n", args.file, output.string());
-  }
+  print_decrypted(args, ctx, output, outcome, "password removed");
   return 0;
 }
 
@@ -67,14 +75,7 @@ int run(const DecryptArgs& args, Context& ctx) {
     throw;
   }
   record_envelope(ledger, "decrypt", profile.name, input, output, &outcome, "");
-  if (ctx.json && output != "-") {
-    nlohmann::json r{{"input", args.file},      {"output", output.string()},
-                     {"status", "decrypted"},   {"cipher", outcome.content_cipher},
-                     {"input_sha256", outcome.input_sha256}, {"output_sha256", outcome.output_sha256}};
-    fmt::print("{}\n", r.dump(2));
-  } else if (!ctx.quiet && output != "-") {
-    fmt::print("decrypted {} -> {} ({})\n", args.file, output.string(), outcome.content_cipher);
-  }
+  print_decrypted(args, ctx, output, outcome, outcome.content_cipher);
   return 0;
 }
 

@@ -283,17 +283,28 @@ void Accounts::reset_2fa(const std::optional<Session>& actor, const std::string&
   audit(ledger_, "2fa-reset", actor->user, "ok", "user " + name + ": TOTP secret and recovery codes removed");
 }
 
+namespace {
+
+// The audit event of a certificate assignment change made by admin `actor`.
+void record_assignment(Ledger& ledger, const char* operation, const std::string& actor, const std::string& profile,
+                       std::string detail) {
+  NewEvent e;
+  e.operation = operation;
+  e.user = actor;
+  e.profile = profile;
+  e.outcome = "ok";
+  e.detail = std::move(detail);
+  ledger.append(e);
+}
+
+}  // namespace
+
 bool Accounts::assign_certificate(const std::optional<Session>& actor, const std::string& user, const std::string& profile) {
   require_admin(actor, "certs assign");
   ledger::UserRow row = must_find(ledger_, user);
   bool added = ledger::insert_user_certificate(ledger_, row.id, profile);
-  NewEvent e;
-  e.operation = "certs-assign";
-  e.user = actor->user;
-  e.profile = profile;
-  e.outcome = "ok";
-  e.detail = "user " + user + (added ? " may sign with profile " : " was already assigned to profile ") + profile;
-  ledger_.append(e);
+  record_assignment(ledger_, "certs-assign", actor->user, profile,
+                    "user " + user + (added ? " may sign with profile " : " was already assigned to profile ") + profile);
   return added;
 }
 
@@ -301,13 +312,8 @@ bool Accounts::unassign_certificate(const std::optional<Session>& actor, const s
   require_admin(actor, "certs assign --remove");
   ledger::UserRow row = must_find(ledger_, user);
   bool removed = ledger::delete_user_certificate(ledger_, row.id, profile);
-  NewEvent e;
-  e.operation = "certs-unassign";
-  e.user = actor->user;
-  e.profile = profile;
-  e.outcome = "ok";
-  e.detail = "user " + user + (removed ? " no longer assigned to profile " : " was not assigned to profile ") + profile;
-  ledger_.append(e);
+  record_assignment(ledger_, "certs-unassign", actor->user, profile,
+                    "user " + user + (removed ? " no longer assigned to profile " : " was not assigned to profile ") + profile);
   return removed;
 }
 

@@ -134,4 +134,10 @@ std::string oid_string(ByteView content) {
   return out;
 }
 
+ByteView leading_element(ByteView in) {
+  ByteView rest = in;
+  Element e;
+  return read(rest, e) ? e.whole : in;
+}
+
 }  // namespace esign::der

@@ -40,6 +40,9 @@ struct Element {
 // Reads one element from the front of `in` and advances it. Only definite lengths of at most
 // 4 length octets that fit in `in` are accepted; returns false otherwise (never reads past `in`).
 bool read(ByteView& in, Element& out);
+// The first element of `in` (all of it), or `in` itself when it does not start with one: a PDF's
+// /Contents holds a CMS or a time-stamp token followed by zero padding.
+ByteView leading_element(ByteView in);
 // The dotted form of an OID's content octets, or "" when malformed.
 std::string oid_string(ByteView content);
 

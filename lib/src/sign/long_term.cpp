@@ -44,10 +44,8 @@ std::string dss_for_newest_timestamp(ByteView file, const std::string& name, con
     const std::int64_t* length = (*range)[3].get<std::int64_t>();
     if (!start || !length || *start + *length <= newest) continue;
     newest = *start + *length;
-    // /Contents is the token followed by zero padding.
-    ByteView rest(value->value);
-    der::Element element;
-    token = der::read(rest, element) ? Bytes(element.whole.begin(), element.whole.end()) : value->value;
+    ByteView element = der::leading_element(value->value);
+    token.assign(element.begin(), element.end());
   }
   if (newest < 0) throw Error(Errc::input, name, "the PDF has no document time-stamp to renew (sign it at B-LTA or add one with `esign stamp`)");
   cms::ValidationData held = pdf::read_dss(doc);

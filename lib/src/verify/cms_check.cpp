@@ -181,12 +181,6 @@ void ChainCache::remember(Bytes key, std::time_t not_before, std::time_t not_aft
 
 namespace {
 
-std::vector<X509*> raw(const ChainCache::Path& path) {
-  std::vector<X509*> out;
-  for (const auto& c : path) out.push_back(c.get());
-  return out;
-}
-
 constexpr std::size_t kMaxRevocationEntries = 1000;
 
 // The revocation values of a SignedData's crls field (RFC 5652 §10.2.1): CRLs, and OCSP
@@ -385,12 +379,12 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   // time-stamp as the time that revocations must come after.
   bool long_term = false;
   if (chain_ok) {
-    PathStatus signer_status = check_path(raw(*path), timestamped, ctx.revocation);
+    PathStatus signer_status = check_path(*path, timestamped, ctx.revocation);
     checks.add("revocation", signer_status.ok, signer_status.detail);
     long_term = signer_status.ok && signer_status.all_embedded;
   }
   if (!tsa_path.empty()) {
-    PathStatus tsa_status = check_path(raw(tsa_path), timestamped, ctx.revocation);
+    PathStatus tsa_status = check_path(tsa_path, timestamped, ctx.revocation);
     checks.add("timestamp_revocation", tsa_status.ok, tsa_status.detail);
     long_term = long_term && tsa_status.ok && tsa_status.all_embedded;
   }

@@ -92,4 +92,11 @@ PathStatus check_path(const std::vector<X509*>& path, std::optional<std::chrono:
   return out;
 }
 
+PathStatus check_path(const std::vector<std::shared_ptr<X509>>& path,
+                      std::optional<std::chrono::system_clock::time_point> trusted_time, const RevocationContext& ctx) {
+  std::vector<X509*> raw;
+  for (const auto& c : path) raw.push_back(c.get());
+  return check_path(raw, trusted_time, ctx);
+}
+
 }  // namespace esign::verify

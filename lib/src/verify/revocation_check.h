@@ -48,5 +48,8 @@ struct PathStatus {
 // status) but does not count as embedded. Anything else that cannot be determined fails.
 PathStatus check_path(const std::vector<X509*>& path, std::optional<std::chrono::system_clock::time_point> trusted_time,
                       const RevocationContext& ctx);
+// The same for a path as validation returns it (shared certificates).
+PathStatus check_path(const std::vector<std::shared_ptr<X509>>& path,
+                      std::optional<std::chrono::system_clock::time_point> trusted_time, const RevocationContext& ctx);
 
 }  // namespace esign::verify

@@ -144,9 +144,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
       if (tc.ok) ts.timestamp_time = verify::rfc3339(tc.time);
       else ts.error = "timestamp: " + tc.error;
       if (tc.ok) {
-        std::vector<X509*> path;
-        for (const auto& c : tc.path) path.push_back(c.get());
-        verify::PathStatus status = verify::check_path(path, tc.time, impl_->revocation());
+        verify::PathStatus status = verify::check_path(tc.path, tc.time, impl_->revocation());
         ts.checks.push_back({"timestamp_revocation", status.ok, status.detail});
         if (!status.ok) {
           ts.valid = false;

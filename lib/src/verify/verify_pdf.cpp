@@ -91,16 +91,11 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Signat
     covered.insert(covered.end(), data.begin() + static_cast<std::ptrdiff_t>(gap_end),
                    data.begin() + static_cast<std::ptrdiff_t>(end));
     // /Contents is zero-padded after the token: check exactly the one DER element it starts with.
-    ByteView rest(gap_bytes);
-    der::Element token;
-    ByteView token_bytes = der::read(rest, token) ? token.whole : ByteView(gap_bytes);
-    tsp::TokenCheck tc = tsp::check(token_bytes, covered, trust);
+    tsp::TokenCheck tc = tsp::check(der::leading_element(gap_bytes), covered, trust);
     r.checks.push_back({"document_timestamp", tc.ok, tc.ok ? "by " + tc.tsa : tc.error});
     r.valid = tc.ok;
     if (tc.ok) {
-      std::vector<X509*> path;
-      for (const auto& c : tc.path) path.push_back(c.get());
-      PathStatus status = check_path(path, tc.time, revocation);
+      PathStatus status = check_path(tc.path, tc.time, revocation);
       r.checks.push_back({"timestamp_revocation", status.ok, status.detail});
       if (!status.ok) {
         r.valid = false;
