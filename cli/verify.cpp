@@ -18,6 +18,8 @@ struct VerifyArgs {
   unsigned jobs = 0;
   std::string require_level;
   bool offline = false;
+  unsigned min_rsa_bits = KeyPolicy::kMinRsaBits;
+  unsigned min_ec_bits = KeyPolicy::kMinEcBits;
 };
 
 int run(const VerifyArgs& args, Context& ctx) {
@@ -28,6 +30,7 @@ int run(const VerifyArgs& args, Context& ctx) {
     options.data = args.data;
   }
   options.offline = args.offline;
+  options.keys = {args.min_rsa_bits, args.min_ec_bits};
   if (!args.require_level.empty()) options.required_level = parse_signature_level(args.require_level, "--require-level");
   Verifier verifier(std::move(options));
   ReportFormat format = ctx.json || args.format == "json" ? ReportFormat::json
@@ -64,6 +67,12 @@ Command add_verify(CLI::App& root, Context& ctx) {
       ->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_flag("--offline", args->offline,
                 "Use only the revocation data embedded in the files (DSS, CMS); never ask OCSP responders or CRL servers");
+  app->add_option("--min-rsa-bits", args->min_rsa_bits, "Policy: smallest RSA key accepted in a signature or its path")
+      ->check(CLI::Range(KeyPolicy::kMinRsaBits, 16384u))
+      ->capture_default_str();
+  app->add_option("--min-ec-bits", args->min_ec_bits, "Policy: smallest elliptic-curve key accepted")
+      ->check(CLI::Range(KeyPolicy::kMinEcBits, 571u))
+      ->capture_default_str();
   app->add_option("-j,--jobs", args->jobs, "Files verified in parallel (default: one per core)");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }

@@ -44,6 +44,16 @@ class Hasher {
 // sha256 of a file's contents, streamed (hex). Throws Error(input) when unreadable.
 std::string sha256_file_hex(const std::filesystem::path& file);
 
+// The smallest keys esign signs with and accepts in a signature or its certificate path
+// (ETSI TS 119 312: RSA below 2048 bits and elliptic curves below 256 bits are not fit for
+// new signatures). Verification may raise them, never lower them.
+struct KeyPolicy {
+  static constexpr unsigned kMinRsaBits = 2048;
+  static constexpr unsigned kMinEcBits = 256;
+  unsigned min_rsa_bits = kMinRsaBits;
+  unsigned min_ec_bits = kMinEcBits;
+};
+
 class Certificate {
  public:
   // Throws Error(input, subject) when `der` is not one DER certificate.
@@ -61,6 +71,14 @@ class Certificate {
   std::string sha256_fingerprint() const;  // hex of SHA-256 over the DER
   // False when a key usage extension is present without digitalSignature or nonRepudiation.
   bool key_usage_allows_signing() const;
+  // False when an extendedKeyUsage extension is present without a purpose that covers signing
+  // documents (anyExtendedKeyUsage, documentSigning (RFC 9336), emailProtection, Adobe's
+  // authentic-documents or Microsoft's document-signing purposes): a time-stamping, OCSP or
+  // TLS certificate does not sign documents.
+  bool extended_key_usage_allows_document_signing() const;
+  // Empty when the public key meets `policy`; otherwise why not, e.g. "an RSA key of 1024 bits
+  // (at least 2048 required)".
+  std::string key_weakness(const KeyPolicy& policy) const;
   std::chrono::system_clock::time_point not_before() const;
   std::chrono::system_clock::time_point not_after() const;
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "esign/certificate.h"
 #include "esign/profile.h"
 
 namespace esign {
@@ -23,6 +24,8 @@ struct VerifyOptions {
   // Revocation from embedded evidence only (DSS, CMS crls): never ask OCSP responders or CRL
   // distribution points. A certificate whose status is then unknown makes its signature invalid.
   bool offline = false;
+  // Smallest keys accepted for the signer and every certificate of its path (and the TSA's).
+  KeyPolicy keys;
 };
 
 // One named check of a signature; `detail` says why it failed (or what was found).

@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include <fstream>
+#include <string_view>
 
 #include "crypto/openssl.h"
 
@@ -158,6 +159,56 @@ std::string Certificate::sha256_fingerprint() const { return to_hex(digest_of(Di
 bool Certificate::key_usage_allows_signing() const {
   std::uint32_t ku = X509_get_key_usage(x509_.get());
   return ku == UINT32_MAX || (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0;
+}
+
+bool Certificate::extended_key_usage_allows_document_signing() const {
+  using Usages = std::unique_ptr<EXTENDED_KEY_USAGE, ossl::Deleter<EXTENDED_KEY_USAGE_free>>;
+  int critical = 0;
+  Usages usages(static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x509_.get(), NID_ext_key_usage, &critical, nullptr)));
+  if (!usages) {
+    ossl::clear_errors();
+    return critical == -1;  // -1: absent; -2 (repeated) or a malformed extension: not allowed
+  }
+  static constexpr const char* kDocumentSigning[] = {
+      "2.5.29.37.0",              // anyExtendedKeyUsage
+      "1.3.6.1.5.5.7.3.36",       // id-kp-documentSigning (RFC 9336)
+      "1.3.6.1.5.5.7.3.4",        // id-kp-emailProtection
+      "1.2.840.113583.1.1.5",     // Adobe authentic documents trust
+      "1.3.6.1.4.1.311.10.3.12",  // Microsoft document signing
+  };
+  for (int i = 0; i < sk_ASN1_OBJECT_num(usages.get()); ++i) {
+    char oid[80];
+    if (OBJ_obj2txt(oid, sizeof oid, sk_ASN1_OBJECT_value(usages.get(), i), 1) <= 0) continue;
+    for (const char* allowed : kDocumentSigning)
+      if (std::string_view(oid) == allowed) return true;
+  }
+  return false;
+}
+
+std::string Certificate::key_weakness(const KeyPolicy& policy) const {
+  EVP_PKEY* key = X509_get0_pubkey(x509_.get());
+  if (key == nullptr) {
+    ossl::clear_errors();
+    return "a public key that cannot be read";
+  }
+  const int bits = EVP_PKEY_get_bits(key);
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA:
+    case EVP_PKEY_RSA_PSS:
+      if (bits < static_cast<int>(policy.min_rsa_bits))
+        return "an RSA key of " + std::to_string(bits) + " bits (at least " + std::to_string(policy.min_rsa_bits) + " required)";
+      return "";
+    case EVP_PKEY_EC:
+      if (bits < static_cast<int>(policy.min_ec_bits))
+        return "an elliptic-curve key of " + std::to_string(bits) + " bits (at least " + std::to_string(policy.min_ec_bits) +
+               " required)";
+      return "";
+    case EVP_PKEY_ED25519:
+    case EVP_PKEY_ED448:
+      return "";
+    default:
+      return "a key type that is not accepted (RSA, elliptic-curve and EdDSA keys are)";
+  }
 }
 
 std::chrono::system_clock::time_point Certificate::not_before() const {

@@ -58,6 +58,7 @@ Bytes Document::decode_at(const Stream& stream, int depth, bool allow_refs) cons
   }
   if (filter.is_null()) {
     if (raw.size() > limits_.max_decoded_stream) fail("stream exceeds the decoded size limit");
+    if (limits_.budget != nullptr) limits_.budget->decoded_bytes(raw.size(), name_);
     return Bytes(raw.begin(), raw.end());
   }
   const Name* filter_name = filter.get<Name>();
@@ -102,6 +103,7 @@ Bytes Document::decode_at(const Stream& stream, int depth, bool allow_refs) cons
     if (produced > limits_.max_decoded_stream - out.size()) {
       fail("decoded stream exceeds " + std::to_string(limits_.max_decoded_stream) + " bytes");
     }
+    if (limits_.budget != nullptr) limits_.budget->decoded_bytes(produced, name_);
     out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(produced));
     if (rc == Z_STREAM_END) break;
     if (rc == Z_BUF_ERROR && inflater.z.avail_in == 0 && consumed == raw.size()) fail("flate data is truncated");

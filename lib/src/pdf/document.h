@@ -5,7 +5,9 @@
 // most kMaxSections sections); hybrid files' /XRefStm is honoured. Nothing is repaired: a wrong
 // offset, a missing `endobj`, a stream whose /Length does not end at `endstream` is an error.
 // Bounded: nesting depth, object and section counts, decoded stream sizes are capped; every
-// offset and length read from the file is checked against the file size before use.
+// offset and length read from the file is checked against the file size before use; with a
+// Budget, all parses of one file together are capped too. A hybrid file whose table and
+// /XRefStm stream disagree about an object is refused (readers would see different files).
 #pragma once
 
 #include <cstddef>
@@ -13,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,15 +24,53 @@
 
 namespace esign::pdf {
 
+// What reading one file may spend in all, across every Document parsed from it (a signed
+// file's revisions are parsed one by one) and every stream decoded. Sized from the file's
+// length, so that a small file cannot make the reader allocate or work without bound. Not
+// thread-safe: one per file being read.
+class Budget {
+ public:
+  // Budgets for a file of `file_size` bytes (see the definitions in xref.cpp).
+  explicit Budget(std::size_t file_size);
+
+  // Charge `n` units; throws Error(input, subject, "... exceeds the budget ...") past the limit
+  // and remembers that it did (exhausted()).
+  void xref_entries(std::size_t n, const std::string& subject);
+  void decoded_bytes(std::size_t n, const std::string& subject);
+  void parse(const std::string& subject);
+  // True once a charge was refused: later failures are consequences, not findings.
+  bool exhausted() const { return exhausted_; }
+
+  std::size_t xref_entry_limit() const { return entry_limit_; }
+  std::size_t decoded_byte_limit() const { return decoded_limit_; }
+
+ private:
+  [[noreturn]] void refuse(const std::string& subject, const std::string& what);
+  std::size_t entry_limit_, entries_ = 0;
+  std::size_t decoded_limit_, decoded_ = 0;
+  std::size_t parse_limit_, parses_ = 0;
+  bool exhausted_ = false;
+};
+
 struct Limits {
   int max_depth = 64;                               // array/dict nesting
   std::size_t max_sections = 4096;                  // xref sections in the /Prev chain
   std::size_t max_objects = 10'000'000;             // /Size and object-stream /N
   std::size_t max_decoded_stream = 256u << 20;      // bytes, per decoded stream
+  Budget* budget = nullptr;                         // shared by all parses of one file; not owned
 };
 
 // How one cross-reference section was written.
 enum class XrefKind { table, stream };
+
+// One cross-reference section as the file wrote it (for a hybrid file: the table and the
+// stream at its /XRefStm count as one section).
+struct XrefSection {
+  XrefKind kind = XrefKind::table;
+  std::size_t offset = 0;                 // where `xref` or the xref stream object starts
+  std::optional<std::size_t> stream_at;   // hybrid: the /XRefStm offset
+  std::vector<std::uint32_t> freed;       // object numbers this section lists as free
+};
 
 struct XrefEntry {
   enum class Type { free, offset, compressed } type = Type::free;
@@ -60,6 +101,13 @@ class Document {
 
   // The merged cross-reference: for each object number, its newest entry.
   const std::map<std::uint32_t, XrefEntry>& xref() const { return xref_; }
+  // The sections read, newest first.
+  const std::vector<XrefSection>& sections() const { return sections_; }
+  // True when `offset` is where one of this file's xref streams (or hybrid /XRefStm) starts.
+  bool is_xref_stream_at(std::size_t offset) const;
+  // True when object `num` is an object stream that some compressed entry of the merged
+  // cross-reference names (§7.5.7): file structure, recognised by how the xref uses it.
+  bool is_object_stream(std::uint32_t num) const { return object_stream_nums_.count(num) != 0; }
 
   // The object `ref` as of the newest revision; a Null object when it is free or absent.
   // Throws Error(input) when the entry points at something that is not that object.
@@ -103,6 +151,8 @@ class Document {
   std::size_t startxref_ = 0;
   std::uint32_t size_ = 0;
   std::map<std::uint32_t, XrefEntry> xref_;
+  std::vector<XrefSection> sections_;
+  std::set<std::uint32_t> object_stream_nums_;
   // Parsed object streams, cached on first use (mutable: a cache, not state).
   mutable std::map<std::uint32_t, std::shared_ptr<std::vector<std::pair<std::uint32_t, Object>>>> object_streams_;
 };

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <set>
 
 #include "esign/error.h"
 #include "pdf/incremental.h"
@@ -36,8 +37,9 @@ std::optional<Dict> dss_of(const Document& doc, const Dict& catalog) {
   return *dss.get<Dict>();
 }
 
-// The decoded streams of the array `dss[key]`, bounded.
-std::vector<Bytes> streams_under(const Document& doc, const Dict& dss, const char* key) {
+// The decoded streams of the array `dss[key]`, bounded; with `seen`, a stream already read
+// (by reference) is skipped, so naming one large stream many times costs nothing more.
+std::vector<Bytes> streams_under(const Document& doc, const Dict& dss, const char* key, std::set<Ref>* seen = nullptr) {
   std::vector<Bytes> out;
   Object value = doc.resolve_key(dss, key);
   if (value.is_null()) return out;
@@ -45,6 +47,7 @@ std::vector<Bytes> streams_under(const Document& doc, const Dict& dss, const cha
   if (items == nullptr) throw Error(Errc::input, doc.name(), std::string("/DSS /") + key + " is not an array");
   if (items->size() > kMaxDssEntries) throw Error(Errc::input, doc.name(), std::string("/DSS /") + key + " has too many entries");
   for (const Object& item : *items) {
+    if (const Ref* r = item.get<Ref>(); r && seen && !seen->insert(*r).second) continue;
     Object s = doc.resolve(item);
     const Stream* stream = s.get<Stream>();
     if (stream == nullptr) throw Error(Errc::input, doc.name(), std::string("an entry of /DSS /") + key + " is not a stream");
@@ -77,9 +80,10 @@ cms::ValidationData read_dss(const Document& doc) {
   cms::ValidationData out;
   std::optional<Dict> dss = dss_of(doc, catalog_of(doc).dict);
   if (!dss) return out;
-  out.certs = streams_under(doc, *dss, "Certs");
-  out.ocsps = streams_under(doc, *dss, "OCSPs");
-  out.crls = streams_under(doc, *dss, "CRLs");
+  std::set<Ref> seen;
+  out.certs = streams_under(doc, *dss, "Certs", &seen);
+  out.ocsps = streams_under(doc, *dss, "OCSPs", &seen);
+  out.crls = streams_under(doc, *dss, "CRLs", &seen);
   return out;
 }
 

@@ -39,7 +39,11 @@ void collect_fields(const Document& doc, const Object& node, const std::string& 
   }
   if (ft != "Sig") return;
   Object v = doc.resolve_key(*d, "V");
-  if (const Dict* sig = v.get<Dict>()) out.push_back({name, *sig});
+  if (const Dict* sig = v.get<Dict>()) {
+    std::optional<Ref> ref;
+    if (const Ref* r = d->at("V").get<Ref>()) ref = *r;
+    out.push_back({name, *sig, ref});
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // stamp --extend renews.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@ namespace esign::pdf {
 struct SignatureField {
   std::string name;  // fully qualified field name
   Dict value;        // the signature dictionary (/V)
+  std::optional<Ref> value_ref;  // /V when it is an indirect reference (as §12.7.5.5 requires)
 };
 
 // Every field of type /Sig with a value, in field-tree order. The tree walk is bounded in depth

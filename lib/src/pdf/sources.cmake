@@ -3,6 +3,7 @@ target_sources(esign_core PRIVATE
   src/pdf/lexer.cpp
   src/pdf/xref.cpp
   src/pdf/document.cpp
+  src/pdf/layout.cpp
   src/pdf/decode.cpp
   src/pdf/text.cpp
   src/pdf/appearance.cpp

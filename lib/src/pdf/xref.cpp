@@ -36,11 +36,49 @@ std::int64_t int_entry(const Dict& dict, const std::string& key, const Document&
 
 void Document::fail(const std::string& reason) const { throw Error(Errc::input, name_, reason); }
 
+// The budgets of one file of N bytes. Cross-reference entries: a table entry takes 20 bytes of
+// the file and a legitimate object at least a dozen, so N/4 (plus a floor for small files) is
+// far above what real files list, even counting each revision's re-reading; entries are what
+// the reader keeps in memory. Decoded bytes: the xref and object streams and the validation
+// data a verification reads, 8 times the file plus 32 MiB. Parses: every revision and candidate
+// revision end tried.
+Budget::Budget(std::size_t file_size)
+    : entry_limit_((256u << 10) + file_size / 4),
+      decoded_limit_((32u << 20) + 8 * file_size),
+      parse_limit_(512) {}
+
+void Budget::refuse(const std::string& subject, const std::string& what) {
+  exhausted_ = true;
+  throw Error(Errc::input, subject, "exceeds the reader's limit of " + what + " for a file of this size");
+}
+
+void Budget::xref_entries(std::size_t n, const std::string& subject) {
+  if (n > entry_limit_ - entries_) refuse(subject, std::to_string(entry_limit_) + " cross-reference entries");
+  entries_ += n;
+}
+
+void Budget::decoded_bytes(std::size_t n, const std::string& subject) {
+  if (n > decoded_limit_ - decoded_) refuse(subject, std::to_string(decoded_limit_) + " decoded stream bytes");
+  decoded_ += n;
+}
+
+void Budget::parse(const std::string& subject) {
+  if (parses_ >= parse_limit_) refuse(subject, std::to_string(parse_limit_) + " revisions parsed");
+  ++parses_;
+}
+
+bool Document::is_xref_stream_at(std::size_t offset) const {
+  return std::any_of(sections_.begin(), sections_.end(), [&](const XrefSection& s) {
+    return (s.kind == XrefKind::stream && s.offset == offset) || s.stream_at == offset;
+  });
+}
+
 Document Document::parse(ByteView data, std::string name, const Limits& limits) {
   Document doc;
   doc.data_ = data;
   doc.name_ = std::move(name);
   doc.limits_ = limits;
+  if (limits.budget != nullptr) limits.budget->parse(doc.name_);
   static constexpr std::string_view kHeader = "%PDF-";
   if (data.size() < kHeader.size() || as_chars(data.first(kHeader.size())) != kHeader) {
     doc.fail("not a PDF file (no %PDF- header)");
@@ -86,28 +124,57 @@ void Document::read_sections() {
 
     std::map<std::uint32_t, XrefEntry> section;
     Dict trailer;
-    XrefKind kind = XrefKind::table;
+    XrefSection info;
+    info.offset = offset;
     if (starts_with_keyword(data_, offset, "xref")) {
       read_table(offset, section, trailer, budget);
-      // §7.5.8.4: a hybrid file's table is completed by the xref stream at /XRefStm; objects
-      // that the table lists as free or omits are looked up there before /Prev.
+      // §7.5.8.4: a hybrid file's table is completed by the xref stream at /XRefStm: objects
+      // that the table lists as free or omits are looked up there before /Prev. Readers that
+      // ignore /XRefStm see only the table, so the two must not disagree: an object the table
+      // lists in use must be the same in the stream, and the stream may add only objects in
+      // object streams, free ones and file structure, never content at an offset the table
+      // does not give.
       const std::int64_t hidden_at = int_entry(trailer, "XRefStm", *this, std::numeric_limits<std::int64_t>::max());
       if (hidden_at >= 0) {
         const auto hidden_offset = static_cast<std::uint64_t>(hidden_at);
         if (hidden_offset >= data_.size()) fail("/XRefStm offset " + std::to_string(hidden_at) + " is past the end of the file");
         if (!visited.insert(static_cast<std::size_t>(hidden_offset)).second) fail("/XRefStm points at an xref section already read");
+        info.stream_at = static_cast<std::size_t>(hidden_offset);
         std::map<std::uint32_t, XrefEntry> hidden;
         Dict hidden_dict;
         read_xref_stream(static_cast<std::size_t>(hidden_offset), hidden, hidden_dict, budget);
+        // What either part frees counts as freed, even where the other part supplies an entry.
+        for (const auto& [num, entry] : section)
+          if (num != 0 && entry.type == XrefEntry::Type::free) info.freed.push_back(num);
+        std::set<std::uint32_t> object_streams;
+        for (const auto& [num, entry] : hidden)
+          if (entry.type == XrefEntry::Type::compressed) object_streams.insert(entry.stream_num);
         for (const auto& [num, entry] : hidden) {
-          auto [it, inserted] = section.emplace(num, entry);
-          if (!inserted && it->second.type == XrefEntry::Type::free) it->second = entry;
+          auto it = section.find(num);
+          const bool table_in_use = it != section.end() && it->second.type == XrefEntry::Type::offset;
+          // Only file structure (the object streams, the xref stream itself) may be at an offset
+          // the table does not list.
+          const bool structure = it == section.end() && entry.type == XrefEntry::Type::offset &&
+                                 (object_streams.count(num) || entry.offset == hidden_offset);
+          const bool agree = table_in_use ? entry.type == XrefEntry::Type::offset && entry.offset == it->second.offset &&
+                                                entry.gen == it->second.gen
+                                          : entry.type != XrefEntry::Type::offset || structure;
+          if (!agree) {
+            fail("hybrid xref at offset " + std::to_string(offset) + ": the table and the /XRefStm stream disagree about object " +
+                 std::to_string(num));
+          }
+          if (it == section.end()) section.emplace(num, entry);
+          else if (it->second.type == XrefEntry::Type::free) it->second = entry;
         }
       }
     } else {
-      kind = XrefKind::stream;
+      info.kind = XrefKind::stream;
       read_xref_stream(offset, section, trailer, budget);
     }
+    for (const auto& [num, entry] : section)
+      if (num != 0 && entry.type == XrefEntry::Type::free) info.freed.push_back(num);
+    std::sort(info.freed.begin(), info.freed.end());
+    info.freed.erase(std::unique(info.freed.begin(), info.freed.end()), info.freed.end());
 
     const std::int64_t size = int_entry(trailer, "Size", *this, std::numeric_limits<std::int64_t>::max());
     if (size < 0) fail("xref section at offset " + std::to_string(offset) + " has no /Size");
@@ -117,9 +184,10 @@ void Document::read_sections() {
     }
     // Newest entry per object wins: older sections only fill in what is not there yet.
     for (const auto& [num, entry] : section) xref_.emplace(num, entry);
+    sections_.push_back(std::move(info));
     if (newest) {
       trailer_ = std::move(trailer);
-      xref_kind_ = kind;
+      xref_kind_ = sections_.back().kind;
       size_ = static_cast<std::uint32_t>(size);
     }
     const std::int64_t prev =
@@ -129,6 +197,8 @@ void Document::read_sections() {
     next = static_cast<std::uint64_t>(prev);
   }
   if (!xref_.empty() && xref_.rbegin()->first >= size_) size_ = xref_.rbegin()->first + 1;
+  for (const auto& [num, entry] : xref_)
+    if (entry.type == XrefEntry::Type::compressed) object_stream_nums_.insert(entry.stream_num);
 }
 
 void Document::read_table(std::size_t offset, std::map<std::uint32_t, XrefEntry>& entries, Dict& trailer,
@@ -149,6 +219,7 @@ void Document::read_table(std::size_t offset, std::map<std::uint32_t, XrefEntry>
     const auto n = static_cast<std::size_t>(count.integer);
     if (n > budget) fail("xref sections list more than " + std::to_string(limits_.max_objects) + " entries");
     budget -= n;
+    if (limits_.budget != nullptr) limits_.budget->xref_entries(n, name_);
     lexer.skip_space();
     std::size_t p = lexer.pos();
     if (n > (data_.size() - p) / 20) lexer.fail(p, "xref subsection runs past the end of the file");
@@ -237,6 +308,7 @@ void Document::read_xref_stream(std::size_t offset, std::map<std::uint32_t, Xref
   for (const auto& [first, count] : ranges) total += count;  // each count <= max_objects
   if (total > budget) fail("xref sections list more than " + std::to_string(limits_.max_objects) + " entries");
   budget -= static_cast<std::size_t>(total);
+  if (limits_.budget != nullptr) limits_.budget->xref_entries(static_cast<std::size_t>(total), name_);
 
   const Bytes rows = decode_at(*stream, 0, false);
   if (total > rows.size() / row) fail("xref stream data is shorter than /Index and /W require" + where);

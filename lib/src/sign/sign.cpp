@@ -203,6 +203,8 @@ SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& in
   if (!cert.key_usage_allows_signing())
     throw Error(Errc::key, profile.file.string(),
                 "the signer certificate (" + cert.common_name() + ") has a key usage that does not allow signing");
+  if (std::string weak = cert.key_weakness(KeyPolicy{}); !weak.empty())
+    throw Error(Errc::key, profile.file.string(), "the signer certificate (" + cert.common_name() + ") has " + weak);
   SignatureFormat format = options.format.value_or(profile.signature.format);
   if (format == SignatureFormat::auto_detect) format = detect_format(input);
   if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))

@@ -233,8 +233,19 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   X509_ALGOR* sig_alg = nullptr;
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, &sig_alg);
   std::optional<DigestAlgorithm> algorithm = digest_from_nid(OBJ_obj2nid(digest_alg->algorithm));
+  const int digest_nid = OBJ_obj2nid(digest_alg->algorithm);
   if (!checks.add("digest_algorithm", algorithm.has_value(),
-                  algorithm ? to_string(*algorithm) : "unsupported or weak digest algorithm"))
+                  algorithm                                         ? to_string(*algorithm)
+                  : digest_nid == NID_sha1 || digest_nid == NID_md5 ? std::string(OBJ_nid2sn(digest_nid)) +
+                                                                          " is too weak for signatures (ETSI TS 119 312)"
+                                                                    : "unsupported digest algorithm"))
+    return false;
+  // A signature algorithm that names its own digest (sha1WithRSAEncryption, ecdsa-with-SHA1...)
+  // must name the same one: what is checked is what was declared.
+  int sig_digest_nid = NID_undef, key_nid = NID_undef;
+  if (OBJ_find_sigid_algs(OBJ_obj2nid(sig_alg->algorithm), &sig_digest_nid, &key_nid) && sig_digest_nid != NID_undef &&
+      !checks.add("signature_algorithm", sig_digest_nid == digest_nid,
+                  sig_digest_nid == digest_nid ? "" : "the signature algorithm's digest differs from the digest algorithm"))
     return false;
 
   X509* signer = nullptr;
@@ -389,9 +400,22 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
     long_term = long_term && tsa_status.ok && tsa_status.all_embedded;
   }
 
-  std::uint32_t ku = X509_get_key_usage(signer);
-  bool ku_ok = ku == UINT32_MAX || (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0;
-  checks.add("key_usage", ku_ok, ku_ok ? "" : "the certificate's key usage does not allow signatures");
+  // Fit for document signatures: key usage and, when present, extended key usage.
+  const bool ku_ok = signer_cert.key_usage_allows_signing();
+  const bool eku_ok = signer_cert.extended_key_usage_allows_document_signing();
+  checks.add("key_usage", ku_ok && eku_ok,
+             !ku_ok    ? "the certificate's key usage does not allow signatures"
+             : !eku_ok ? "the certificate's extended key usage does not allow signing documents"
+                       : "");
+
+  // Key sizes: the signer's and those of every certificate of its path (ETSI TS 119 312).
+  std::string weak = signer_cert.key_weakness(ctx.keys);
+  if (!weak.empty()) weak = "the signer certificate has " + weak;
+  for (std::size_t i = 1; weak.empty() && path && i < path->size(); ++i) {
+    Certificate c = Certificate::from_x509((*path)[i].get());
+    if (std::string w = c.key_weakness(ctx.keys); !w.empty()) weak = "certificate " + c.subject() + " of the path has " + w;
+  }
+  checks.add("key_strength", weak.empty(), weak);
 
   bool in_validity = validation_time >= signer_cert.not_before() && validation_time <= signer_cert.not_after();
   checks.add("certificate_validity", in_validity,
@@ -453,13 +477,28 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
         a && std::find(algorithms.begin(), algorithms.end(), *a) == algorithms.end())
       algorithms.push_back(*a);
   }
+  // What the signature is checked against (EN 319 122-1 §5.2.1: the message digest of the
+  // signed data): for a PDF the /ByteRange only; for a .p7s the detached data when given.
   std::vector<Digest> computed;
   ASN1_OCTET_STRING** attached = CMS_get0_content(cms.get());
-  if (attached && *attached) {
-    ByteView data((*attached)->data, static_cast<std::size_t>((*attached)->length));
-    for (DigestAlgorithm a : algorithms) computed.push_back(digest_of(a, data));
+  const bool has_attached = attached != nullptr && *attached != nullptr;
+  const ByteView attached_bytes =
+      has_attached ? ByteView((*attached)->data, static_cast<std::size_t>((*attached)->length)) : ByteView();
+  if (ctx.detached_only) {
+    checks.add("cms_detached", !has_attached,
+               has_attached ? "the CMS carries encapsulated content; a PDF signature must be detached and sign the /ByteRange"
+                            : "");
+    if (ctx.content_digests) computed = ctx.content_digests(algorithms);
   } else if (ctx.content_digests) {
     computed = ctx.content_digests(algorithms);
+    if (has_attached) {
+      bool same = true;
+      for (const Digest& d : computed) same = same && digest_of(d.algorithm, attached_bytes).value == d.value;
+      checks.add("attached_content", same,
+                 same ? "equal to the detached data" : "the CMS carries content that differs from the detached data");
+    }
+  } else if (has_attached) {
+    for (DigestAlgorithm a : algorithms) computed.push_back(digest_of(a, attached_bytes));
   }
   std::map<DigestAlgorithm, Digest> digests;
   for (Digest& d : computed) digests[d.algorithm] = std::move(d);

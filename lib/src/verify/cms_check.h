@@ -62,6 +62,11 @@ struct CmsContext {
   // PAdES: the time from /M (the validation time for B-B); CAdES: from the signing-time attribute.
   std::optional<std::chrono::system_clock::time_point> claimed_time;
   bool pades = false;  // ETSI.CAdES.detached: signing-certificate-v2 required, signing-time forbidden
+  // A PDF signature: the CMS must be detached and `content_digests` (the /ByteRange) is what it
+  // signs. Otherwise (.p7s): the detached data when there is some (attached content, if also
+  // present, must be the same bytes), else the attached content.
+  bool detached_only = false;
+  KeyPolicy keys;
   // Revocation: `revocation.embedded` is what the container holds (a PDF's DSS); the CMS's own
   // certificates and crls fields are added to it here.
   RevocationContext revocation;

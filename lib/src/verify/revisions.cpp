@@ -8,7 +8,8 @@
 #include <set>
 
 #include "esign/error.h"
-#include "pdf/document.h"
+#include "pdf/layout.h"
+#include "pdf/lexer.h"
 #include "pdf/text.h"
 
 namespace esign::verify {
@@ -20,6 +21,7 @@ using pdf::Dict;
 using pdf::Document;
 using pdf::Object;
 using pdf::Ref;
+using pdf::XrefEntry;
 
 std::string ref_text(Ref r) { return fmt::format("{} {}", r.num, r.gen); }
 
@@ -27,6 +29,14 @@ std::string name_of(const Document& doc, const Dict& d, const char* key) {
   Object v = doc.resolve_key(d, key);
   if (const pdf::Name* n = v.get<pdf::Name>()) return n->value;
   return "";
+}
+
+bool is_in_use(const XrefEntry& e) { return e.type != XrefEntry::Type::free; }
+
+// File structure (§7.5.7, §7.5.8): an object stream some compressed entry names, or an xref
+// stream at the offset of a cross-reference section — known from how the xref uses the object.
+bool is_structure(const Document& doc, std::uint32_t num, const XrefEntry& entry) {
+  return doc.is_object_stream(num) || (entry.type == XrefEntry::Type::offset && doc.is_xref_stream_at(entry.offset));
 }
 
 // Equal as PDF objects: streams by dictionary and raw bytes, wherever each file keeps them.
@@ -68,33 +78,45 @@ std::optional<Array> appended(const Array& before, const Array& now) {
   return added;
 }
 
-// Context of the comparison of revision `a` (older) with `b` (newer).
+constexpr std::size_t kMaxWalked = 1'000'000;
+constexpr int kMaxFieldDepth = 32;
+
+// Context of the comparison of revision `a` (older) with `b` (newer, ending at `end`).
 class Comparison {
  public:
-  Comparison(const Document& a, const Document& b) : a_(a), b_(b) {
+  Comparison(const Document& a, const Document& b, std::size_t end, const std::vector<SignedRevision>& signatures)
+      : a_(a), b_(b), end_(end), signatures_(signatures) {
     for (Ref p : b.pages()) pages_[p] = pages_.size() + 1;
     Dict catalog = b.catalog();
     root_ = b.trailer().count("Root") ? b.trailer().at("Root").get<Ref>() : nullptr;
     Object acroform = catalog.count("AcroForm") ? catalog.at("AcroForm") : Object();
     if (const Ref* r = acroform.get<Ref>()) acroform_ = *r;
-    Object dss = catalog.count("DSS") ? catalog.at("DSS") : Object();
-    if (const Ref* r = dss.get<Ref>()) dss_ = *r;
-    collect_dss_refs(a);
-    collect_dss_refs(b);
+    if (auto it = catalog.find("DSS"); it != catalog.end())
+      if (const Ref* r = it->second.get<Ref>()) dss_ = *r;
+    dss_structure_before_ = dss_structure(a);
     if (auto it = b.trailer().find("Info"); it != b.trailer().end())
       if (const Ref* r = it->second.get<Ref>()) info_ = *r;
     explain(catalog);
   }
 
-  // A signature field (or its widget): /FT /Sig here or on its parent.
+  // A signature field: a field dictionary (no /Subtype) or a /Widget annotation whose field
+  // type, here or inherited through /Parent field dictionaries, is /Sig — and nothing else: no
+  // other annotation, and no actions (a signature runs nothing).
   bool is_signature_field(const Object& o) const {
     Object v = b_.resolve(o);
-    const Dict* d = v.dict();
-    for (int depth = 0; d && depth < 8; ++depth) {
-      if (name_of(b_, *d, "FT") == "Sig") return true;
+    const Dict* d = v.get<Dict>();
+    if (!d) return false;
+    const std::string subtype = name_of(b_, *d, "Subtype");
+    if (!subtype.empty() && subtype != "Widget") return false;
+    const std::string type = name_of(b_, *d, "Type");
+    if (!type.empty() && type != "Annot") return false;
+    for (int depth = 0; d && depth < kMaxFieldDepth; ++depth) {
+      if (d->count("A") || d->count("AA")) return false;
+      if (depth > 0 && d->count("Subtype")) return false;  // a parent is a field, not an annotation
+      if (auto ft = d->find("FT"); ft != d->end()) return name_of(b_, *d, "FT") == "Sig";
       Object parent = b_.resolve_key(*d, "Parent");
       v = parent;
-      d = v.dict();
+      d = v.get<Dict>();
     }
     return false;
   }
@@ -107,24 +129,31 @@ class Comparison {
     ObjectChange c{ref_text(ref), "modified", "", false};
     const Dict* x = before.dict();
     const Dict* y = now.dict();
-    if (root_ && ref == *root_ && x && y) {
+    const bool plain_dicts = before.get<Dict>() && now.get<Dict>();
+    if (root_ && ref == *root_ && plain_dicts) {
       std::set<std::string> keys = changed_keys(*x, *y);
       bool ok = only(keys, {"DSS", "AcroForm", "Extensions", "Version"});
       if (ok && keys.count("AcroForm")) {
         Object ax = a_.resolve_key(*x, "AcroForm"), ay = b_.resolve_key(*y, "AcroForm");
-        ok = ay.dict() && acroform_ok(ax.dict() ? *ax.dict() : Dict{}, *ay.dict());
+        ok = ay.get<Dict>() && acroform_ok(ax.get<Dict>() ? *ax.get<Dict>() : Dict{}, *ay.get<Dict>());
       }
       return {c.object, c.change, "catalog: " + join(keys), ok};
     }
-    if (acroform_ && ref == *acroform_ && x && y) return {c.object, c.change, "AcroForm", acroform_ok(*x, *y)};
-    if (auto page = pages_.find(ref); page != pages_.end() && x && y) {
+    if (acroform_ && ref == *acroform_ && plain_dicts) return {c.object, c.change, "AcroForm", acroform_ok(*x, *y)};
+    if (auto page = pages_.find(ref); page != pages_.end() && plain_dicts) {
       std::set<std::string> keys = changed_keys(*x, *y);
       bool ok = only(keys, {"Annots"});
       if (ok && keys.count("Annots")) ok = annots_ok(a_.resolve_key(*x, "Annots"), b_.resolve_key(*y, "Annots"));
       return {c.object, c.change, fmt::format("page {}: {}", page->second, join(keys)), ok};
     }
-    if ((dss_ && ref == *dss_) || dss_refs_.count(ref)) return {c.object, c.change, "DSS", true};
-    if (info_ && ref == *info_ && x && y) {
+    // Validation data: what the earlier revision's DSS structure held (the DSS dictionary, its
+    // arrays and VRI dictionaries; never a stream, never an object the document uses elsewhere).
+    if (dss_structure_before_.count(ref)) {
+      bool ok = (plain_dicts || (before.get<Array>() && now.get<Array>())) && !used_outside_dss_before(ref);
+      if (ok && dss_ && ref == *dss_) ok = only(changed_keys(*x, *y), {"Certs", "OCSPs", "CRLs", "VRI"});
+      return {c.object, c.change, "DSS", ok};
+    }
+    if (info_ && ref == *info_ && plain_dicts) {
       std::set<std::string> keys = changed_keys(*x, *y);
       return {c.object, c.change, "document information: " + join(keys), only(keys, {"ModDate", "Producer"})};
     }
@@ -136,11 +165,12 @@ class Comparison {
       bool ok = added && !added->empty() && all_signature_fields(*added) && referenced_as_list(ref);
       return {c.object, c.change, "array (" + std::to_string(ay->size()) + " entries)", ok};
     }
-    // An empty signature field that a later signature filled.
-    if (x && y && name_of(b_, *y, "FT") == "Sig") {
+    // An empty signature field that a signature of this very update filled.
+    if (plain_dicts && is_signature_field(Object(ref))) {
       std::set<std::string> keys = changed_keys(*x, *y);
-      bool ok = !x->count("V") && only(keys, {"V", "AP", "F", "MK"});
-      return {c.object, c.change, "signature field " + field_name(*y) + ": " + join(keys), ok};
+      std::string why;
+      bool ok = !x->count("V") && only(keys, {"V", "AP", "F", "MK"}) && filled_by_signature(*y, why);
+      return {c.object, c.change, "signature field " + field_name(*y) + ": " + join(keys) + why, ok};
     }
     std::string type = x ? name_of(a_, *x, "Type") : "";
     return {c.object, c.change, type.empty() ? "object" : "object of /Type /" + type, false};
@@ -148,32 +178,56 @@ class Comparison {
 
   ObjectChange added(Ref ref, const Object& now) const {
     ObjectChange c = describe_added(ref, now);
-    if (!explained_.count(ref)) {
+    if (c.allowed && !explained_.count(ref)) {
       c.allowed = false;
       c.what += ", which no signature, time-stamp or validation data uses";
     }
     return c;
   }
 
+ private:
   ObjectChange describe_added(Ref ref, const Object& now) const {
-    ObjectChange c{ref_text(ref), "added", "", true};
-    if (const Dict* d = now.dict()) {
-      std::string type = name_of(b_, *d, "Type");
-      if (type == "Sig") return {c.object, c.change, "signature dictionary", true};
-      if (type == "DocTimeStamp") return {c.object, c.change, "document time-stamp dictionary", true};
-      if (type == "DSS" || type == "VRI") return {c.object, c.change, type, true};
-      if (name_of(b_, *d, "FT") == "Sig") return {c.object, c.change, "signature field " + field_name(*d), true};
-      if (now.get<pdf::Stream>()) {
-        if (name_of(b_, *d, "Subtype") == "Form") return {c.object, c.change, "form XObject (appearance)", true};
-        if (dss_refs_.count(ref)) return {c.object, c.change, "validation data (DSS stream)", true};
-        return {c.object, c.change, "stream", true};
-      }
-      if (!type.empty()) return {c.object, c.change, "/Type /" + type, true};
+    const std::string object = ref_text(ref);
+    if (dss_items_.count(ref)) {
+      // A DSS array entry is validation data: a stream of DER bytes, nothing else.
+      const pdf::Stream* s = now.get<pdf::Stream>();
+      bool ok = s && !s->dict.count("Type") && !s->dict.count("Subtype");
+      return {object, "added", "validation data (DSS stream)", ok};
     }
-    return {c.object, c.change, "object", true};
+    if (dss_structure_after_.count(ref)) {
+      bool ok = now.get<Dict>() || now.get<Array>();
+      return {object, "added", "DSS", ok};
+    }
+    const Dict* d = now.dict();
+    if (d == nullptr) return {object, "added", "object", true};
+    std::string type = name_of(b_, *d, "Type");
+    if (now.get<Dict>() && (type == "Sig" || type == "DocTimeStamp")) {
+      bool ok = std::any_of(signatures_.begin(), signatures_.end(),
+                            [&](const SignedRevision& s) { return s.dictionary == ref && signs_this_update(s) && s.valid; });
+      return {object, "added",
+              std::string(type == "Sig" ? "signature dictionary" : "document time-stamp dictionary") +
+                  (ok ? "" : " that no valid signature of this update uses"),
+              ok};
+    }
+    if (now.get<Dict>() && is_signature_field(Object(ref))) {
+      std::string why;
+      bool ok = true;
+      if (has_value(*d)) {
+        ok = filled_by_signature(*d, why);
+      } else if (visible(*d)) {
+        ok = false;
+        why = " (unsigned, with an appearance)";
+      }
+      return {object, "added", "signature field " + field_name(*d) + why, ok};
+    }
+    if (now.get<pdf::Stream>()) {
+      if (name_of(b_, *d, "Subtype") == "Form") return {object, "added", "form XObject (appearance)", true};
+      return {object, "added", "stream", true};
+    }
+    if (!type.empty()) return {object, "added", "/Type /" + type, true};
+    return {object, "added", "object", true};
   }
 
- private:
   static std::string join(const std::set<std::string>& keys) {
     std::string out;
     for (const std::string& k : keys) out += (out.empty() ? "/" : ", /") + k;
@@ -184,6 +238,65 @@ class Comparison {
     Object t = b_.resolve_key(d, "T");
     if (const pdf::String* s = t.get<pdf::String>()) return pdf::text_to_utf8(*s);
     return "(unnamed)";
+  }
+
+  // The field's /V, here or inherited from its parents; nullptr when it has none.
+  const Object* value_of(const Dict& field, Object& holder) const {
+    const Dict* d = &field;
+    for (int depth = 0; d && depth < kMaxFieldDepth; ++depth) {
+      if (auto it = d->find("V"); it != d->end()) return &it->second;
+      holder = b_.resolve_key(*d, "Parent");
+      d = holder.get<Dict>();
+    }
+    return nullptr;
+  }
+
+  bool has_value(const Dict& field) const {
+    Object holder;
+    return value_of(field, holder) != nullptr;
+  }
+
+  // The field's /V is the dictionary of a signature that signs exactly this update and is valid.
+  bool filled_by_signature(const Dict& field, std::string& why) const {
+    Object holder;
+    const Object* v = value_of(field, holder);
+    const Ref* r = v ? v->get<Ref>() : nullptr;
+    if (r == nullptr) {
+      why = " (its value is not a signature)";
+      return false;
+    }
+    for (const SignedRevision& s : signatures_) {
+      if (!(s.dictionary == *r)) continue;
+      if (!signs_this_update(s)) why = " (by a signature that does not sign this update)";
+      else if (!s.valid) why = " (by a signature that does not validate)";
+      return signs_this_update(s) && s.valid;
+    }
+    why = " (its value is not a signature of this file)";
+    return false;
+  }
+
+  // The signature's range ends in this update, with at most whitespace after it.
+  bool signs_this_update(const SignedRevision& s) const {
+    if (s.end <= a_.data().size() || s.end > end_) return false;
+    for (std::size_t i = s.end; i < end_; ++i)
+      if (!pdf::is_whitespace(b_.data()[i])) return false;
+    return true;
+  }
+
+  // A widget that a reader paints: an appearance and a rectangle of some area.
+  bool visible(const Dict& widget) const {
+    if (!widget.count("AP")) return false;
+    Object rect = b_.resolve_key(widget, "Rect");
+    const Array* r = rect.get<Array>();
+    if (r == nullptr || r->size() != 4) return true;
+    double v[4];
+    for (int i = 0; i < 4; ++i) {
+      Object n = b_.resolve((*r)[static_cast<std::size_t>(i)]);
+      if (const auto* k = n.get<std::int64_t>()) v[i] = static_cast<double>(*k);
+      else if (const auto* f = n.get<double>()) v[i] = *f;
+      else return true;
+    }
+    return v[0] != v[2] && v[1] != v[3];
   }
 
   bool acroform_ok(const Dict& x, const Dict& y) const {
@@ -223,18 +336,84 @@ class Comparison {
     return false;
   }
 
-  // The objects that signature fields (with their widgets, appearances and values) and the DSS
-  // use, found by following references from them (but not back up through /P or /Parent).
+  // The DSS of `doc`: its dictionary, the arrays under /Certs /OCSPs /CRLs /VRI and the VRI
+  // dictionaries and their arrays, when indirect (`items`, if given, gets the array entries:
+  // the streams).
+  std::set<Ref> dss_structure(const Document& doc, std::set<Ref>* items = nullptr) const {
+    std::set<Ref> out;
+    Dict catalog = doc.catalog();
+    auto it = catalog.find("DSS");
+    if (it == catalog.end()) return out;
+    if (const Ref* r = it->second.get<Ref>()) out.insert(*r);
+    Object dss = doc.resolve(it->second);
+    const Dict* d = dss.get<Dict>();
+    if (!d) return out;
+    const auto list = [&](const Object& value) {
+      if (const Ref* r = value.get<Ref>()) out.insert(*r);
+      Object v = doc.resolve(value);
+      if (const Array* a = v.get<Array>())
+        for (const Object& o : *a)
+          if (const Ref* r = o.get<Ref>(); r && items) items->insert(*r);
+    };
+    for (const char* key : {"Certs", "OCSPs", "CRLs"})
+      if (auto k = d->find(key); k != d->end()) list(k->second);
+    if (auto k = d->find("VRI"); k != d->end()) {
+      if (const Ref* r = k->second.get<Ref>()) out.insert(*r);
+      Object vri = doc.resolve(k->second);
+      if (const Dict* entries = vri.get<Dict>()) {
+        for (const auto& [key, entry] : *entries) {
+          (void)key;
+          if (const Ref* r = entry.get<Ref>()) out.insert(*r);
+          Object e = doc.resolve(entry);
+          if (const Dict* ed = e.get<Dict>())
+            for (const char* sub : {"Cert", "OCSP", "CRL"})
+              if (auto s = ed->find(sub); s != ed->end()) list(s->second);
+        }
+      }
+    }
+    return out;
+  }
+
+  // Whether the earlier revision reaches `ref` from its trailer other than through the DSS.
+  bool used_outside_dss_before(Ref ref) const {
+    if (!content_before_) {
+      content_before_.emplace();
+      std::vector<Object> todo;
+      for (const char* key : {"Root", "Info"})
+        if (auto it = a_.trailer().find(key); it != a_.trailer().end()) todo.push_back(it->second);
+      while (!todo.empty() && content_before_->size() < kMaxWalked) {
+        Object o = std::move(todo.back());
+        todo.pop_back();
+        if (const Ref* r = o.get<Ref>()) {
+          if (!content_before_->insert(*r).second) continue;
+          o = a_.get(*r);
+        }
+        if (const Array* arr = o.get<Array>()) {
+          for (const Object& item : *arr) todo.push_back(item);
+        } else if (const Dict* d = o.dict()) {
+          const bool is_catalog = name_of(a_, *d, "Type") == "Catalog";
+          for (const auto& [key, value] : *d)
+            if (!(is_catalog && key == "DSS")) todo.push_back(value);
+        }
+      }
+    }
+    return content_before_->count(ref) != 0;
+  }
+
+  // The objects that signature fields (with their widgets, appearances and values), the
+  // AcroForm's default resources and the DSS legitimately bring into an update, found by
+  // following references from them (not back up through /P or /Parent). From the DSS only its
+  // own structure and the streams its arrays list.
   void explain(const Dict& catalog) {
     std::vector<Object> todo;
     Object af = b_.resolve_key(catalog, "AcroForm");
-    if (const Dict* d = af.dict()) {
+    if (const Dict* d = af.get<Dict>()) {
       Object fields = b_.resolve_key(*d, "Fields");
       if (const Array* a = fields.get<Array>())
         for (const Object& f : *a) collect_signature_fields(f, 0, todo);
+      if (auto dr = d->find("DR"); dr != d->end()) todo.push_back(dr->second);
     }
-    if (auto it = catalog.find("DSS"); it != catalog.end()) todo.push_back(it->second);
-    while (!todo.empty() && explained_.size() < kMaxExplained) {
+    while (!todo.empty() && explained_.size() < kMaxWalked) {
       Object o = std::move(todo.back());
       todo.pop_back();
       if (const Ref* r = o.get<Ref>()) {
@@ -248,12 +427,15 @@ class Comparison {
           if (key != "P" && key != "Parent") todo.push_back(value);
       }
     }
+    dss_structure_after_ = dss_structure(b_, &dss_items_);
+    explained_.insert(dss_structure_after_.begin(), dss_structure_after_.end());
+    explained_.insert(dss_items_.begin(), dss_items_.end());
   }
 
   void collect_signature_fields(const Object& field, int depth, std::vector<Object>& out) const {
-    if (depth > 32) return;
+    if (depth > kMaxFieldDepth) return;
     Object f = b_.resolve(field);
-    const Dict* d = f.dict();
+    const Dict* d = f.get<Dict>();
     if (!d) return;
     if (is_signature_field(field)) out.push_back(field);
     Object kids = b_.resolve_key(*d, "Kids");
@@ -261,63 +443,47 @@ class Comparison {
       for (const Object& kid : *k) collect_signature_fields(kid, depth + 1, out);
   }
 
-  static constexpr std::size_t kMaxExplained = 1'000'000;
-
-  void collect_dss_refs(const Document& doc) {
-    Dict catalog = doc.catalog();
-    Object dss = doc.resolve_key(catalog, "DSS");
-    const Dict* d = dss.dict();
-    if (!d) return;
-    for (const char* key : {"Certs", "OCSPs", "CRLs", "VRI"}) {
-      auto it = d->find(key);
-      if (it == d->end()) continue;
-      if (const Ref* r = it->second.get<Ref>()) dss_refs_.insert(*r);
-      Object v = doc.resolve(it->second);
-      if (const Array* a = v.get<Array>())
-        for (const Object& o : *a)
-          if (const Ref* r = o.get<Ref>()) dss_refs_.insert(*r);
-      if (const Dict* vri = v.dict())
-        for (const auto& [k, entry] : *vri) {
-          (void)k;
-          if (const Ref* r = entry.get<Ref>()) dss_refs_.insert(*r);
-        }
-    }
-  }
-
   const Document& a_;
   const Document& b_;
+  std::size_t end_;
+  const std::vector<SignedRevision>& signatures_;
   std::map<Ref, std::size_t> pages_;
   const Ref* root_ = nullptr;
   std::optional<Ref> acroform_, dss_, info_;
-  std::set<Ref> dss_refs_;
+  std::set<Ref> dss_structure_before_, dss_structure_after_, dss_items_;
   std::set<Ref> explained_;
+  mutable std::optional<std::set<Ref>> content_before_;
 };
 
-RevisionReport compare(const Document& a, const Document& b, std::size_t end) {
+// Two entries that name the same bytes: one offset, or one slot of one unchanged object stream.
+bool same_entry(const Document& a, const XrefEntry& x, const Document& b, const XrefEntry& y) {
+  if (x.type != y.type || x.gen != y.gen) return false;
+  if (x.type == XrefEntry::Type::offset) return x.offset == y.offset;
+  if (x.type != XrefEntry::Type::compressed || x.stream_num != y.stream_num || x.index != y.index) return false;
+  auto sx = a.xref().find(x.stream_num);
+  auto sy = b.xref().find(y.stream_num);
+  return sx != a.xref().end() && sy != b.xref().end() && sx->second.type == XrefEntry::Type::offset &&
+         sy->second.type == XrefEntry::Type::offset && sx->second.offset == sy->second.offset;
+}
+
+RevisionReport compare(const Document& a, const Document& b, std::size_t end, const std::vector<SignedRevision>& signatures) {
   RevisionReport r;
   r.end = end;
-  Comparison cmp(a, b);
+  Comparison cmp(a, b, end, signatures);
   const Ref* root_a = a.trailer().count("Root") ? a.trailer().at("Root").get<Ref>() : nullptr;
   const Ref* root_b = b.trailer().count("Root") ? b.trailer().at("Root").get<Ref>() : nullptr;
   if (!root_a || !root_b || !(*root_a == *root_b))
     r.changes.push_back({"trailer", "modified", "the document catalog was replaced", false});
   const auto& old_xref = a.xref();
   for (const auto& [num, entry] : b.xref()) {
-    if (entry.type == pdf::XrefEntry::Type::free) continue;
+    if (!is_in_use(entry)) continue;
     Ref ref{num, entry.gen};
     auto it = old_xref.find(num);
-    const bool existed = it != old_xref.end() && it->second.type != pdf::XrefEntry::Type::free;
-    if (existed && it->second.type == entry.type && it->second.offset == entry.offset &&
-        it->second.stream_num == entry.stream_num && it->second.index == entry.index && it->second.gen == entry.gen &&
-        entry.type == pdf::XrefEntry::Type::offset)
-      continue;  // the same bytes
+    const bool existed = it != old_xref.end() && is_in_use(it->second);
+    if (existed && same_entry(a, it->second, b, entry)) continue;  // the same bytes
+    // File structure is skipped only when it did not replace an object of the earlier revision.
+    if (is_structure(b, num, entry) && (!existed || is_structure(a, num, it->second))) continue;
     Object now = b.get(ref);
-    if (const pdf::Stream* s = now.get<pdf::Stream>()) {
-      std::string type;
-      if (auto t = s->dict.find("Type"); t != s->dict.end())
-        if (const pdf::Name* n = t->second.get<pdf::Name>()) type = n->value;
-      if (type == "XRef" || type == "ObjStm") continue;  // file structure, not content
-    }
     if (!existed) {
       r.changes.push_back(cmp.added(ref, now));
       continue;
@@ -326,19 +492,36 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end) {
     if (same(a, before, b, now)) continue;
     r.changes.push_back(cmp.modified(ref, before, now));
   }
+  // Deleted: in use before, free now — or listed as free by a section this update wrote, even
+  // when another part of the cross-reference (a hybrid file's stream) supplies it again.
+  std::set<std::uint32_t> freed;
+  for (const pdf::XrefSection& s : b.sections()) {
+    if (std::any_of(a.sections().begin(), a.sections().end(), [&](const pdf::XrefSection& old) { return old.offset == s.offset; }))
+      continue;
+    freed.insert(s.freed.begin(), s.freed.end());
+  }
   for (const auto& [num, entry] : old_xref) {
-    if (entry.type == pdf::XrefEntry::Type::free) continue;
+    if (!is_in_use(entry) || is_structure(a, num, entry)) continue;
     auto it = b.xref().find(num);
-    if (it == b.xref().end() || it->second.type == pdf::XrefEntry::Type::free) {
-      Object before = a.get(Ref{num, entry.gen});
-      std::string type;
-      if (auto* s = before.get<pdf::Stream>()) {
-        if (auto t = s->dict.find("Type"); t != s->dict.end())
-          if (const pdf::Name* n = t->second.get<pdf::Name>()) type = n->value;
-        if (type == "XRef" || type == "ObjStm") continue;
-      }
+    if (it == b.xref().end() || !is_in_use(it->second) || freed.count(num))
       r.changes.push_back({ref_text(Ref{num, entry.gen}), "deleted", "object", false});
+  }
+  // Every object the update's bytes define must be one the cross-reference reaches: anything
+  // else is a definition some reader (repairing, or reading the other half of a hybrid file)
+  // may use instead.
+  try {
+    for (const pdf::ObjectAt& o : pdf::objects_in_update(b, a.data().size(), end)) {
+      auto it = b.xref().find(o.ref.num);
+      const bool reached = (it != b.xref().end() && it->second.type == XrefEntry::Type::offset &&
+                            it->second.offset == o.offset && it->second.gen == o.ref.gen) ||
+                           b.is_xref_stream_at(o.offset);
+      if (!reached)
+        r.changes.push_back({ref_text(o.ref), "added",
+                             fmt::format("an object definition at offset {} that no cross-reference entry reaches", o.offset),
+                             false});
     }
+  } catch (const Error& e) {
+    r.changes.push_back({"update", "added", "unreadable bytes: " + e.reason(), false});
   }
   r.allowed = std::all_of(r.changes.begin(), r.changes.end(), [](const ObjectChange& c) { return c.allowed; });
   return r;
@@ -355,34 +538,35 @@ std::vector<std::size_t> eof_markers(ByteView data, std::size_t from) {
     if (end < text.size() && text[end] == '\r') ++end;
     if (end < text.size() && text[end] == '\n') ++end;
     if (end >= from) out.push_back(end);
-    if (out.size() > 4 * kMaxAnalysedRevisions) break;
   }
   return out;
 }
 
 }  // namespace
 
-std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, const std::string& name) {
-  std::vector<std::pair<std::size_t, std::unique_ptr<Document>>> revisions;
-  for (std::size_t end : eof_markers(data, from)) {
+std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, const std::string& name,
+                                            const std::vector<SignedRevision>& signatures, const pdf::Limits& limits) {
+  // Revisions are compared as they are found, so at most two parsed revisions are alive.
+  std::vector<std::size_t> candidates = eof_markers(data, from);
+  if (candidates.size() > 4 * kMaxAnalysedRevisions)
+    throw Error(Errc::input, name,
+                fmt::format("more than {} %%EOF markers after the first signature", 4 * kMaxAnalysedRevisions));
+  std::vector<RevisionReport> out;
+  std::unique_ptr<Document> previous;
+  for (std::size_t end : candidates) {
     if (end <= from) continue;
     std::unique_ptr<Document> doc;
     try {
-      doc = std::make_unique<Document>(Document::parse(data.first(end), name));
+      doc = std::make_unique<Document>(Document::parse(data.first(end), name, limits));
     } catch (const Error&) {
+      if (limits.budget && limits.budget->exhausted()) throw;
       continue;  // "%%EOF" inside some stream, not the end of a revision
     }
-    if (revisions.size() >= kMaxAnalysedRevisions)
+    if (out.size() >= kMaxAnalysedRevisions)
       throw Error(Errc::input, name, fmt::format("more than {} incremental updates after the first signature", kMaxAnalysedRevisions));
-    revisions.emplace_back(end, std::move(doc));
-  }
-  std::vector<RevisionReport> out;
-  if (revisions.empty()) return out;
-  std::unique_ptr<Document> base = std::make_unique<Document>(Document::parse(data.first(from), name));
-  const Document* previous = base.get();
-  for (const auto& [end, doc] : revisions) {
-    out.push_back(compare(*previous, *doc, end));
-    previous = doc.get();
+    if (!previous) previous = std::make_unique<Document>(Document::parse(data.first(from), name, limits));
+    out.push_back(compare(*previous, *doc, end, signatures));
+    previous = std::move(doc);
   }
   return out;
 }

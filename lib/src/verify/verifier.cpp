@@ -28,6 +28,16 @@ struct Verifier::Impl {
   mutable verify::OnlineStatusCache online;
 
   verify::RevocationContext revocation() const { return {nullptr, !options.offline, &online}; }
+  // What every CMS check of this verifier starts from.
+  verify::CmsContext cms_context() const {
+    verify::CmsContext ctx;
+    ctx.trust = store.get();
+    ctx.certificates = &certificates;
+    ctx.chains = &chains;
+    ctx.revocation = revocation();
+    ctx.keys = options.keys;
+    return ctx;
+  }
 };
 
 Verifier::Verifier(VerifyOptions options) : impl_(std::make_unique<Impl>()) {
@@ -111,7 +121,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
 
   bool is_pdf = pdf::looks_like_pdf(bytes) || file.extension() == ".pdf";
   if (is_pdf) {
-    verify::verify_pdf(bytes, impl_->store.get(), impl_->certificates, impl_->chains, impl_->revocation(), report);
+    verify::verify_pdf(bytes, impl_->cms_context(), report);
     apply_level_policy(report, impl_->options.required_level);
     return report;
   }
@@ -166,11 +176,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
   sig.field = "signer 1";
   sig.subfilter = "cms";
   fs::path data_path = data_for(file, data);
-  verify::CmsContext ctx;
-  ctx.trust = impl_->store.get();
-  ctx.certificates = &impl_->certificates;
-  ctx.chains = &impl_->chains;
-  ctx.revocation = impl_->revocation();
+  verify::CmsContext ctx = impl_->cms_context();
   // The detached content is streamed once, whatever its size, through every hasher needed.
   std::ifstream content;
   bool have_content = false;

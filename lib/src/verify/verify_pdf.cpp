@@ -14,6 +14,7 @@
 #include "verify/revisions.h"
 #include "pdf/dss.h"
 #include "pdf/fields.h"
+#include "pdf/layout.h"
 
 namespace esign::verify {
 
@@ -33,9 +34,8 @@ bool only_whitespace(ByteView tail) {
   return true;
 }
 
-void verify_signature(ByteView data, const pdf::Document& doc, const pdf::SignatureField& field, X509_STORE* trust,
-                      CertificateCache& certificates, ChainCache& chains, const RevocationContext& revocation,
-                      SignatureReport& r) {
+void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits& limits, const pdf::SignatureField& field,
+                      const CmsContext& base, SignatureReport& r) {
   r.field = field.name;
   auto fail = [&](const std::string& check, const std::string& why) {
     r.checks.push_back({check, false, why});
@@ -73,15 +73,34 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Signat
   if (contents == nullptr || contents->value != gap_bytes)
     return fail("byte_range", "the unsigned gap is not this signature's /Contents");
   r.checks.push_back({"byte_range", true, fmt::format("[0 {} {} {}]", *l0, *s1, *l1)});
+  const RevocationContext& revocation = base.revocation;
+  X509_STORE* trust = base.trust;
 
-  // The signed bytes must be a complete revision of their own, read as strictly as the file.
+  // The signature dictionary belongs to the revision it signs: it lies inside the signed bytes,
+  // and the gap is exactly its own /Contents string (a later dictionary cannot borrow another
+  // signature's /ByteRange and /Contents to show its own signer, time or reason).
   r.signed_bytes = end;
   r.covers_whole_file = end == data.size() || only_whitespace(data.subspan(end));
+  if (!field.value_ref) return fail("signature_dictionary", "the field's /V is not an indirect reference");
+  std::optional<pdf::ValueSpan> span = pdf::value_span(doc, *field.value_ref, "Contents");
+  if (!span || span->value_begin != gap_begin || span->value_end != gap_end || span->object_end > end)
+    return fail("signature_dictionary", fmt::format("signature dictionary {} {} is not the one the /ByteRange was made for "
+                                                    "(it lies outside the bytes it signs)",
+                                                    field.value_ref->num, field.value_ref->gen));
+  r.checks.push_back({"signature_dictionary", true, fmt::format("object {} {}", field.value_ref->num, field.value_ref->gen)});
+
+  // The signed bytes must be a complete revision of their own, read as strictly as the file,
+  // and hold this signature dictionary where the file does.
   try {
-    pdf::Document revision = pdf::Document::parse(data.first(end), doc.name());
-    (void)revision;
+    pdf::Document revision = pdf::Document::parse(data.first(end), doc.name(), limits);
+    auto now = doc.xref().find(field.value_ref->num);
+    auto then = revision.xref().find(field.value_ref->num);
+    if (then == revision.xref().end() || then->second.type != pdf::XrefEntry::Type::offset ||
+        then->second.offset != now->second.offset || then->second.gen != now->second.gen)
+      return fail("signature_dictionary", "the signed revision does not hold this signature dictionary");
     r.checks.push_back({"revision", true, fmt::format("revision of {} bytes", end)});
   } catch (const Error& e) {
+    if (limits.budget && limits.budget->exhausted()) throw;
     return fail("revision", "the signed bytes are not a complete PDF revision (" + e.reason() + ")");
   }
 
@@ -109,12 +128,9 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Signat
     return;
   }
 
-  CmsContext ctx;
-  ctx.trust = trust;
-  ctx.certificates = &certificates;
-  ctx.chains = &chains;
+  CmsContext ctx = base;
   ctx.pades = r.subfilter == "ETSI.CAdES.detached";
-  ctx.revocation = revocation;
+  ctx.detached_only = true;
   pdf::Object m_obj = doc.resolve_key(sig, "M");
   if (const pdf::String* m = m_obj.get<pdf::String>())
     ctx.claimed_time = pdf::parse_pdf_date(pdf::text_to_utf8(*m));
@@ -133,16 +149,20 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Signat
 
 // What came after each signature: only validation data, document time-stamps and further
 // signatures may (EN 319 142-1 §5.4); the revisions' changes go into the report.
-void check_later_revisions(ByteView data, FileReport& report) {
+void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::vector<pdf::SignatureField>& fields,
+                           FileReport& report) {
   std::size_t first = 0, last = 0;
-  for (const SignatureReport& r : report.signatures) {
+  std::vector<SignedRevision> signed_revisions;
+  for (std::size_t i = 0; i < report.signatures.size(); ++i) {
+    const SignatureReport& r = report.signatures[i];
     if (r.signed_bytes == 0) continue;  // its byte range was unusable: already invalid
     first = first == 0 ? r.signed_bytes : std::min(first, r.signed_bytes);
     last = std::max(last, r.signed_bytes);
+    if (fields[i].value_ref) signed_revisions.push_back({*fields[i].value_ref, r.signed_bytes, r.valid});
   }
   if (first == 0) return;
   try {
-    report.revisions = later_revisions(data, first, report.path);
+    report.revisions = later_revisions(data, first, report.path, signed_revisions, limits);
   } catch (const Error& e) {
     report.valid = false;
     if (!report.error) report.error = "cannot analyse the updates after the first signature: " + e.reason();
@@ -176,13 +196,13 @@ void check_later_revisions(ByteView data, FileReport& report) {
 
 // B-LTA (EN 319 142-1 §6.4): a B-LT signature whose validation data a later valid document
 // time-stamp covers.
-void assign_archive_level(ByteView data, FileReport& report) {
+void assign_archive_level(ByteView data, const pdf::Limits& limits, FileReport& report) {
   for (SignatureReport& r : report.signatures) {
     if (r.level != "B-LT") continue;
     for (const SignatureReport& ts : report.signatures) {
       if (ts.subfilter != "ETSI.RFC3161" || !ts.valid || ts.signed_bytes <= r.signed_bytes) continue;
       try {
-        if (pdf::has_dss(pdf::Document::parse(data.first(ts.signed_bytes), report.path))) r.level = "B-LTA";
+        if (pdf::has_dss(pdf::Document::parse(data.first(ts.signed_bytes), report.path, limits))) r.level = "B-LTA";
       } catch (const Error&) {
       }
     }
@@ -191,19 +211,21 @@ void assign_archive_level(ByteView data, FileReport& report) {
 
 }  // namespace
 
-void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, ChainCache& chains,
-                const RevocationContext& revocation, FileReport& report) {
+void verify_pdf(ByteView data, const CmsContext& base, FileReport& report) {
   report.kind = "pdf";
+  pdf::Budget budget(data.size());
+  pdf::Limits limits;
+  limits.budget = &budget;
   std::optional<pdf::Document> doc;
   std::vector<pdf::SignatureField> fields;
   cms::ValidationData dss;
-  RevocationContext with_dss = revocation;
+  CmsContext with_dss = base;
   try {
-    doc.emplace(pdf::Document::parse(data, report.path));
+    doc.emplace(pdf::Document::parse(data, report.path, limits));
     if (doc->encrypted()) throw Error(Errc::input, report.path, "encrypted PDFs are not supported by verify");
     fields = pdf::signature_fields(*doc);
     dss = pdf::read_dss(*doc);
-    with_dss.embedded = &dss;
+    with_dss.revocation.embedded = &dss;
   } catch (const Error& e) {
     report.valid = false;
     report.error = "not a well-formed PDF: " + e.reason();
@@ -214,10 +236,22 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
     report.error = "the PDF has no signatures";
     return;
   }
+  // One signature dictionary is one signature: a second field pointing at it shows a signer twice.
+  std::map<pdf::Ref, std::size_t> uses;
+  for (const pdf::SignatureField& f : fields)
+    if (f.value_ref) ++uses[*f.value_ref];
   for (const pdf::SignatureField& f : fields) {
     SignatureReport r;
     try {
-      verify_signature(data, *doc, f, trust, certificates, chains, with_dss, r);
+      if (f.value_ref && uses[*f.value_ref] > 1) {
+        r.field = f.name;
+        r.checks.push_back({"signature_field", false,
+                            fmt::format("signature dictionary {} {} is the value of {} fields", f.value_ref->num,
+                                        f.value_ref->gen, uses[*f.value_ref])});
+        r.error = "signature_field: " + r.checks.back().detail;
+      } else {
+        verify_signature(data, *doc, limits, f, with_dss, r);
+      }
     } catch (const Error& e) {
       r.valid = false;
       r.checks.push_back({"structure", false, e.reason()});
@@ -232,8 +266,8 @@ void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates
       if (!report.error) report.error = (r.field.empty() ? "signature" : r.field) + ": " + r.error;
     }
   }
-  check_later_revisions(data, report);
-  assign_archive_level(data, report);
+  check_later_revisions(data, limits, fields, report);
+  assign_archive_level(data, limits, report);
 }
 
 }  // namespace esign::verify

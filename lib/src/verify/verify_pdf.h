@@ -9,10 +9,10 @@
 
 namespace esign::verify {
 
-// Fills `report` (kind, signatures, revisions, valid, error) for the PDF `data`. `revocation`
-// says whether to go online and with which cache; the DSS of the file is added to it here.
-// Never throws for bad input.
-void verify_pdf(ByteView data, X509_STORE* trust, CertificateCache& certificates, ChainCache& chains,
-                const RevocationContext& revocation, FileReport& report);
+// Fills `report` (kind, signatures, revisions, valid, error) for the PDF `data`. `base` gives
+// the trust store, caches, key policy and revocation settings (whether to go online); the DSS of
+// the file is added to its embedded evidence here. Reading the file draws on one pdf::Budget
+// sized from its length. Never throws for bad input.
+void verify_pdf(ByteView data, const CmsContext& base, FileReport& report);
 
 }  // namespace esign::verify

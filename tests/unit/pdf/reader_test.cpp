@@ -251,6 +251,67 @@ BOOST_AUTO_TEST_CASE(hybrid_file_honours_xrefstm) {
   BOOST_TEST(doc.get(pages[0]).find("Hidden") != nullptr);
 }
 
+// A hybrid file must read the same with and without its /XRefStm: the stream may only add
+// compressed objects and file structure, never contradict or extend what the table lists.
+BOOST_AUTO_TEST_CASE(hybrid_table_and_stream_that_disagree_are_refused) {
+  for (const char table_entry : {'n', 'f'}) {
+    PdfBuilder b;
+    b.object(1, "<</Type /Catalog /Pages 2 0 R>>");
+    b.object(2, "<</Type /Pages /Kids [3 0 R] /Count 1>>");
+    const std::size_t signed_page = b.object(3, "<</Type /Page /Parent 2 0 R>>");
+    const std::size_t other_page = b.object(3, "<</Type /Page /Parent 2 0 R /Rotate 90>>");
+    (void)signed_page;
+    const std::size_t stm = b.xref_stream(11, "/Size 12");  // lists 1, 2 and 3 at other_page
+    std::string file = b.finish(0);
+    file = file.substr(0, file.rfind("startxref"));
+    const std::size_t table = file.size();
+    char line[64];
+    file += "xref\n0 4\n0000000000 65535 f \n";
+    for (const char* obj : {"1 0 obj", "2 0 obj"}) {
+      std::snprintf(line, sizeof line, "%010zu 00000 n \n", file.find(obj));
+      file += line;
+    }
+    std::snprintf(line, sizeof line, "%010zu 00000 %c \n", table_entry == 'n' ? file.find("3 0 obj") : 0, table_entry);
+    file += line;
+    file += "trailer\n<</Size 12 /Root 1 0 R /XRefStm " + std::to_string(stm) + ">>\nstartxref\n" +
+            std::to_string(table) + "\n%%EOF\n";
+    BOOST_TEST_CONTEXT("table entry '" << table_entry << "', stream offset " << other_page) {
+      expect_input_error([&] { open(file); }, "the table and the /XRefStm stream disagree about object 3");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(sections_record_what_they_free) {
+  PdfBuilder b = test::minimal_document(1);
+  const std::size_t first = b.xref_table("/Size 5 /Root 1 0 R");
+  std::string file = b.finish(first);
+  const std::size_t second = file.size();
+  file += "xref\n0 1\n0000000000 65535 f \n4 1\n0000000000 00001 f \ntrailer\n<</Size 5 /Root 1 0 R /Prev " +
+          std::to_string(first) + ">>\nstartxref\n" + std::to_string(second) + "\n%%EOF\n";
+  const Document doc = open(file);
+  BOOST_REQUIRE_EQUAL(doc.sections().size(), 2u);
+  BOOST_TEST(doc.sections()[0].offset == second);
+  BOOST_TEST((doc.sections()[0].freed == std::vector<std::uint32_t>{4}));
+  BOOST_TEST(doc.sections()[1].freed.empty());
+  BOOST_TEST(doc.get(Ref{4, 0}).is_null());
+}
+
+BOOST_AUTO_TEST_CASE(decoded_bytes_draw_on_the_files_budget) {
+  PdfBuilder b;
+  b.object(1, "<</Type /Catalog /Pages 2 0 R>>");
+  b.object(2, "<</Type /Pages /Kids [] /Count 0>>");
+  b.stream(3, "/Filter /FlateDecode", test::deflate(std::string(40u << 20, '\0')));  // 40 MiB of zeros
+  const std::string file = b.finish(b.xref_table("/Size 4 /Root 1 0 R"));
+  Budget budget(file.size());  // 32 MiB + 8 times the file
+  Limits limits;
+  limits.budget = &budget;
+  const Document doc = open(file, limits);
+  const Object bomb = doc.get(Ref{3, 0});
+  expect_input_error([&] { doc.decode(*bomb.get<Stream>()); }, "decoded stream bytes for a file of this size");
+  BOOST_TEST(budget.exhausted());
+  BOOST_TEST(open(file).decode(*bomb.get<Stream>()).size() == (40u << 20));  // without a budget: the per-stream cap
+}
+
 BOOST_AUTO_TEST_CASE(stream_length_as_indirect_reference_is_resolved) {
   PdfBuilder b;
   b.object(1, "<</Type /Catalog /Pages 2 0 R>>");

@@ -1,0 +1,93 @@
+// Reading an update's bytes in sequence, and locating one dictionary value.
+#include "pdf/layout.h"
+
+#include "esign/error.h"
+#include "pdf/lexer.h"
+
+namespace esign::pdf {
+
+namespace {
+
+LengthResolver length_in(const Document& doc) {
+  return [&doc](Ref ref) {
+    Object value = doc.get(ref);
+    const auto* n = value.get<std::int64_t>();
+    if (n == nullptr) throw Error(Errc::input, doc.name(), "a stream /Length reference is not an integer");
+    return *n;
+  };
+}
+
+}  // namespace
+
+std::vector<ObjectAt> objects_in_update(const Document& doc, std::size_t from, std::size_t to) {
+  ByteView data = doc.data().first(std::min(to, doc.data().size()));
+  std::vector<ObjectAt> out;
+  Lexer lexer(data, from, doc.name());
+  const LengthResolver length = length_in(doc);
+  while (true) {
+    lexer.skip_space();
+    const std::size_t at = lexer.pos();
+    if (at >= data.size()) break;
+    Token t = lexer.peek();
+    if (t.kind == Token::Kind::integer) {
+      Parser parser(data, at, doc.name(), 64);
+      IndirectObject object = parser.parse_indirect(length);
+      out.push_back({object.ref, at});
+      lexer.seek(parser.lexer().pos());
+    } else if (t.is_keyword("xref")) {
+      // §7.5.4: subsections `first count` and 20-byte entries, then `trailer` and its dictionary.
+      lexer.next();
+      while (true) {
+        Token first = lexer.next();
+        if (first.is_keyword("trailer")) break;
+        Token count = lexer.next();
+        if (first.kind != Token::Kind::integer || count.kind != Token::Kind::integer || count.integer < 0 ||
+            static_cast<std::uint64_t>(count.integer) > (data.size() - lexer.pos()) / 20)
+          lexer.fail(first.offset, "malformed xref table in an incremental update");
+        lexer.skip_space();
+        lexer.seek(lexer.pos() + static_cast<std::size_t>(count.integer) * 20);
+      }
+      Parser parser(data, lexer.pos(), doc.name(), 64);
+      if (!parser.parse_object().get<Dict>()) lexer.fail(lexer.pos(), "the trailer is not a dictionary");
+      lexer.seek(parser.lexer().pos());
+    } else if (t.is_keyword("startxref")) {
+      lexer.next();
+      if (lexer.next().kind != Token::Kind::integer) lexer.fail(at, "startxref without an offset");
+    } else {
+      lexer.fail(at, "an incremental update holds bytes that are neither objects nor cross-reference data");
+    }
+  }
+  return out;
+}
+
+std::optional<ValueSpan> value_span(const Document& doc, Ref ref, const std::string& key) {
+  auto it = doc.xref().find(ref.num);
+  if (it == doc.xref().end() || it->second.type != XrefEntry::Type::offset || it->second.gen != ref.gen) return std::nullopt;
+  ValueSpan span;
+  span.object_begin = it->second.offset;
+  Parser parser(doc.data(), span.object_begin, doc.name(), 64);
+  Lexer& lexer = parser.lexer();
+  Token num = lexer.next(), gen = lexer.next(), obj = lexer.next();
+  if (num.kind != Token::Kind::integer || num.integer != ref.num || gen.kind != Token::Kind::integer ||
+      gen.integer != ref.gen || !obj.is_keyword("obj") || lexer.next().kind != Token::Kind::dict_open)
+    return std::nullopt;
+  bool found = false;
+  while (true) {
+    Token k = lexer.next();
+    if (k.kind == Token::Kind::dict_close) break;
+    if (k.kind != Token::Kind::name) return std::nullopt;
+    lexer.skip_space();
+    const std::size_t begin = lexer.pos();
+    parser.parse_object();
+    if (k.text == key && !found) {
+      found = true;
+      span.value_begin = begin;
+      span.value_end = lexer.pos();
+    }
+  }
+  if (!found || !lexer.next().is_keyword("endobj")) return std::nullopt;
+  span.object_end = lexer.pos();
+  return span;
+}
+
+}  // namespace esign::pdf

@@ -1,0 +1,186 @@
+// Tests of the revision analysis: what an incremental update after a signature may change, and
+// the structural tricks that must not pass as validation data, file structure or signatures.
+#define BOOST_TEST_MODULE unit_verify
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "esign/error.h"
+#include "pdf/document.h"
+#include "pdf/layout.h"
+#include "pdf_builder.h"
+#include "verify/revisions.h"
+
+namespace esign::verify {
+namespace {
+
+using pdf::test::PdfBuilder;
+
+// A signed revision: catalog 1 (with an AcroForm 6 holding the empty signature field 5 on page
+// 3), pages 2, page 3, content 4. Ends after its %%EOF; `xref` is its section's offset.
+struct Base {
+  PdfBuilder b;
+  std::string bytes;
+  std::size_t xref = 0;
+  Base() {
+    b.object(1, "<</Type /Catalog /Pages 2 0 R /AcroForm 6 0 R>>");
+    b.object(2, "<</Type /Pages /Kids [3 0 R] /Count 1>>");
+    b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R]>>");
+    b.stream(4, "", "BT /F1 12 Tf 72 720 Td (Pay 10) Tj ET");
+    b.object(5, "<</Type /Annot /Subtype /Widget /FT /Sig /T (Approval) /Rect [0 0 0 0] /P 3 0 R>>");
+    b.object(6, "<</Fields [5 0 R] /SigFlags 3>>");
+    xref = b.xref_table("/Size 7 /Root 1 0 R");
+    bytes = b.finish(xref);
+  }
+  // Ends the update written since the base with a table section; returns the whole file.
+  std::string finish_update(std::uint32_t size = 7) {
+    const std::size_t at = b.xref_table("/Size " + std::to_string(size) + " /Root 1 0 R /Prev " + std::to_string(xref), " \n", false);
+    return b.finish(at);
+  }
+};
+
+std::vector<RevisionReport> analyse(const std::string& file, std::size_t from, const std::vector<SignedRevision>& signatures = {}) {
+  return later_revisions(as_bytes(file), from, "test.pdf", signatures, pdf::Limits{});
+}
+
+// The first change the single later revision did not allow, or "" when all were allowed.
+std::string first_refused(const std::vector<RevisionReport>& revisions) {
+  BOOST_REQUIRE_EQUAL(revisions.size(), 1u);
+  for (const ObjectChange& c : revisions[0].changes)
+    if (!c.allowed) return c.object + " " + c.change + ": " + c.what;
+  BOOST_TEST(revisions[0].allowed);
+  return "";
+}
+
+const std::string kNewText = "BT /F1 12 Tf 72 720 Td (Pay 1000000) Tj ET";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(revisions)
+
+BOOST_AUTO_TEST_CASE(validation_data_in_new_streams_is_allowed) {
+  Base base;
+  base.b.stream(7, "", "0\x82 certificate bytes");
+  base.b.object(8, "<</Type /DSS /Certs [7 0 R]>>");
+  base.b.object(1, "<</Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /DSS 8 0 R>>");
+  const std::string file = base.finish_update(9);
+  BOOST_TEST(first_refused(analyse(file, base.bytes.size())) == "");
+}
+
+BOOST_AUTO_TEST_CASE(a_dss_that_lists_the_page_content_does_not_make_it_validation_data) {
+  Base base;
+  base.b.stream(4, "", kNewText);
+  base.b.object(8, "<</Type /DSS /Certs [4 0 R]>>");
+  base.b.object(1, "<</Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /DSS 8 0 R>>");
+  const std::string refused = first_refused(analyse(base.finish_update(9), base.bytes.size()));
+  BOOST_TEST(refused.find("4 0 modified") == 0, refused);
+}
+
+BOOST_AUTO_TEST_CASE(a_body_that_claims_to_be_an_object_stream_is_still_the_page_content) {
+  for (const std::string type : {"/Type /ObjStm /N 0 /First 0", "/Type /XRef /Size 7 /W [1 1 1]"}) {
+    Base base;
+    base.b.stream(4, type, kNewText);
+    const std::string refused = first_refused(analyse(base.finish_update(), base.bytes.size()));
+    BOOST_TEST(refused.find("4 0 modified") == 0, type << ": " << refused);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(only_widgets_and_field_dictionaries_are_signature_fields) {
+  const std::string annotations[] = {
+      "<</Type /Annot /Subtype /FreeText /FT /Sig /Rect [0 0 600 800] /Contents (PAID)>>",
+      "<</Type /Annot /Subtype /FreeText /Parent 5 0 R /Rect [0 0 600 800] /Contents (PAID)>>",
+      "<</Type /Annot /Subtype /Link /FT /Sig /Rect [0 0 600 800] /A <</S /URI /URI (http://127.0.0.1/)>>>>",
+      "<</Type /Annot /Subtype /Widget /FT /Sig /T (S2) /Rect [0 0 0 0] /A <</S /JavaScript /JS (app.alert(1))>>>>",
+  };
+  for (const std::string& annotation : annotations) {
+    Base base;
+    base.b.object(7, annotation);
+    base.b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R 7 0 R]>>");
+    BOOST_TEST(first_refused(analyse(base.finish_update(8), base.bytes.size())) != "", annotation);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_field_is_filled_only_by_a_valid_signature_of_that_update) {
+  const auto fill = [](Base& base) {
+    base.b.object(7, "<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /Contents <00>>>");
+    base.b.object(5, "<</Type /Annot /Subtype /Widget /FT /Sig /T (Approval) /Rect [0 0 0 0] /P 3 0 R /V 7 0 R>>");
+    return base.finish_update(8);
+  };
+  {
+    Base base;
+    const std::string file = fill(base);
+    BOOST_TEST(first_refused(analyse(file, base.bytes.size(), {{pdf::Ref{7, 0}, file.size(), true}})) == "");
+  }
+  {
+    Base base;
+    const std::string file = fill(base);
+    BOOST_TEST(first_refused(analyse(file, base.bytes.size(), {{pdf::Ref{7, 0}, file.size(), false}})) != "");
+  }
+  {
+    Base base;
+    const std::string file = fill(base);
+    BOOST_TEST(first_refused(analyse(file, base.bytes.size())) != "");  // no signature uses it
+  }
+  {
+    Base base;  // a string value and an appearance, no signature
+    base.b.stream(7, "/Type /XObject /Subtype /Form /BBox [0 0 100 20]", "BT (APPROVED) Tj ET");
+    base.b.object(5, "<</Type /Annot /Subtype /Widget /FT /Sig /T (Approval) /Rect [0 0 100 20] /P 3 0 R /V (x) /AP <</N 7 0 R>>>>");
+    BOOST_TEST(first_refused(analyse(base.finish_update(8), base.bytes.size())) != "");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_unsigned_visible_signature_field_is_not_allowed) {
+  Base base;
+  base.b.stream(8, "/Type /XObject /Subtype /Form /BBox [0 0 600 800]", "BT (PAID) Tj ET");
+  base.b.object(7, "<</Type /Annot /Subtype /Widget /FT /Sig /T (S2) /Rect [0 0 600 800] /P 3 0 R /AP <</N 8 0 R>>>>");
+  base.b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R 7 0 R]>>");
+  base.b.object(6, "<</Fields [5 0 R 7 0 R] /SigFlags 3>>");
+  const std::string refused = first_refused(analyse(base.finish_update(9), base.bytes.size()));
+  BOOST_TEST(refused.find("unsigned") != std::string::npos, refused);
+}
+
+BOOST_AUTO_TEST_CASE(an_update_that_frees_a_signed_object_deletes_it) {
+  Base base;
+  base.b.raw("xref\n0 1\n0000000000 65535 f \n4 1\n0000000000 00001 f \ntrailer\n<</Size 7 /Root 1 0 R /Prev " +
+             std::to_string(base.xref) + ">>\n");
+  const std::size_t at = base.bytes.size();
+  const std::string file = base.b.finish(at);
+  const std::string refused = first_refused(analyse(file, base.bytes.size()));
+  BOOST_TEST(refused == "4 0 deleted: object", refused);
+}
+
+BOOST_AUTO_TEST_CASE(an_object_definition_no_xref_entry_reaches_is_a_modification) {
+  Base base;
+  base.b.raw("4 0 obj\n<</Length " + std::to_string(kNewText.size()) + ">>\nstream\n" + kNewText + "\nendstream\nendobj\n");
+  base.b.stream(7, "", "0\x82 certificate bytes");  // an allowed DSS update the table does list
+  base.b.object(8, "<</Type /DSS /Certs [7 0 R]>>");
+  base.b.object(1, "<</Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /DSS 8 0 R>>");
+  const std::string file = base.finish_update(9);
+  const std::vector<RevisionReport> revisions = analyse(file, base.bytes.size());
+  const std::string refused = first_refused(revisions);
+  BOOST_TEST(refused.find("4 0 added: an object definition at offset") == 0, refused);
+}
+
+BOOST_AUTO_TEST_CASE(bytes_that_are_not_objects_in_an_update_are_a_modification) {
+  Base base;
+  base.b.raw("garbage that no reader should see\n");
+  const std::string file = base.finish_update();
+  const std::string refused = first_refused(analyse(file, base.bytes.size()));
+  BOOST_TEST(refused.find("update added: unreadable bytes") == 0, refused);
+}
+
+BOOST_AUTO_TEST_CASE(every_parse_draws_on_the_files_budget) {
+  Base base;
+  base.b.object(7, "<</Producer (x)>>");
+  const std::string file = base.finish_update(8);
+  pdf::Budget budget(0);  // the floor: enough for this small file once, not without end
+  pdf::Limits limits;
+  limits.budget = &budget;
+  for (int i = 0; i < 512; ++i) (void)pdf::Document::parse(as_bytes(file), "test.pdf", limits);
+  BOOST_CHECK_THROW(pdf::Document::parse(as_bytes(file), "test.pdf", limits), Error);
+  BOOST_TEST(budget.exhausted());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace esign::verify
