@@ -314,10 +314,15 @@ bounded_verify() {
   set +e
   (
     ulimit -v 1000000
-    exec timeout 20 "$ESIGN" verify "$f" --trust "$root" --format json
+    exec /usr/bin/time -f '%M' -o "$TEST_TMP/rss" timeout 20 "$ESIGN" verify "$f" --trust "$root" --format json
   ) >"$LAST_STDOUT" 2>"$LAST_STDERR"
   LAST_EXIT=$?
   set -e
+  # The documented bound (man esign-verify): 64 MiB + 40 bytes per byte of the file.
+  local rss_kb bound_kb
+  rss_kb=$(tail -n1 "$TEST_TMP/rss")
+  bound_kb=$((65536 + 40 * $(stat -c %s "$f") / 1024))
+  [ "$rss_kb" -le "$bound_kb" ] || later "$label: peak memory ${rss_kb} KB above the bound of ${bound_kb} KB"
   if [ "$LAST_EXIT" != 1 ] && [ "$LAST_EXIT" != 2 ]; then
     later "$label: exit $LAST_EXIT$([ "$LAST_EXIT" = 124 ] && echo ' (timeout)') after $((SECONDS - start)) s, expected 1 or 2: $(head -c 300 "$LAST_STDERR")"
   elif ! grep -qiE 'limit|budget|too (many|large|big|much|deep)|more than|exceed' "$LAST_STDERR" "$LAST_STDOUT"; then

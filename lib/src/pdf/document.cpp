@@ -84,6 +84,11 @@ const std::vector<std::pair<std::uint32_t, Object>>& Document::object_stream(std
   // §7.5.7: an object stream is itself an uncompressed object, so this cannot loop through streams.
   auto it = xref_.find(num);
   if (it == xref_.end() || it->second.type != XrefEntry::Type::offset) fail(which + " is not an object in the file");
+  const std::size_t at = it->second.offset;
+  if (limits_.budget != nullptr) {
+    if (auto shared = limits_.budget->object_stream_at(at); shared != nullptr)
+      return *object_streams_.emplace(num, std::move(shared)).first->second;
+  }
   Object object = get_at(Ref{num, it->second.gen}, depth + 1);
   const Stream* stream = object.get<Stream>();
   const Name* type = stream ? name_entry(stream->dict, "Type") : nullptr;
@@ -123,6 +128,7 @@ const std::vector<std::pair<std::uint32_t, Object>>& Document::object_stream(std
     if (e.reason().find(which) != std::string::npos) throw;
     fail(e.reason() + " in " + which);
   }
+  if (limits_.budget != nullptr) limits_.budget->remember_object_stream(at, objects);
   return *object_streams_.emplace(num, std::move(objects)).first->second;
 }
 

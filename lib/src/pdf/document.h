@@ -44,12 +44,19 @@ class Budget {
   std::size_t xref_entry_limit() const { return entry_limit_; }
   std::size_t decoded_byte_limit() const { return decoded_limit_; }
 
+  // Object streams are decoded and parsed once per file: every parse of a revision that holds
+  // the object stream at the same offset (the same bytes) shares it, and is not charged again.
+  using ObjectStream = std::vector<std::pair<std::uint32_t, Object>>;
+  std::shared_ptr<ObjectStream> object_stream_at(std::size_t offset) const;
+  void remember_object_stream(std::size_t offset, std::shared_ptr<ObjectStream> objects);
+
  private:
   [[noreturn]] void refuse(const std::string& subject, const std::string& what);
   std::size_t entry_limit_, entries_ = 0;
   std::size_t decoded_limit_, decoded_ = 0;
   std::size_t parse_limit_, parses_ = 0;
   bool exhausted_ = false;
+  std::map<std::size_t, std::shared_ptr<ObjectStream>> object_streams_;
 };
 
 struct Limits {

@@ -40,11 +40,11 @@ void Document::fail(const std::string& reason) const { throw Error(Errc::input, 
 // the file and a legitimate object at least a dozen, so N/4 (plus a floor for small files) is
 // far above what real files list, even counting each revision's re-reading; entries are what
 // the reader keeps in memory. Decoded bytes: the xref and object streams and the validation
-// data a verification reads, 8 times the file plus 32 MiB. Parses: every revision and candidate
+// data a verification reads (each object stream once), 8 times the file plus 16 MiB. Parses: every revision and candidate
 // revision end tried.
 Budget::Budget(std::size_t file_size)
     : entry_limit_((256u << 10) + file_size / 4),
-      decoded_limit_((32u << 20) + 8 * file_size),
+      decoded_limit_((16u << 20) + 8 * file_size),
       parse_limit_(512) {}
 
 void Budget::refuse(const std::string& subject, const std::string& what) {
@@ -65,6 +65,15 @@ void Budget::decoded_bytes(std::size_t n, const std::string& subject) {
 void Budget::parse(const std::string& subject) {
   if (parses_ >= parse_limit_) refuse(subject, std::to_string(parse_limit_) + " revisions parsed");
   ++parses_;
+}
+
+std::shared_ptr<Budget::ObjectStream> Budget::object_stream_at(std::size_t offset) const {
+  auto it = object_streams_.find(offset);
+  return it == object_streams_.end() ? nullptr : it->second;
+}
+
+void Budget::remember_object_stream(std::size_t offset, std::shared_ptr<ObjectStream> objects) {
+  object_streams_.emplace(offset, std::move(objects));
 }
 
 bool Document::is_xref_stream_at(std::size_t offset) const {

@@ -302,7 +302,7 @@ BOOST_AUTO_TEST_CASE(decoded_bytes_draw_on_the_files_budget) {
   b.object(2, "<</Type /Pages /Kids [] /Count 0>>");
   b.stream(3, "/Filter /FlateDecode", test::deflate(std::string(40u << 20, '\0')));  // 40 MiB of zeros
   const std::string file = b.finish(b.xref_table("/Size 4 /Root 1 0 R"));
-  Budget budget(file.size());  // 32 MiB + 8 times the file
+  Budget budget(file.size());  // 16 MiB + 8 times the file
   Limits limits;
   limits.budget = &budget;
   const Document doc = open(file, limits);
