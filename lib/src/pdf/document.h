@@ -47,8 +47,9 @@ class Budget {
   // Object streams are decoded and parsed once per file: every parse of a revision that holds
   // the object stream at the same offset (the same bytes) shares it, and is not charged again.
   using ObjectStream = std::vector<std::pair<std::uint32_t, Object>>;
-  std::shared_ptr<ObjectStream> object_stream_at(std::size_t offset) const;
-  void remember_object_stream(std::size_t offset, std::shared_ptr<ObjectStream> objects);
+  // Keyed by where the object stream's `N G obj` starts and its number N.
+  std::shared_ptr<ObjectStream> object_stream_at(std::size_t offset, std::uint32_t num) const;
+  void remember_object_stream(std::size_t offset, std::uint32_t num, std::shared_ptr<ObjectStream> objects);
 
  private:
   [[noreturn]] void refuse(const std::string& subject, const std::string& what);
@@ -56,7 +57,7 @@ class Budget {
   std::size_t decoded_limit_, decoded_ = 0;
   std::size_t parse_limit_, parses_ = 0;
   bool exhausted_ = false;
-  std::map<std::size_t, std::shared_ptr<ObjectStream>> object_streams_;
+  std::map<std::pair<std::size_t, std::uint32_t>, std::shared_ptr<ObjectStream>> object_streams_;
 };
 
 struct Limits {

@@ -60,6 +60,29 @@ std::vector<ObjectAt> objects_in_update(const Document& doc, std::size_t from, s
   return out;
 }
 
+std::vector<std::size_t> object_headers_in(ByteView data, std::size_t from, std::size_t to) {
+  std::vector<std::size_t> out;
+  to = std::min(to, data.size());
+  const std::string_view text = as_chars(data).substr(0, to);
+  const auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  for (std::size_t pos = text.find("obj", from); pos != std::string_view::npos; pos = text.find("obj", pos + 1)) {
+    if (pos + 3 < text.size() && is_regular(data[pos + 3])) continue;
+    // Back over white space, the generation, white space, the number.
+    std::size_t i = pos;
+    const auto back_over = [&](auto&& accept) {
+      const std::size_t end = i;
+      while (i > from && accept(i - 1)) --i;
+      return i < end;
+    };
+    if (!back_over([&](std::size_t k) { return is_whitespace(data[k]); })) continue;
+    if (!back_over(digit)) continue;
+    if (!back_over([&](std::size_t k) { return is_whitespace(data[k]); })) continue;
+    if (!back_over(digit)) continue;
+    out.push_back(i);
+  }
+  return out;
+}
+
 std::optional<ValueSpan> value_span(const Document& doc, Ref ref, const std::string& key) {
   auto it = doc.xref().find(ref.num);
   if (it == doc.xref().end() || it->second.type != XrefEntry::Type::offset || it->second.gen != ref.gen) return std::nullopt;

@@ -67,13 +67,13 @@ void Budget::parse(const std::string& subject) {
   ++parses_;
 }
 
-std::shared_ptr<Budget::ObjectStream> Budget::object_stream_at(std::size_t offset) const {
-  auto it = object_streams_.find(offset);
+std::shared_ptr<Budget::ObjectStream> Budget::object_stream_at(std::size_t offset, std::uint32_t num) const {
+  auto it = object_streams_.find({offset, num});
   return it == object_streams_.end() ? nullptr : it->second;
 }
 
-void Budget::remember_object_stream(std::size_t offset, std::shared_ptr<ObjectStream> objects) {
-  object_streams_.emplace(offset, std::move(objects));
+void Budget::remember_object_stream(std::size_t offset, std::uint32_t num, std::shared_ptr<ObjectStream> objects) {
+  object_streams_.emplace(std::make_pair(offset, num), std::move(objects));
 }
 
 bool Document::is_xref_stream_at(std::size_t offset) const {
@@ -348,9 +348,12 @@ void Document::read_xref_stream(std::size_t offset, std::map<std::uint32_t, Xref
         entry.type = XrefEntry::Type::compressed;
         entry.stream_num = static_cast<std::uint32_t>(f2);
         entry.index = static_cast<std::uint32_t>(f3);
-      } else {
-        // Type 0 is free; other types are to be read as references to the null object.
+      } else if (kind == 0) {
         entry.gen = static_cast<std::uint16_t>(std::min<std::uint64_t>(f3, 65535));
+      } else {
+        // §7.5.8.3 reads other types as null references, but other readers call such a file
+        // damaged and rebuild its cross-reference: a signed file must not read two ways.
+        fail("xref entry for object " + std::to_string(num) + " has the unknown type " + std::to_string(kind) + where);
       }
       entries.emplace(num, entry);
     }

@@ -148,6 +148,17 @@ std::optional<Bytes> strip_certificates(ByteView der, CertificateCache& cache, s
 
 }  // namespace
 
+std::string path_key_weakness(const std::vector<std::shared_ptr<X509>>& path, const KeyPolicy& policy,
+                              const std::string& whose) {
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    Certificate c = Certificate::from_x509(path[i].get());
+    if (std::string w = c.key_weakness(policy); !w.empty())
+      return (i == 0 ? "the " + whose + " certificate" : "certificate " + c.subject() + " of the " + whose + "'s path") +
+             " has " + w;
+  }
+  return "";
+}
+
 std::shared_ptr<X509> CertificateCache::parse(ByteView der) {
   Bytes key(der.begin(), der.end());
   {
@@ -408,13 +419,12 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
              : !eku_ok ? "the certificate's extended key usage does not allow signing documents"
                        : "");
 
-  // Key sizes: the signer's and those of every certificate of its path (ETSI TS 119 312).
+  // Key sizes: the signer's, every certificate of its path and of the time-stamp's TSA path
+  // (ETSI TS 119 312).
   std::string weak = signer_cert.key_weakness(ctx.keys);
   if (!weak.empty()) weak = "the signer certificate has " + weak;
-  for (std::size_t i = 1; weak.empty() && path && i < path->size(); ++i) {
-    Certificate c = Certificate::from_x509((*path)[i].get());
-    if (std::string w = c.key_weakness(ctx.keys); !w.empty()) weak = "certificate " + c.subject() + " of the path has " + w;
-  }
+  if (weak.empty() && path) weak = path_key_weakness(*path, ctx.keys, "signer");
+  if (weak.empty()) weak = path_key_weakness(tsa_path, ctx.keys, "TSA");
   checks.add("key_strength", weak.empty(), weak);
 
   bool in_validity = validation_time >= signer_cert.not_before() && validation_time <= signer_cert.not_after();

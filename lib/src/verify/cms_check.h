@@ -72,6 +72,11 @@ struct CmsContext {
   RevocationContext revocation;
 };
 
+// Empty when every key of `path` (leaf first) meets `policy`; else which certificate falls short
+// and why. `whose` names the leaf ("signer", "TSA").
+std::string path_key_weakness(const std::vector<std::shared_ptr<X509>>& path, const KeyPolicy& policy,
+                              const std::string& whose);
+
 // Fills report.checks, signer, signing_time, valid and error. Never throws for bad input.
 void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report);
 

@@ -68,8 +68,24 @@ bool only(const std::set<std::string>& keys, std::initializer_list<const char*> 
   });
 }
 
+// Lists of fields and annotations longer than this with direct (non-reference) entries are not
+// compared entry by entry (that is quadratic); such an update is refused.
+constexpr std::size_t kMaxDirectListCompare = 1000;
+
 // The entries of `now` that `before` lacks, when `now` keeps all of `before`; nullopt otherwise.
 std::optional<Array> appended(const Array& before, const Array& now) {
+  const auto all_refs = [](const Array& a) { return std::all_of(a.begin(), a.end(), [](const Object& o) { return o.is<Ref>(); }); };
+  if (all_refs(before) && all_refs(now)) {
+    std::set<Ref> old_refs, new_refs;
+    for (const Object& o : before) old_refs.insert(*o.get<Ref>());
+    for (const Object& o : now) new_refs.insert(*o.get<Ref>());
+    if (!std::includes(new_refs.begin(), new_refs.end(), old_refs.begin(), old_refs.end())) return std::nullopt;
+    Array added;
+    for (const Object& o : now)
+      if (!old_refs.count(*o.get<Ref>())) added.push_back(o);
+    return added;
+  }
+  if (before.size() > kMaxDirectListCompare || now.size() > kMaxDirectListCompare) return std::nullopt;
   for (const Object& o : before)
     if (std::find(now.begin(), now.end(), o) == now.end()) return std::nullopt;
   Array added;
@@ -96,6 +112,16 @@ class Comparison {
     dss_structure_before_ = dss_structure(a);
     if (auto it = b.trailer().find("Info"); it != b.trailer().end())
       if (const Ref* r = it->second.get<Ref>()) info_ = *r;
+    if (info_ && !a.trailer().count("Info")) {
+      Object info = b.get(*info_);
+      const Dict* d = info.get<Dict>();
+      std::set<std::string> keys;
+      if (d)
+        for (const auto& [k, v] : *d) keys.insert(k);
+      auto old = a.xref().find(info_->num);
+      new_info_ok_ = d && only(keys, {"ModDate", "Producer"}) && (old == a.xref().end() || !is_in_use(old->second));
+      if (new_info_ok_) explained_.insert(*info_);
+    }
     explain(catalog);
   }
 
@@ -175,6 +201,10 @@ class Comparison {
     std::string type = x ? name_of(a_, *x, "Type") : "";
     return {c.object, c.change, type.empty() ? "object" : "object of /Type /" + type, false};
   }
+
+  // A document information dictionary that an update adds where there was none, holding only
+  // what signing tools set: /ModDate and /Producer.
+  bool new_info_ok() const { return new_info_ok_; }
 
   ObjectChange added(Ref ref, const Object& now) const {
     ObjectChange c = describe_added(ref, now);
@@ -406,11 +436,12 @@ class Comparison {
   // own structure and the streams its arrays list.
   void explain(const Dict& catalog) {
     std::vector<Object> todo;
+    std::set<Ref> visited;
     Object af = b_.resolve_key(catalog, "AcroForm");
     if (const Dict* d = af.get<Dict>()) {
       Object fields = b_.resolve_key(*d, "Fields");
       if (const Array* a = fields.get<Array>())
-        for (const Object& f : *a) collect_signature_fields(f, 0, todo);
+        for (const Object& f : *a) collect_signature_fields(f, 0, visited, todo);
       if (auto dr = d->find("DR"); dr != d->end()) todo.push_back(dr->second);
     }
     while (!todo.empty() && explained_.size() < kMaxWalked) {
@@ -432,15 +463,17 @@ class Comparison {
     explained_.insert(dss_items_.begin(), dss_items_.end());
   }
 
-  void collect_signature_fields(const Object& field, int depth, std::vector<Object>& out) const {
-    if (depth > kMaxFieldDepth) return;
+  // Each field once (a /Kids tree may name a field many times, or loop).
+  void collect_signature_fields(const Object& field, int depth, std::set<Ref>& visited, std::vector<Object>& out) const {
+    if (depth > kMaxFieldDepth || visited.size() > kMaxWalked) return;
+    if (const Ref* r = field.get<Ref>(); r && !visited.insert(*r).second) return;
     Object f = b_.resolve(field);
     const Dict* d = f.get<Dict>();
     if (!d) return;
     if (is_signature_field(field)) out.push_back(field);
     Object kids = b_.resolve_key(*d, "Kids");
     if (const Array* k = kids.get<Array>())
-      for (const Object& kid : *k) collect_signature_fields(kid, depth + 1, out);
+      for (const Object& kid : *k) collect_signature_fields(kid, depth + 1, visited, out);
   }
 
   const Document& a_;
@@ -453,6 +486,7 @@ class Comparison {
   std::set<Ref> dss_structure_before_, dss_structure_after_, dss_items_;
   std::set<Ref> explained_;
   mutable std::optional<std::set<Ref>> content_before_;
+  bool new_info_ok_ = false;
 };
 
 // Two entries that name the same bytes: one offset, or one slot of one unchanged object stream.
@@ -474,6 +508,17 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
   const Ref* root_b = b.trailer().count("Root") ? b.trailer().at("Root").get<Ref>() : nullptr;
   if (!root_a || !root_b || !(*root_a == *root_b))
     r.changes.push_back({"trailer", "modified", "the document catalog was replaced", false});
+  // The document information dictionary is the same object (or absent both times), and an
+  // update cannot encrypt what was signed.
+  const auto info_of = [](const Document& d) -> std::optional<Object> {
+    auto it = d.trailer().find("Info");
+    return it == d.trailer().end() ? std::nullopt : std::optional<Object>(it->second);
+  };
+  const std::optional<Object> info_a = info_of(a), info_b = info_of(b);
+  if ((info_a != info_b && !(!info_a && cmp.new_info_ok())) || (info_b && !info_b->is<Ref>()))
+    r.changes.push_back({"trailer", "modified", "the document information dictionary was replaced", false});
+  if (b.trailer().count("Encrypt") != a.trailer().count("Encrypt"))
+    r.changes.push_back({"trailer", "modified", "/Encrypt was added", false});
   const auto& old_xref = a.xref();
   for (const auto& [num, entry] : b.xref()) {
     if (!is_in_use(entry)) continue;
@@ -486,6 +531,12 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
     Object now = b.get(ref);
     if (!existed) {
       r.changes.push_back(cmp.added(ref, now));
+      continue;
+    }
+    if (it->second.gen != entry.gen) {
+      // References to the signed object (N G R) now name nothing: it was deleted.
+      r.changes.push_back({ref_text(Ref{num, it->second.gen}), "deleted",
+                           fmt::format("object (its generation became {})", entry.gen), false});
       continue;
     }
     Object before = a.get(Ref{num, it->second.gen});
@@ -510,7 +561,17 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
   // else is a definition some reader (repairing, or reading the other half of a hybrid file)
   // may use instead.
   try {
-    for (const pdf::ObjectAt& o : pdf::objects_in_update(b, a.data().size(), end)) {
+    const std::vector<pdf::ObjectAt> defined = pdf::objects_in_update(b, a.data().size(), end);
+    std::set<std::size_t> starts;
+    for (const pdf::ObjectAt& o : defined) starts.insert(o.offset);
+    for (std::size_t at : pdf::object_headers_in(b.data(), a.data().size(), end))
+      if (!starts.count(at))
+        r.changes.push_back({"update", "added",
+                             fmt::format("an object definition hidden at offset {} (inside a stream or comment), "
+                                         "which readers that rebuild the cross-reference would use",
+                                         at),
+                             false});
+    for (const pdf::ObjectAt& o : defined) {
       auto it = b.xref().find(o.ref.num);
       const bool reached = (it != b.xref().end() && it->second.type == XrefEntry::Type::offset &&
                             it->second.offset == o.offset && it->second.gen == o.ref.gen) ||

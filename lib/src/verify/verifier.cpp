@@ -154,11 +154,17 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
       if (tc.ok) ts.timestamp_time = verify::rfc3339(tc.time);
       else ts.error = "timestamp: " + tc.error;
       if (tc.ok) {
+        std::string weak = verify::path_key_weakness(tc.path, impl_->options.keys, "TSA");
+        ts.checks.push_back({"key_strength", weak.empty(), weak});
+        if (!weak.empty()) {
+          ts.valid = false;
+          ts.error = "key_strength: " + weak;
+        }
         verify::PathStatus status = verify::check_path(tc.path, tc.time, impl_->revocation());
         ts.checks.push_back({"timestamp_revocation", status.ok, status.detail});
         if (!status.ok) {
           ts.valid = false;
-          ts.error = "timestamp_revocation: " + status.detail;
+          if (ts.error.empty()) ts.error = "timestamp_revocation: " + status.detail;
         }
       }
     }

@@ -114,11 +114,17 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
     r.checks.push_back({"document_timestamp", tc.ok, tc.ok ? "by " + tc.tsa : tc.error});
     r.valid = tc.ok;
     if (tc.ok) {
+      std::string weak = path_key_weakness(tc.path, base.keys, "TSA");
+      r.checks.push_back({"key_strength", weak.empty(), weak});
+      if (!weak.empty()) {
+        r.valid = false;
+        r.error = "key_strength: " + weak;
+      }
       PathStatus status = check_path(tc.path, tc.time, revocation);
       r.checks.push_back({"timestamp_revocation", status.ok, status.detail});
       if (!status.ok) {
         r.valid = false;
-        r.error = "timestamp_revocation: " + status.detail;
+        if (r.error.empty()) r.error = "timestamp_revocation: " + status.detail;
       }
     }
     r.signer = tc.tsa;

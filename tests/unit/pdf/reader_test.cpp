@@ -281,6 +281,29 @@ BOOST_AUTO_TEST_CASE(hybrid_table_and_stream_that_disagree_are_refused) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(xref_stream_rows_of_unknown_types_are_refused) {
+  // §7.5.8.3 would read type 3 as a null reference; poppler and qpdf rebuild such a file.
+  PdfBuilder b;
+  b.object(1, "<</Type /Catalog /Pages 2 0 R>>");
+  b.object(2, "<</Type /Pages /Kids [] /Count 0>>");
+  const std::size_t at = b.size();
+  const std::string rows = std::string("\x03\0\0\0\0\0\0", 7);
+  b.raw("3 0 obj\n<</Type /XRef /W [1 4 2] /Index [5 1] /Size 6 /Root 1 0 R /Length 7>>\nstream\n" + rows +
+        "\nendstream\nendobj\n");
+  const std::string file = b.finish(at);
+  expect_input_error([&] { open(file); }, "has the unknown type 3");
+}
+
+BOOST_AUTO_TEST_CASE(object_streams_that_list_a_number_twice_are_refused) {
+  PdfBuilder b;
+  b.object(1, "<</Type /Catalog /Pages 2 0 R>>");
+  b.object(2, "<</Type /Pages /Kids [] /Count 0>>");
+  b.compressed(10, {{5, "(first)"}, {5, "(second)"}});
+  const std::string file = b.finish(b.xref_stream(11, "/Size 12 /Root 1 0 R"));
+  const Document doc = open(file);
+  expect_input_error([&] { doc.get(Ref{5, 0}); }, "object stream 10 lists object 5 twice");
+}
+
 BOOST_AUTO_TEST_CASE(sections_record_what_they_free) {
   PdfBuilder b = test::minimal_document(1);
   const std::size_t first = b.xref_table("/Size 5 /Root 1 0 R");

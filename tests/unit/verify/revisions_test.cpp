@@ -169,6 +169,69 @@ BOOST_AUTO_TEST_CASE(bytes_that_are_not_objects_in_an_update_are_a_modification)
   BOOST_TEST(refused.find("update added: unreadable bytes") == 0, refused);
 }
 
+// Readers that find the cross-reference damaged rebuild it by scanning for `N G obj`: an update
+// may hold no such header but its own objects', not even inside a stream or a comment.
+BOOST_AUTO_TEST_CASE(object_definitions_hidden_in_streams_or_comments_are_modifications) {
+  const std::string hidden = "4 0 obj\n<</Length 5>>\nstream\nHELLO\nendstream\nendobj\n";
+  for (const bool in_comment : {false, true}) {
+    Base base;
+    if (in_comment) {
+      base.b.raw("%" + std::string(300, ' ') + hidden.substr(0, hidden.find('\n')) + "\n");
+      base.b.object(7, "<</Type /Font /Subtype /Type1 /BaseFont /Helvetica>>");
+    } else {
+      base.b.stream(7, "", hidden);
+    }
+    base.b.object(6, "<</Fields [5 0 R] /SigFlags 3 /DR <</Font <</Helv 7 0 R>>>>>>");
+    const std::string refused = first_refused(analyse(base.finish_update(8), base.bytes.size()));
+    BOOST_TEST(refused.find("update added: an object definition hidden at offset") == 0, refused);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_document_information_dictionary_stays_the_same_object) {
+  {
+    Base base;  // a new /Info where the signed revision had none, with more than tools set
+    base.b.object(7, "<</Title (Amended) /ModDate (D:20261203000000Z)>>");
+    const std::size_t at = base.b.xref_table("/Size 8 /Root 1 0 R /Info 7 0 R /Prev " + std::to_string(base.xref), " \n", false);
+    const std::string refused = first_refused(analyse(base.b.finish(at), base.bytes.size()));
+    BOOST_TEST(refused.find("trailer modified: the document information dictionary was replaced") == 0, refused);
+  }
+  {
+    Base base;  // what signing tools add: /ModDate and /Producer only
+    base.b.object(7, "<</Producer (a signer) /ModDate (D:20261203000000Z)>>");
+    const std::size_t at = base.b.xref_table("/Size 8 /Root 1 0 R /Info 7 0 R /Prev " + std::to_string(base.xref), " \n", false);
+    BOOST_TEST(first_refused(analyse(base.b.finish(at), base.bytes.size())) == "");
+  }
+  {
+    Base base;  // a direct dictionary
+    const std::size_t at = base.b.xref_table("/Size 7 /Root 1 0 R /Info <</Title (x)>> /Prev " + std::to_string(base.xref), " \n", false);
+    BOOST_TEST(first_refused(analyse(base.b.finish(at), base.bytes.size())) != "");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_new_generation_of_a_signed_object_deletes_it) {
+  Base base;  // the same bytes as generation 1: `4 0 R` on the page now names nothing
+  base.b.object(4, "<</Length 37>>\nstream\nBT /F1 12 Tf 72 720 Td (Pay 10) Tj ET\nendstream", 1);
+  const std::string refused = first_refused(analyse(base.finish_update(), base.bytes.size()));
+  BOOST_TEST(refused == "4 0 deleted: object (its generation became 1)", refused);
+}
+
+BOOST_AUTO_TEST_CASE(field_trees_that_loop_or_fan_out_are_walked_once) {
+  Base base;  // a field that is its own kid, twice: 2^32 paths if walked naively
+  base.b.object(7, "<</FT /Sig /T (Loop) /Kids [7 0 R 7 0 R]>>");
+  base.b.object(6, "<</Fields [5 0 R 7 0 R] /SigFlags 3>>");
+  const std::vector<RevisionReport> revisions = analyse(base.finish_update(8), base.bytes.size());
+  BOOST_TEST(revisions.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(long_annotation_lists_are_compared_in_linear_time) {
+  Base base;
+  std::string annots = "[5 0 R";
+  for (int i = 0; i < 200000; ++i) annots += " 1";
+  base.b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots " + annots + "]>>");
+  const std::string refused = first_refused(analyse(base.finish_update(), base.bytes.size()));
+  BOOST_TEST(refused.find("3 0 modified: page 1") == 0, refused);
+}
+
 BOOST_AUTO_TEST_CASE(every_parse_draws_on_the_files_budget) {
   Base base;
   base.b.object(7, "<</Producer (x)>>");
