@@ -61,24 +61,39 @@ std::vector<ObjectAt> objects_in_update(const Document& doc, std::size_t from, s
 }
 
 std::vector<std::size_t> object_headers_in(ByteView data, std::size_t from, std::size_t to) {
+  // From the start of every run of digits: digits, white space or comments, digits, white
+  // space or comments, `obj` — tokenized as a lenient reader would, within a short window
+  // (a rebuilding reader reads in chunks of a few hundred bytes; the window also keeps the
+  // scan linear).
+  static constexpr std::size_t kWindow = 256;
   std::vector<std::size_t> out;
   to = std::min(to, data.size());
-  const std::string_view text = as_chars(data).substr(0, to);
-  const auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
-  for (std::size_t pos = text.find("obj", from); pos != std::string_view::npos; pos = text.find("obj", pos + 1)) {
-    if (pos + 3 < text.size() && is_regular(data[pos + 3])) continue;
-    // Back over white space, the generation, white space, the number.
-    std::size_t i = pos;
-    const auto back_over = [&](auto&& accept) {
-      const std::size_t end = i;
-      while (i > from && accept(i - 1)) --i;
-      return i < end;
+  const auto digit = [&](std::size_t i) { return data[i] >= '0' && data[i] <= '9'; };
+  for (std::size_t start = from; start < to; ++start) {
+    if (!digit(start) || (start > from && digit(start - 1))) continue;
+    const std::size_t end = std::min(to, start + kWindow);
+    std::size_t p = start;
+    const auto skip = [&] {
+      const std::size_t before = p;
+      while (p < end) {
+        if (is_whitespace(data[p])) {
+          ++p;
+        } else if (data[p] == '%') {
+          while (p < end && data[p] != '\r' && data[p] != '\n') ++p;
+        } else {
+          break;
+        }
+      }
+      return p > before;
     };
-    if (!back_over([&](std::size_t k) { return is_whitespace(data[k]); })) continue;
-    if (!back_over(digit)) continue;
-    if (!back_over([&](std::size_t k) { return is_whitespace(data[k]); })) continue;
-    if (!back_over(digit)) continue;
-    out.push_back(i);
+    const auto digits = [&] {
+      const std::size_t before = p;
+      while (p < end && digit(p)) ++p;
+      return p > before;
+    };
+    if (!digits() || !skip() || !digits() || !skip()) continue;
+    if (end - p >= 3 && as_chars(data.subspan(p, 3)) == "obj" && (p + 3 >= to || !is_regular(data[p + 3])))
+      out.push_back(start);
   }
   return out;
 }

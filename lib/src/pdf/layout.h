@@ -25,10 +25,11 @@ struct ObjectAt {
 // is a sequence of objects; whatever is not one is hidden from some reader).
 std::vector<ObjectAt> objects_in_update(const Document& doc, std::size_t from, std::size_t to);
 
-// Every place in data[from, to) that reads as an object header `N G obj` (digits, white space,
-// digits, white space, `obj` not followed by a regular character), wherever it is: between
-// objects, inside stream data, inside comments. Readers that rebuild a damaged cross-reference
-// scan for exactly these, so an update may hold none but its own objects' headers.
+// Every place in data[from, to) that reads as an object header `N G obj` (digits, white space
+// or comments, digits, white space or comments, `obj` not followed by a regular character, all
+// within 256 bytes), wherever it is: between objects, inside stream data, inside comments.
+// Readers that rebuild a damaged cross-reference scan for such headers, so an update may hold
+// none but its own objects'.
 std::vector<std::size_t> object_headers_in(ByteView data, std::size_t from, std::size_t to);
 
 // The byte spans of indirect object `ref`: [object_begin, object_end) from `N G obj` to past

@@ -213,9 +213,19 @@ void Document::read_sections() {
 void Document::read_table(std::size_t offset, std::map<std::uint32_t, XrefEntry>& entries, Dict& trailer,
                           std::size_t& budget) const {
   // §7.5.4: subsections of `first count` followed by 20-byte entries `nnnnnnnnnn ggggg n EOL`.
+  // Byte-exact: no comments anywhere in the table (other readers call such a table damaged
+  // and rebuild the cross-reference from whatever the file holds).
   Lexer lexer(data_, offset + 4, name_);
+  const auto no_comment = [&] {
+    std::size_t p = lexer.pos();
+    while (p < data_.size() && is_whitespace(data_[p])) ++p;
+    if (p < data_.size() && data_[p] == '%') lexer.fail(p, "comment inside an xref table");
+  };
   while (true) {
+    no_comment();
     Token t = lexer.next();
+    if (t.is_keyword("trailer")) break;
+    no_comment();
     if (t.is_keyword("trailer")) break;
     if (t.kind != Token::Kind::integer) lexer.fail(t.offset, "expected an xref subsection or 'trailer'");
     Token count = lexer.next();
@@ -229,6 +239,7 @@ void Document::read_table(std::size_t offset, std::map<std::uint32_t, XrefEntry>
     if (n > budget) fail("xref sections list more than " + std::to_string(limits_.max_objects) + " entries");
     budget -= n;
     if (limits_.budget != nullptr) limits_.budget->xref_entries(n, name_);
+    no_comment();
     lexer.skip_space();
     std::size_t p = lexer.pos();
     if (n > (data_.size() - p) / 20) lexer.fail(p, "xref subsection runs past the end of the file");

@@ -274,6 +274,12 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   if (first) {
     report.signer = signer_cert.subject();
     report.signer_fingerprint = signer_cert.sha256_fingerprint();
+  } else if (!checks.add("signer_certificate", signer_cert.sha256_fingerprint() == report.signer_fingerprint,
+                         signer_cert.sha256_fingerprint() == report.signer_fingerprint
+                             ? ""
+                             : "a further SignerInfo names another signer (" + signer_cert.subject() +
+                                   "), whom the report would not show")) {
+    return false;
   }
 
   const bool has_attributes = CMS_signed_get_attr_count(si) > 0;

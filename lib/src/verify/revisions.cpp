@@ -95,6 +95,29 @@ std::optional<Array> appended(const Array& before, const Array& now) {
 }
 
 constexpr std::size_t kMaxWalked = 1'000'000;
+
+// The first reference inside `o` (not following references) that names no object in use in
+// `doc` with that generation. Readers rebuild the cross-reference of a file with a dangling
+// reference, so an update may write none.
+std::optional<Ref> dangling(const Document& doc, const Object& o, int depth = 0) {
+  if (depth > 64) return std::nullopt;  // the parser's nesting limit
+  if (const Ref* r = o.get<Ref>()) {
+    auto it = doc.xref().find(r->num);
+    if (it == doc.xref().end() || !is_in_use(it->second) ||
+        (it->second.type == XrefEntry::Type::offset && it->second.gen != r->gen) ||
+        (it->second.type == XrefEntry::Type::compressed && r->gen != 0))
+      return *r;
+    return std::nullopt;
+  }
+  if (const Array* a = o.get<Array>()) {
+    for (const Object& item : *a)
+      if (auto d = dangling(doc, item, depth + 1)) return d;
+  } else if (const Dict* d = o.dict()) {
+    for (const auto& [key, value] : *d)
+      if (auto r = dangling(doc, value, depth + 1)) return r;
+  }
+  return std::nullopt;
+}
 constexpr int kMaxFieldDepth = 32;
 
 // Context of the comparison of revision `a` (older) with `b` (newer, ending at `end`).
@@ -159,6 +182,10 @@ class Comparison {
     if (root_ && ref == *root_ && plain_dicts) {
       std::set<std::string> keys = changed_keys(*x, *y);
       bool ok = only(keys, {"DSS", "AcroForm", "Extensions", "Version"});
+      // What may change must be what it claims: /Version a name, /Extensions and /DSS dictionaries.
+      if (auto v = y->find("Version"); ok && keys.count("Version")) ok = v != y->end() && v->second.is<pdf::Name>();
+      for (const char* key : {"Extensions", "DSS"})
+        if (ok && keys.count(key)) ok = y->count(key) && b_.resolve_key(*y, key).get<Dict>() != nullptr;
       if (ok && keys.count("AcroForm")) {
         Object ax = a_.resolve_key(*x, "AcroForm"), ay = b_.resolve_key(*y, "AcroForm");
         ok = ay.get<Dict>() && acroform_ok(ax.get<Dict>() ? *ax.get<Dict>() : Dict{}, *ay.get<Dict>());
@@ -207,6 +234,10 @@ class Comparison {
   bool new_info_ok() const { return new_info_ok_; }
 
   ObjectChange added(Ref ref, const Object& now) const {
+    // A number the earlier revision refers to (a dangling reference, or one it lists as free)
+    // is not new: giving it a body changes what the signed document shows.
+    if (referenced_before(ref.num))
+      return {ref_text(ref), "added", "an object the signed revision refers to but did not have", false};
     ObjectChange c = describe_added(ref, now);
     if (c.allowed && !explained_.count(ref)) {
       c.allowed = false;
@@ -405,7 +436,18 @@ class Comparison {
   }
 
   // Whether the earlier revision reaches `ref` from its trailer other than through the DSS.
-  bool used_outside_dss_before(Ref ref) const {
+  bool used_outside_dss_before(Ref ref) const { return content_before().count(ref) != 0; }
+
+  // Whether any reference the earlier revision reaches (outside the DSS) names number `num`.
+  bool referenced_before(std::uint32_t num) const {
+    const std::set<Ref>& refs = content_before();
+    auto it = refs.lower_bound(Ref{num, 0});
+    return it != refs.end() && it->num == num;
+  }
+
+  // The references the earlier revision reaches from its trailer (/Root, /Info), not through the
+  // catalog's /DSS; dangling ones included.
+  const std::set<Ref>& content_before() const {
     if (!content_before_) {
       content_before_.emplace();
       std::vector<Object> todo;
@@ -427,7 +469,7 @@ class Comparison {
         }
       }
     }
-    return content_before_->count(ref) != 0;
+    return *content_before_;
   }
 
   // The objects that signature fields (with their widgets, appearances and values), the
@@ -517,6 +559,8 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
   const std::optional<Object> info_a = info_of(a), info_b = info_of(b);
   if ((info_a != info_b && !(!info_a && cmp.new_info_ok())) || (info_b && !info_b->is<Ref>()))
     r.changes.push_back({"trailer", "modified", "the document information dictionary was replaced", false});
+  if (auto d = dangling(b, Object(b.trailer())))
+    r.changes.push_back({"trailer", "modified", fmt::format("a reference to {}, which does not exist", ref_text(*d)), false});
   if (b.trailer().count("Encrypt") != a.trailer().count("Encrypt"))
     r.changes.push_back({"trailer", "modified", "/Encrypt was added", false});
   const auto& old_xref = a.xref();
@@ -529,6 +573,11 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
     // File structure is skipped only when it did not replace an object of the earlier revision.
     if (is_structure(b, num, entry) && (!existed || is_structure(a, num, it->second))) continue;
     Object now = b.get(ref);
+    if (auto d = dangling(b, now)) {
+      r.changes.push_back({ref_text(ref), existed ? "modified" : "added",
+                           fmt::format("a reference to {}, which does not exist", ref_text(*d)), false});
+      continue;
+    }
     if (!existed) {
       r.changes.push_back(cmp.added(ref, now));
       continue;

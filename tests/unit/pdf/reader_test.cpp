@@ -304,6 +304,20 @@ BOOST_AUTO_TEST_CASE(object_streams_that_list_a_number_twice_are_refused) {
   expect_input_error([&] { doc.get(Ref{5, 0}); }, "object stream 10 lists object 5 twice");
 }
 
+BOOST_AUTO_TEST_CASE(comments_inside_an_xref_table_are_refused) {
+  // qpdf calls such a table damaged and rebuilds the cross-reference.
+  const std::string file = classic();
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"xref\n", "xref %x\n"}, {"\n0 5\n", "\n0 5 %x\n"}, {" \ntrailer", " \n%x\ntrailer"}}) {
+    std::string bad = file;
+    const std::size_t at = bad.find(from);
+    BOOST_REQUIRE(at != std::string::npos);
+    bad.replace(at, from.size(), to);
+    // startxref still points at `xref`, which stays where it was.
+    expect_input_error([&] { open(bad); }, "comment inside an xref table");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(sections_record_what_they_free) {
   PdfBuilder b = test::minimal_document(1);
   const std::size_t first = b.xref_table("/Size 5 /Root 1 0 R");

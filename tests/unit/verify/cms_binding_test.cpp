@@ -25,8 +25,9 @@ template <class T, void (*F)(T*)>
 using Owned = std::unique_ptr<T, decltype([](T* p) { F(p); })>;
 void free_certs(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 
-// A CMS SignedData by the fixture's RSA signer over `content`, attached or detached, as DER.
-Bytes sign(const std::string& content, bool attached) {
+// A CMS SignedData by the fixture's RSA signer over `content`, attached or detached, as DER;
+// with `second`, a second SignerInfo by that fixture signer ("ec256") is added.
+Bytes sign(const std::string& content, bool attached, const std::string& second = "") {
   const auto read = [](const std::filesystem::path& p) {
     Owned<BIO, BIO_free_all> bio(BIO_new_file(p.c_str(), "r"));
     BOOST_REQUIRE(bio);
@@ -42,8 +43,18 @@ Bytes sign(const std::string& content, bool attached) {
   ERR_clear_error();
   Owned<BIO, BIO_free_all> data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   const unsigned flags = CMS_BINARY | CMS_NOSMIMECAP | (attached ? 0u : static_cast<unsigned>(CMS_DETACHED));
-  Owned<CMS_ContentInfo, CMS_ContentInfo_free> cms(CMS_sign(cert.get(), key.get(), chain.get(), data.get(), flags));
+  Owned<CMS_ContentInfo, CMS_ContentInfo_free> cms(
+      CMS_sign(cert.get(), key.get(), chain.get(), data.get(), flags | (second.empty() ? 0u : unsigned{CMS_PARTIAL})));
   BOOST_REQUIRE(cms);
+  if (!second.empty()) {
+    auto cert2_bio = read(pki() / (second + ".cert.pem"));
+    auto key2_bio = read(pki() / (second + ".key.pem"));
+    Owned<X509, X509_free> cert2(PEM_read_bio_X509(cert2_bio.get(), nullptr, nullptr, nullptr));
+    Owned<EVP_PKEY, EVP_PKEY_free> key2(PEM_read_bio_PrivateKey(key2_bio.get(), nullptr, nullptr, nullptr));
+    BOOST_REQUIRE(CMS_add1_signer(cms.get(), cert2.get(), key2.get(), EVP_sha256(), CMS_BINARY | CMS_NOSMIMECAP));
+    Owned<BIO, BIO_free_all> again(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+    BOOST_REQUIRE(CMS_final(cms.get(), again.get(), nullptr, flags) == 1);
+  }
   unsigned char* der = nullptr;
   const int len = i2d_CMS_ContentInfo(cms.get(), &der);
   BOOST_REQUIRE(len > 0);
@@ -136,6 +147,14 @@ BOOST_AUTO_TEST_CASE(a_detached_p7s_without_its_data_is_invalid) {
   check_cms(sign("data", false), c.with(std::nullopt, false), r);
   BOOST_TEST(!r.valid);
   BOOST_TEST(!check_ok(r, "message_digest"));
+}
+
+BOOST_AUTO_TEST_CASE(every_signer_info_names_the_one_signer_shown) {
+  Context c;
+  SignatureReport r;
+  check_cms(sign("the byte ranges", false, "ec256"), c.with("the byte ranges", true), r);
+  BOOST_TEST(!r.valid);
+  BOOST_TEST(r.error.find("signer_certificate#2: a further SignerInfo names another signer") == 0, r.error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

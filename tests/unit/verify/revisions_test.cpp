@@ -232,6 +232,46 @@ BOOST_AUTO_TEST_CASE(long_annotation_lists_are_compared_in_linear_time) {
   BOOST_TEST(refused.find("3 0 modified: page 1") == 0, refused);
 }
 
+BOOST_AUTO_TEST_CASE(headers_split_by_comments_or_nul_are_found) {
+  for (const std::string& split : {std::string("4 %x\n0 obj"), std::string("4 0 %x\nobj"), std::string("4\0%x\n0 obj", 11)}) {
+    Base base;
+    base.b.stream(7, "", "\n" + split + "\n<</Length 5>>\nstream\nHELLO\nendstream\nendobj\n");
+    base.b.object(6, "<</Fields [5 0 R] /SigFlags 3 /DR <</XObject <</X 7 0 R>>>>>>");
+    const std::string refused = first_refused(analyse(base.finish_update(8), base.bytes.size()));
+    BOOST_TEST(refused.find("update added: an object definition hidden at offset") == 0, refused);
+  }
+}
+
+// A dangling reference makes readers rebuild the cross-reference; and a number the signed
+// revision refers to is not free to take.
+BOOST_AUTO_TEST_CASE(updates_write_no_dangling_references_and_fill_none) {
+  {
+    Base base;
+    base.b.object(1, "<</Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /Version 99 0 R>>");
+    const std::string refused = first_refused(analyse(base.finish_update(), base.bytes.size()));
+    BOOST_TEST(refused == "1 0 modified: a reference to 99 0, which does not exist", refused);
+  }
+  {
+    Base base;  // /Version must be a name even when it resolves
+    base.b.object(7, "/2.0");
+    base.b.object(1, "<</Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /Version 7 0 R>>");
+    BOOST_TEST(first_refused(analyse(base.finish_update(8), base.bytes.size())) != "");
+  }
+  {
+    PdfBuilder d;  // the signed page names 20 0 R, which did not exist; an update defines it
+    d.object(1, "<</Type /Catalog /Pages 2 0 R>>");
+    d.object(2, "<</Type /Pages /Kids [3 0 R] /Count 1>>");
+    d.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources <</XObject <</X1 20 0 R>>>>>>");
+    d.stream(4, "", "/X1 Do");
+    const std::size_t xref = d.xref_table("/Size 5 /Root 1 0 R");
+    const std::string signed_bytes = d.finish(xref);
+    d.stream(20, "/Type /XObject /Subtype /Form /BBox [0 0 600 800]", "BT (PAY MALLORY) Tj ET");
+    const std::size_t at = d.xref_table("/Size 21 /Root 1 0 R /Prev " + std::to_string(xref), " \n", false);
+    const std::string refused = first_refused(analyse(d.finish(at), signed_bytes.size()));
+    BOOST_TEST(refused == "20 0 added: an object the signed revision refers to but did not have", refused);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(every_parse_draws_on_the_files_budget) {
   Base base;
   base.b.object(7, "<</Producer (x)>>");
