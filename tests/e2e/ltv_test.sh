@@ -166,6 +166,17 @@ assert len(sigs) == 3 and all(s["valid"] for s in sigs), sigs
 assert sigs[0]["level"] == "B-LTA" and sigs[2]["subfilter"] == "ETSI.RFC3161", sigs
 assert all(r["allowed"] for r in f["revisions"]), f["revisions"]
 '
+note "extended twice more, then signed again at B-LTA: every revision stays allowed"
+expect_exit 0 esign stamp "$TEST_TMP/renewed.pdf" --profile "$LT/signer.yaml" --extend -o "$TEST_TMP/renewed2.pdf"
+expect_exit 0 esign stamp "$TEST_TMP/renewed2.pdf" --profile "$LT/signer.yaml" --extend -o "$TEST_TMP/renewed3.pdf"
+expect_exit 0 esign sign "$TEST_TMP/renewed3.pdf" --profile "$LT/signer.yaml" --level B-LTA -o "$TEST_TMP/resigned.pdf"
+qpdf_ok "$TEST_TMP/resigned.pdf"
+expect_exit 0 esign --json verify "$TEST_TMP/resigned.pdf" --trust "$LT/root.pem" --require-level B-LTA --offline
+json_check "$LAST_STDOUT" '
+sigs = f["signatures"]
+assert len(sigs) == 7 and all(s["valid"] for s in sigs), [(s["field"], s["error"]) for s in sigs]
+assert all(r["allowed"] for r in f["revisions"]), f["revisions"]
+'
 expect_exit 2 esign stamp "$TEST_TMP/lt.pdf" --profile "$LT/signer.yaml" --extend -o "$TEST_TMP/not-lta.pdf"
 expect_stderr_contains "no document time-stamp to renew"
 expect_exit 2 esign stamp "$TEST_TMP/data.txt" --profile "$LT/signer.yaml" --extend
