@@ -185,8 +185,10 @@ bool Certificate::extended_key_usage_allows_document_signing() const {
   return false;
 }
 
-std::string Certificate::key_weakness(const KeyPolicy& policy) const {
-  EVP_PKEY* key = X509_get0_pubkey(x509_.get());
+std::string Certificate::key_weakness(const KeyPolicy& policy) const { return ossl::key_weakness(x509_.get(), policy); }
+
+std::string ossl::key_weakness(X509* cert, const KeyPolicy& policy) {
+  EVP_PKEY* key = X509_get0_pubkey(cert);
   if (key == nullptr) {
     ossl::clear_errors();
     return "a public key that cannot be read";

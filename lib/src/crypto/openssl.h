@@ -53,4 +53,8 @@ const EVP_MD* md_for(DigestAlgorithm a);
 
 std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t);
 
+// Empty when the public key of `cert` meets `policy`; else why not (see
+// Certificate::key_weakness). Cheap: no copy of the certificate.
+std::string key_weakness(X509* cert, const KeyPolicy& policy);
+
 }  // namespace esign::ossl

@@ -1,6 +1,8 @@
 // Reading an update's bytes in sequence, and locating one dictionary value.
 #include "pdf/layout.h"
 
+#include <cstring>
+
 #include "esign/error.h"
 #include "pdf/lexer.h"
 
@@ -116,7 +118,16 @@ std::optional<ValueSpan> value_span(const Document& doc, Ref ref, const std::str
     if (k.kind != Token::Kind::name) return std::nullopt;
     lexer.skip_space();
     const std::size_t begin = lexer.pos();
-    parser.parse_object();
+    const ByteView data = doc.data();
+    if (begin + 1 < data.size() && data[begin] == '<' && data[begin + 1] != '<') {
+      // A hex string (a signature's /Contents: thousands of digits) ends at the first '>';
+      // only where it lies matters here, its value is compared elsewhere.
+      const auto* close = static_cast<const std::uint8_t*>(std::memchr(data.data() + begin, '>', data.size() - begin));
+      if (close == nullptr) return std::nullopt;
+      lexer.seek(static_cast<std::size_t>(close - data.data()) + 1);
+    } else {
+      parser.parse_object();
+    }
     if (k.text == key && !found) {
       found = true;
       span.value_begin = begin;

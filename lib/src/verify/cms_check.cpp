@@ -151,9 +151,9 @@ std::optional<Bytes> strip_certificates(ByteView der, CertificateCache& cache, s
 std::string path_key_weakness(const std::vector<std::shared_ptr<X509>>& path, const KeyPolicy& policy,
                               const std::string& whose) {
   for (std::size_t i = 0; i < path.size(); ++i) {
-    Certificate c = Certificate::from_x509(path[i].get());
-    if (std::string w = c.key_weakness(policy); !w.empty())
-      return (i == 0 ? "the " + whose + " certificate" : "certificate " + c.subject() + " of the " + whose + "'s path") +
+    if (std::string w = ossl::key_weakness(path[i].get(), policy); !w.empty())
+      return (i == 0 ? "the " + whose + " certificate"
+                     : "certificate " + Certificate::from_x509(path[i].get()).subject() + " of the " + whose + "'s path") +
              " has " + w;
   }
   return "";
