@@ -295,6 +295,11 @@ note "5b. the TSA certificate (EKU timeStamping only) as a document signer"
 forge sign "$PDFS/classic.pdf" "$d/tsa-signed.pdf" --key "$PKI/tsa.key.pem" --cert "$PKI/tsa.cert.pem" --certfile "$PKI/chain.pem"
 qpdf_ok "$d/tsa-signed.pdf"
 expect_rejected "TSA certificate as signer" key_usage "" "$d/tsa-signed.pdf"
+printf 'name: tsa-as-signer\nkey:\n  source: pem\n  key: %s\n  cert: %s\n  chain: %s\nsignature:\n  level: B-B\n' \
+  "$PKI/tsa.key.pem" "$PKI/tsa.cert.pem" "$PKI/chain.pem" >"$w/tsa.yaml"
+expect_exit 2 esign sign "$PDFS/classic.pdf" --profile "$w/tsa.yaml" -o "$d/tsa-esign.pdf"
+expect_stderr_contains "extended key usage that does not allow signing documents"
+expect_no_file "$d/tsa-esign.pdf"
 
 note "5c. an independent openssl signer after esign (AcroForm /DR added), then esign again"
 forge sign "$d/good.pdf" "$d/indep.pdf" --key "$PKI/rsa.key.pem" --cert "$PKI/rsa.cert.pem" --certfile "$PKI/chain.pem" --dr

@@ -203,6 +203,10 @@ SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& in
   if (!cert.key_usage_allows_signing())
     throw Error(Errc::key, profile.file.string(),
                 "the signer certificate (" + cert.common_name() + ") has a key usage that does not allow signing");
+  if (!cert.extended_key_usage_allows_document_signing())
+    throw Error(Errc::key, profile.file.string(),
+                "the signer certificate (" + cert.common_name() +
+                    ") has an extended key usage that does not allow signing documents");
   if (std::string weak = cert.key_weakness(KeyPolicy{}); !weak.empty())
     throw Error(Errc::key, profile.file.string(), "the signer certificate (" + cert.common_name() + ") has " + weak);
   SignatureFormat format = options.format.value_or(profile.signature.format);
