@@ -259,14 +259,20 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
                   sig_digest_nid == digest_nid ? "" : "the signature algorithm's digest differs from the digest algorithm"))
     return false;
 
+  // The certificate the SignerInfo names; two different ones that match (the certificates field
+  // is not signed, so its order is anyone's) leave the signer ambiguous.
   X509* signer = nullptr;
+  bool ambiguous = false;
   for (int i = 0; certs && i < sk_X509_num(certs); ++i) {
-    if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0) {
-      signer = sk_X509_value(certs, i);
-      break;
-    }
+    X509* candidate = sk_X509_value(certs, i);
+    if (CMS_SignerInfo_cert_cmp(si, candidate) != 0) continue;
+    if (signer == nullptr) signer = candidate;
+    else if (X509_cmp(signer, candidate) != 0) ambiguous = true;
   }
-  if (!checks.add("signer_certificate", signer != nullptr, signer ? "" : "the signer's certificate is not in the signature"))
+  if (!checks.add("signer_certificate", signer != nullptr && !ambiguous,
+                  signer == nullptr ? "the signer's certificate is not in the signature"
+                  : ambiguous       ? "several different certificates in the signature match the signer's identifier"
+                                    : ""))
     return false;
   CMS_SignerInfo_set1_signer_cert(si, signer);
   Certificate signer_cert = Certificate::from_x509(signer);

@@ -120,13 +120,50 @@ std::optional<Ref> dangling(const Document& doc, const Object& o, int depth = 0)
 }
 constexpr int kMaxFieldDepth = 32;
 
+// Adds to `seen` every reference reachable from `roots` in `doc` (dangling ones included): each
+// object is fetched once and scanned in place, so the walk is linear in what it reads.
+// `skip(dict, key)` names the entries not to follow.
+template <class Skip>
+void reachable(const Document& doc, const std::vector<Object>& roots, std::set<Ref>& seen, Skip skip) {
+  std::vector<Ref> todo;
+  const auto scan = [&](const auto& self, const Object& o, int depth) -> void {
+    if (depth > 64) return;  // the parser's nesting limit
+    if (const Ref* r = o.get<Ref>()) {
+      if (seen.size() < kMaxWalked && seen.insert(*r).second) todo.push_back(*r);
+    } else if (const Array* a = o.get<Array>()) {
+      for (const Object& item : *a) self(self, item, depth + 1);
+    } else if (const Dict* d = o.dict()) {
+      for (const auto& [key, value] : *d)
+        if (!skip(*d, key)) self(self, value, depth + 1);
+    }
+  };
+  for (const Object& root : roots) scan(scan, root, 0);
+  while (!todo.empty()) {
+    const Ref r = todo.back();
+    todo.pop_back();
+    scan(scan, doc.get(r), 0);
+  }
+}
+
 // Context of the comparison of revision `a` (older) with `b` (newer, ending at `end`).
 class Comparison {
  public:
-  Comparison(const Document& a, const Document& b, std::size_t end, const std::vector<SignedRevision>& signatures)
-      : a_(a), b_(b), end_(end), signatures_(signatures) {
+  // `signed_refs`: what the first signed revision refers to (outside its DSS).
+  Comparison(const Document& a, const Document& b, std::size_t end, const std::vector<SignedRevision>& signatures,
+             const std::set<Ref>& signed_refs)
+      : a_(a), b_(b), end_(end), signatures_(signatures), signed_refs_(signed_refs) {
     for (Ref p : b.pages()) pages_[p] = pages_.size() + 1;
     Dict catalog = b.catalog();
+    // The indirect arrays that list fields or annotations: the AcroForm's /Fields, pages' /Annots.
+    Object form = b.resolve_key(catalog, "AcroForm");
+    if (const Dict* f = form.get<Dict>())
+      if (auto it = f->find("Fields"); it != f->end() && it->second.is<Ref>()) lists_.insert(*it->second.get<Ref>());
+    for (const auto& [page, number] : pages_) {
+      (void)number;
+      Object p = b.get(page);
+      if (const Dict* d = p.get<Dict>())
+        if (auto it = d->find("Annots"); it != d->end() && it->second.is<Ref>()) lists_.insert(*it->second.get<Ref>());
+    }
     root_ = b.trailer().count("Root") ? b.trailer().at("Root").get<Ref>() : nullptr;
     Object acroform = catalog.count("AcroForm") ? catalog.at("AcroForm") : Object();
     if (const Ref* r = acroform.get<Ref>()) acroform_ = *r;
@@ -215,7 +252,7 @@ class Comparison {
     const Array* ay = now.get<Array>();
     if (ax && ay) {
       std::optional<Array> added = appended(*ax, *ay);
-      bool ok = added && !added->empty() && all_signature_fields(*added) && referenced_as_list(ref);
+      bool ok = added && !added->empty() && all_signature_fields(*added) && lists_.count(ref);
       return {c.object, c.change, "array (" + std::to_string(ay->size()) + " entries)", ok};
     }
     // An empty signature field that a signature of this very update filled.
@@ -382,21 +419,6 @@ class Comparison {
     return added && all_signature_fields(*added);
   }
 
-  // True when `ref` is the /Fields of the AcroForm or the /Annots of a page (indirect arrays).
-  bool referenced_as_list(Ref ref) const {
-    Dict catalog = b_.catalog();
-    Object af = b_.resolve_key(catalog, "AcroForm");
-    if (const Dict* d = af.dict())
-      if (auto it = d->find("Fields"); it != d->end() && it->second == Object(ref)) return true;
-    for (const auto& [page, number] : pages_) {
-      (void)number;
-      Object p = b_.get(page);
-      if (const Dict* d = p.dict())
-        if (auto it = d->find("Annots"); it != d->end() && it->second == Object(ref)) return true;
-    }
-    return false;
-  }
-
   // The DSS of `doc`: its dictionary, the arrays under /Certs /OCSPs /CRLs /VRI and the VRI
   // dictionaries and their arrays, when indirect (`items`, if given, gets the array entries:
   // the streams).
@@ -435,41 +457,13 @@ class Comparison {
     return out;
   }
 
-  // Whether the earlier revision reaches `ref` from its trailer other than through the DSS.
-  bool used_outside_dss_before(Ref ref) const { return content_before().count(ref) != 0; }
+  // Whether the signed revision reaches `ref` other than through the DSS.
+  bool used_outside_dss_before(Ref ref) const { return signed_refs_.count(ref) != 0; }
 
-  // Whether any reference the earlier revision reaches (outside the DSS) names number `num`.
+  // Whether any reference the signed revision reaches (outside the DSS) names number `num`.
   bool referenced_before(std::uint32_t num) const {
-    const std::set<Ref>& refs = content_before();
-    auto it = refs.lower_bound(Ref{num, 0});
-    return it != refs.end() && it->num == num;
-  }
-
-  // The references the earlier revision reaches from its trailer (/Root, /Info), not through the
-  // catalog's /DSS; dangling ones included.
-  const std::set<Ref>& content_before() const {
-    if (!content_before_) {
-      content_before_.emplace();
-      std::vector<Object> todo;
-      for (const char* key : {"Root", "Info"})
-        if (auto it = a_.trailer().find(key); it != a_.trailer().end()) todo.push_back(it->second);
-      while (!todo.empty() && content_before_->size() < kMaxWalked) {
-        Object o = std::move(todo.back());
-        todo.pop_back();
-        if (const Ref* r = o.get<Ref>()) {
-          if (!content_before_->insert(*r).second) continue;
-          o = a_.get(*r);
-        }
-        if (const Array* arr = o.get<Array>()) {
-          for (const Object& item : *arr) todo.push_back(item);
-        } else if (const Dict* d = o.dict()) {
-          const bool is_catalog = name_of(a_, *d, "Type") == "Catalog";
-          for (const auto& [key, value] : *d)
-            if (!(is_catalog && key == "DSS")) todo.push_back(value);
-        }
-      }
-    }
-    return *content_before_;
+    auto it = signed_refs_.lower_bound(Ref{num, 0});
+    return it != signed_refs_.end() && it->num == num;
   }
 
   // The objects that signature fields (with their widgets, appearances and values), the
@@ -477,29 +471,17 @@ class Comparison {
   // following references from them (not back up through /P or /Parent). From the DSS only its
   // own structure and the streams its arrays list.
   void explain(const Dict& catalog) {
-    std::vector<Object> todo;
+    std::vector<Object> roots;
     std::set<Ref> visited;
     Object af = b_.resolve_key(catalog, "AcroForm");
     if (const Dict* d = af.get<Dict>()) {
       Object fields = b_.resolve_key(*d, "Fields");
       if (const Array* a = fields.get<Array>())
-        for (const Object& f : *a) collect_signature_fields(f, 0, visited, todo);
-      if (auto dr = d->find("DR"); dr != d->end()) todo.push_back(dr->second);
+        for (const Object& f : *a) collect_signature_fields(f, 0, visited, roots);
+      if (auto dr = d->find("DR"); dr != d->end()) roots.push_back(dr->second);
     }
-    while (!todo.empty() && explained_.size() < kMaxWalked) {
-      Object o = std::move(todo.back());
-      todo.pop_back();
-      if (const Ref* r = o.get<Ref>()) {
-        if (!explained_.insert(*r).second) continue;
-        o = b_.get(*r);
-      }
-      if (const Array* a = o.get<Array>()) {
-        for (const Object& item : *a) todo.push_back(item);
-      } else if (const Dict* d = o.dict()) {
-        for (const auto& [key, value] : *d)
-          if (key != "P" && key != "Parent") todo.push_back(value);
-      }
-    }
+    reachable(b_, roots, explained_, [](const Dict&, const std::string& key) { return key == "P" || key == "Parent"; });
+    explained_.insert(lists_.begin(), lists_.end());
     dss_structure_after_ = dss_structure(b_, &dss_items_);
     explained_.insert(dss_structure_after_.begin(), dss_structure_after_.end());
     explained_.insert(dss_items_.begin(), dss_items_.end());
@@ -527,7 +509,8 @@ class Comparison {
   std::optional<Ref> acroform_, dss_, info_;
   std::set<Ref> dss_structure_before_, dss_structure_after_, dss_items_;
   std::set<Ref> explained_;
-  mutable std::optional<std::set<Ref>> content_before_;
+  const std::set<Ref>& signed_refs_;
+  std::set<Ref> lists_;
   bool new_info_ok_ = false;
 };
 
@@ -542,10 +525,11 @@ bool same_entry(const Document& a, const XrefEntry& x, const Document& b, const 
          sy->second.type == XrefEntry::Type::offset && sx->second.offset == sy->second.offset;
 }
 
-RevisionReport compare(const Document& a, const Document& b, std::size_t end, const std::vector<SignedRevision>& signatures) {
+RevisionReport compare(const Document& a, const Document& b, std::size_t end, const std::vector<SignedRevision>& signatures,
+                       const std::set<Ref>& signed_refs) {
   RevisionReport r;
   r.end = end;
-  Comparison cmp(a, b, end, signatures);
+  Comparison cmp(a, b, end, signatures, signed_refs);
   const Ref* root_a = a.trailer().count("Root") ? a.trailer().at("Root").get<Ref>() : nullptr;
   const Ref* root_b = b.trailer().count("Root") ? b.trailer().at("Root").get<Ref>() : nullptr;
   if (!root_a || !root_b || !(*root_a == *root_b))
@@ -663,6 +647,7 @@ std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, con
                 fmt::format("more than {} %%EOF markers after the first signature", 4 * kMaxAnalysedRevisions));
   std::vector<RevisionReport> out;
   std::unique_ptr<Document> previous;
+  std::set<Ref> signed_refs;  // what the first signed revision refers to, outside its DSS
   for (std::size_t end : candidates) {
     if (end <= from) continue;
     std::unique_ptr<Document> doc;
@@ -674,8 +659,17 @@ std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, con
     }
     if (out.size() >= kMaxAnalysedRevisions)
       throw Error(Errc::input, name, fmt::format("more than {} incremental updates after the first signature", kMaxAnalysedRevisions));
-    if (!previous) previous = std::make_unique<Document>(Document::parse(data.first(from), name, limits));
-    out.push_back(compare(*previous, *doc, end, signatures));
+    if (!previous) {
+      previous = std::make_unique<Document>(Document::parse(data.first(from), name, limits));
+      std::vector<Object> roots;
+      for (const char* key : {"Root", "Info"})
+        if (auto it = previous->trailer().find(key); it != previous->trailer().end()) roots.push_back(it->second);
+      const Document& base = *previous;
+      reachable(base, roots, signed_refs, [&base](const Dict& d, const std::string& key) {
+        return key == "DSS" && name_of(base, d, "Type") == "Catalog";
+      });
+    }
+    out.push_back(compare(*previous, *doc, end, signatures, signed_refs));
     previous = std::move(doc);
   }
   return out;

@@ -272,6 +272,15 @@ BOOST_AUTO_TEST_CASE(updates_write_no_dangling_references_and_fill_none) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_new_indirect_fields_array_listing_a_new_signature_field_is_allowed) {
+  Base base;
+  base.b.object(7, "<</Type /Annot /Subtype /Widget /FT /Sig /T (Second) /Rect [0 0 0 0] /P 3 0 R>>");
+  base.b.object(8, "[5 0 R 7 0 R]");
+  base.b.object(6, "<</Fields 8 0 R /SigFlags 3>>");
+  base.b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R 7 0 R]>>");
+  BOOST_TEST(first_refused(analyse(base.finish_update(9), base.bytes.size())) == "");
+}
+
 BOOST_AUTO_TEST_CASE(every_parse_draws_on_the_files_budget) {
   Base base;
   base.b.object(7, "<</Producer (x)>>");
