@@ -217,20 +217,17 @@ note "3c. an empty signature field filled (appearance + string /V) after the las
 # esign sign has no option to sign into a named field, so: sign, add an empty field, sign
 # again (esign makes a new field), then fill the empty one. And: the empty field made before
 # the first signature.
-forge empty-field "$d/good.pdf" "$d/empty1.pdf" --name Approval
-qpdf_ok "$d/empty1.pdf"
-expect_exit 0 esign sign "$d/empty1.pdf" --profile "$PKI/ec256.yaml" -o "$d/empty2.pdf"
-expect_valid "empty field between two esign signatures" "$d/empty2.pdf"
-forge fill-field "$d/empty2.pdf" "$d/filled.pdf" --name Approval --text APPROVED
-forged_text "$d/filled.pdf" APPROVED
-expect_rejected "empty signature field filled after signing" later_changes "" "$d/filled.pdf"
-forge empty-field "$PDFS/classic.pdf" "$d/pre-empty.pdf" --name Approval
-qpdf_ok "$d/pre-empty.pdf"
-expect_exit 0 esign sign "$d/pre-empty.pdf" --profile "$PKI/rsa.yaml" -o "$d/pre-signed.pdf"
-expect_valid "empty field made before signing" "$d/pre-signed.pdf"
-forge fill-field "$d/pre-signed.pdf" "$d/pre-filled.pdf" --name Approval --text APPROVED
-forged_text "$d/pre-filled.pdf" APPROVED
-expect_rejected "pre-existing empty field filled after signing" later_changes "" "$d/pre-filled.pdf"
+# Each case: START (a signed or unsigned PDF) gets the empty field, esign signs, the field is filled.
+for case in "after:$d/good.pdf:ec256" "before:$PDFS/classic.pdf:rsa"; do
+  IFS=: read -r when start key <<<"$case"
+  forge empty-field "$start" "$d/$when-empty.pdf" --name Approval
+  qpdf_ok "$d/$when-empty.pdf"
+  expect_exit 0 esign sign "$d/$when-empty.pdf" --profile "$PKI/$key.yaml" -o "$d/$when-signed.pdf"
+  expect_valid "empty field made $when the first signature" "$d/$when-signed.pdf"
+  forge fill-field "$d/$when-signed.pdf" "$d/$when-filled.pdf" --name Approval --text APPROVED
+  forged_text "$d/$when-filled.pdf" APPROVED
+  expect_rejected "empty field made $when the first signature, filled after signing" later_changes "" "$d/$when-filled.pdf"
+done
 
 # 4. Parser differentials: readers must not disagree on what the signed file shows.
 note "4. hybrid xref: table says free, /XRefStm says the original offset, an unreferenced new definition"
