@@ -367,7 +367,8 @@ class Comparison {
       if (!(s.dictionary == *r)) continue;
       if (!signs_this_update(s)) why = " (by a signature that does not sign this update)";
       else if (!s.valid) why = " (by a signature that does not validate)";
-      return signs_this_update(s) && s.valid;
+      else if (s.timestamp && visible(field)) why = " (a document time-stamp with a visible appearance)";
+      return why.empty();
     }
     why = " (its value is not a signature of this file)";
     return false;

@@ -29,13 +29,16 @@ struct SignedRevision {
   pdf::Ref dictionary;
   std::size_t end = 0;
   bool valid = false;
+  bool timestamp = false;  // a document time-stamp: proves time, names nobody
 };
 
 // The revisions of `data` that end after `from` (the end of the earliest signed revision), each
 // compared with the one before it. A revision ends where an `%%EOF` marker (and its end of line)
 // closes a prefix that parses strictly as a complete PDF. A signature field that an update adds
 // or fills is allowed only when it holds one of `signatures` that signs exactly that update and
-// is valid (so that whatever its appearance shows is covered by that signature). All parsing
+// is valid (so that whatever its appearance shows is covered by that signature); a document
+// time-stamp's field must be invisible (anyone can obtain a time-stamp, so it vouches for no
+// appearance). All parsing
 // draws on `limits` (and its budget). Throws Error(input) when the file has more than
 // kMaxAnalysedRevisions such revisions, one of them is malformed, or a budget is exhausted.
 std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, const std::string& name,

@@ -164,7 +164,8 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
     if (r.signed_bytes == 0) continue;  // its byte range was unusable: already invalid
     first = first == 0 ? r.signed_bytes : std::min(first, r.signed_bytes);
     last = std::max(last, r.signed_bytes);
-    if (fields[i].value_ref) signed_revisions.push_back({*fields[i].value_ref, r.signed_bytes, r.valid});
+    if (fields[i].value_ref)
+      signed_revisions.push_back({*fields[i].value_ref, r.signed_bytes, r.valid, r.subfilter == "ETSI.RFC3161"});
   }
   if (first == 0) return;
   try {

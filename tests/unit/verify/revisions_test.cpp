@@ -129,6 +129,24 @@ BOOST_AUTO_TEST_CASE(a_field_is_filled_only_by_a_valid_signature_of_that_update)
   }
 }
 
+// Anyone can get a document time-stamp from a trusted TSA: it proves a time, not an author, so
+// it cannot carry an appearance that paints over the page.
+BOOST_AUTO_TEST_CASE(a_document_timestamp_field_must_be_invisible) {
+  for (const bool visible : {false, true}) {
+    Base base;
+    base.b.object(7, "<</Type /DocTimeStamp /SubFilter /ETSI.RFC3161 /Contents <00>>>");
+    base.b.stream(8, "/Type /XObject /Subtype /Form /BBox [0 0 600 800]", "BT (PAID IN FULL) Tj ET");
+    base.b.object(9, std::string("<</Type /Annot /Subtype /Widget /FT /Sig /T (TS) /P 3 0 R /V 7 0 R /AP <</N 8 0 R>> /Rect ") +
+                         (visible ? "[0 0 600 800]" : "[0 0 0 0]") + ">>");
+    base.b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R 9 0 R]>>");
+    base.b.object(6, "<</Fields [5 0 R 9 0 R] /SigFlags 3>>");
+    const std::string file = base.finish_update(10);
+    const std::string refused = first_refused(analyse(file, base.bytes.size(), {{pdf::Ref{7, 0}, file.size(), true, true}}));
+    if (visible) BOOST_TEST(refused.find("a document time-stamp with a visible appearance") != std::string::npos, refused);
+    else BOOST_TEST(refused == "");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(an_unsigned_visible_signature_field_is_not_allowed) {
   Base base;
   base.b.stream(8, "/Type /XObject /Subtype /Form /BBox [0 0 600 800]", "BT (PAID) Tj ET");
