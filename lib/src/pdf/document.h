@@ -41,9 +41,6 @@ class Budget {
   // True once a charge was refused: later failures are consequences, not findings.
   bool exhausted() const { return exhausted_; }
 
-  std::size_t xref_entry_limit() const { return entry_limit_; }
-  std::size_t decoded_byte_limit() const { return decoded_limit_; }
-
   // Object streams are decoded and parsed once per file: every parse of a revision that holds
   // the object stream at the same offset (the same bytes) shares it, and is not charged again.
   using ObjectStream = std::vector<std::pair<std::uint32_t, Object>>;

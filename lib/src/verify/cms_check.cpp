@@ -159,6 +159,21 @@ std::string path_key_weakness(const std::vector<std::shared_ptr<X509>>& path, co
   return "";
 }
 
+void report_timestamp(const tsp::TokenCheck& tc, const std::string& check, const CmsContext& ctx, SignatureReport& r) {
+  r.signer = tc.tsa;
+  r.signer_fingerprint = tc.tsa_fingerprint;
+  Checks checks(r);
+  checks.add(check, tc.ok, tc.ok ? "by " + tc.tsa : tc.error);
+  if (tc.ok) {
+    r.timestamp_time = rfc3339(tc.time);
+    const std::string weak = path_key_weakness(tc.path, ctx.keys, "TSA");
+    checks.add("key_strength", weak.empty(), weak);
+    const PathStatus status = check_path(tc.path, tc.time, ctx.revocation);
+    checks.add("timestamp_revocation", status.ok, status.detail);
+  }
+  r.valid = r.error.empty();
+}
+
 std::shared_ptr<X509> CertificateCache::parse(ByteView der) {
   Bytes key(der.begin(), der.end());
   {

@@ -15,6 +15,7 @@
 #include "esign/certificate.h"
 #include "common/time.h"
 #include "esign/verify.h"
+#include "tsp/tsp.h"
 #include "verify/revocation_check.h"
 
 namespace esign::verify {
@@ -76,6 +77,11 @@ struct CmsContext {
 // and why. `whose` names the leaf ("signer", "TSA").
 std::string path_key_weakness(const std::vector<std::shared_ptr<X509>>& path, const KeyPolicy& policy,
                               const std::string& whose);
+
+// Reports a time-stamp token checked on its own (a PDF document time-stamp, a .tsr file): the
+// token check named `check`, then its TSA path's key strength (ctx.keys) and revocation
+// (ctx.revocation, at the token's time). Fills checks, signer, timestamp_time, valid, error.
+void report_timestamp(const tsp::TokenCheck& tc, const std::string& check, const CmsContext& ctx, SignatureReport& r);
 
 // Fills report.checks, signer, signing_time, valid and error. Never throws for bad input.
 void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report);

@@ -146,27 +146,8 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
       ts.checks.push_back({"timestamp_structure", false, "not an RFC 3161 TimeStampResp with a token"});
       ts.error = "timestamp_structure: not an RFC 3161 TimeStampResp with a token";
     } else {
-      tsp::TokenCheck tc = tsp::check(ByteView(der, static_cast<std::size_t>(len)), content.bytes(), impl_->store.get());
-      ts.checks.push_back({"timestamp", tc.ok, tc.ok ? "by " + tc.tsa : tc.error});
-      ts.valid = tc.ok;
-      ts.signer = tc.tsa;
-      ts.signer_fingerprint = tc.tsa_fingerprint;
-      if (tc.ok) ts.timestamp_time = verify::rfc3339(tc.time);
-      else ts.error = "timestamp: " + tc.error;
-      if (tc.ok) {
-        std::string weak = verify::path_key_weakness(tc.path, impl_->options.keys, "TSA");
-        ts.checks.push_back({"key_strength", weak.empty(), weak});
-        if (!weak.empty()) {
-          ts.valid = false;
-          ts.error = "key_strength: " + weak;
-        }
-        verify::PathStatus status = verify::check_path(tc.path, tc.time, impl_->revocation());
-        ts.checks.push_back({"timestamp_revocation", status.ok, status.detail});
-        if (!status.ok) {
-          ts.valid = false;
-          if (ts.error.empty()) ts.error = "timestamp_revocation: " + status.detail;
-        }
-      }
+      verify::report_timestamp(tsp::check(ByteView(der, static_cast<std::size_t>(len)), content.bytes(), impl_->store.get()),
+                               "timestamp", impl_->cms_context(), ts);
     }
     OPENSSL_free(der);
     ts.signed_bytes = content.bytes().size();

@@ -73,8 +73,6 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
   if (contents == nullptr || contents->value != gap_bytes)
     return fail("byte_range", "the unsigned gap is not this signature's /Contents");
   r.checks.push_back({"byte_range", true, fmt::format("[0 {} {} {}]", *l0, *s1, *l1)});
-  const RevocationContext& revocation = base.revocation;
-  X509_STORE* trust = base.trust;
 
   // The signature dictionary belongs to the revision it signs: it lies inside the signed bytes,
   // and the gap is exactly its own /Contents string (a later dictionary cannot borrow another
@@ -110,27 +108,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
     covered.insert(covered.end(), data.begin() + static_cast<std::ptrdiff_t>(gap_end),
                    data.begin() + static_cast<std::ptrdiff_t>(end));
     // /Contents is zero-padded after the token: check exactly the one DER element it starts with.
-    tsp::TokenCheck tc = tsp::check(der::leading_element(gap_bytes), covered, trust);
-    r.checks.push_back({"document_timestamp", tc.ok, tc.ok ? "by " + tc.tsa : tc.error});
-    r.valid = tc.ok;
-    if (tc.ok) {
-      std::string weak = path_key_weakness(tc.path, base.keys, "TSA");
-      r.checks.push_back({"key_strength", weak.empty(), weak});
-      if (!weak.empty()) {
-        r.valid = false;
-        r.error = "key_strength: " + weak;
-      }
-      PathStatus status = check_path(tc.path, tc.time, revocation);
-      r.checks.push_back({"timestamp_revocation", status.ok, status.detail});
-      if (!status.ok) {
-        r.valid = false;
-        if (r.error.empty()) r.error = "timestamp_revocation: " + status.detail;
-      }
-    }
-    r.signer = tc.tsa;
-    r.signer_fingerprint = tc.tsa_fingerprint;
-    if (tc.ok) r.timestamp_time = rfc3339(tc.time);
-    if (!tc.ok && r.error.empty()) r.error = "document_timestamp: " + tc.error;
+    report_timestamp(tsp::check(der::leading_element(gap_bytes), covered, base.trust), "document_timestamp", base, r);
     return;
   }
 
