@@ -3,6 +3,7 @@
 // cannot be read at all.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -16,38 +17,85 @@ namespace esign {
 
 class Ledger;
 
+// How revocation is checked (--revocation). Embedded evidence (DSS, CMS crls) is used first in
+// every mode but `off`.
+enum class RevocationPolicy {
+  require,    // every certificate's status must be proven; an unreachable responder: INDETERMINATE
+  soft_fail,  // an unreachable responder is noted and tolerated; "revoked" never is
+  off,        // no revocation checks (the report says so)
+};
+RevocationPolicy parse_revocation_policy(const std::string& text, const std::string& where);
+const char* to_string(RevocationPolicy policy);
+
+// The `verify:` section of the configuration file (see default_config_path in auth.h).
+struct VerifyConfig {
+  RevocationPolicy revocation = RevocationPolicy::require;
+  // How old embedded OCSP responses and CRLs may be, before the time they are to prove a status
+  // at; nullopt: each piece of evidence's own update interval (nextUpdate - thisUpdate).
+  std::optional<std::chrono::seconds> max_evidence_age;
+};
+// Throws Error(config, "FILE:LINE") for unknown keys and bad values; defaults when absent.
+VerifyConfig load_verify_config(const std::filesystem::path& file);
+
 struct VerifyOptions {
   std::vector<std::filesystem::path> trust;  // PEM files of trust anchors; empty: the system store
+  // PEM files of untrusted intermediate certificates that may complete a signer's path (--certs).
+  std::vector<std::filesystem::path> intermediates;
   std::optional<std::filesystem::path> data; // the signed content of a detached .p7s
   // Policy: every signature (document time-stamps aside) must reach this baseline level.
   std::optional<SignatureLevel> required_level;
-  // Revocation from embedded evidence only (DSS, CMS crls): never ask OCSP responders or CRL
-  // distribution points. A certificate whose status is then unknown makes its signature invalid.
+  // Nothing from the network: revocation from embedded evidence only (DSS, CMS crls), no OCSP
+  // responder, CRL distribution point or AIA caIssuers is asked.
   bool offline = false;
+  RevocationPolicy revocation = RevocationPolicy::require;
+  std::optional<std::chrono::seconds> max_evidence_age;  // see VerifyConfig
   // Smallest keys accepted for the signer and every certificate of its path (and the TSA's).
   KeyPolicy keys;
 };
 
-// One named check of a signature; `detail` says why it failed (or what was found).
+// ETSI EN 319 102-1 §5.1.3 main indications, worst last.
+enum class Indication { total_passed, indeterminate, total_failed };
+const char* to_string(Indication indication);  // "TOTAL-PASSED", "INDETERMINATE", "TOTAL-FAILED"
+
+// One named check of a signature; `detail` says why it failed (or what was found). A failed
+// check carries the indication it leads to and the ETSI sub-indication ("HASH_FAILURE",
+// "OUT_OF_BOUNDS_NO_POE", "TRY_LATER", ...).
 struct Check {
   std::string name;
   bool ok = false;
   std::string detail;
+  Indication indication = Indication::total_passed;
+  std::string sub_indication;
+};
+
+// Something validation relied on (ETSI TS 119 102-2 ValidationObject).
+struct ValidationObject {
+  std::string type;     // "certificate", "OCSP response", "CRL", "time-stamp"
+  std::string sha256;   // hex digest of its DER encoding
+  std::string summary;  // subject, issuer and update times, or the time-stamp's time
 };
 
 struct SignatureReport {
   std::string field;            // PDF field name, or "signer 1" for CMS
   std::string subfilter;        // PDF /SubFilter, or "cms"
-  bool valid = false;
+  bool valid = false;           // indication == total_passed
+  Indication indication = Indication::total_failed;
+  std::string sub_indication;   // of the worst failed check, empty when passed
   std::string signer;           // subject DN of the signer certificate
   std::string signer_fingerprint;
-  std::string signing_time;     // RFC 3339 UTC, empty when unknown (claimed by the signer)
+  std::string signing_time;     // RFC 3339 UTC claimed by the signer (/M, signing-time): shown, never trusted
   std::string timestamp_time;   // RFC 3339 UTC of a valid signature time-stamp, empty when none
+  // The time the signer's path was validated at: the earliest proof of existence (a signature
+  // time-stamp, else a document time-stamp over the signature's revision), else now.
+  std::string validation_time;
+  std::string validation_time_source;  // "signature time-stamp" | "document time-stamp" | "current time"
+  std::string reason;           // PDF /Reason, shown
   std::string level;            // B-B, B-T, B-LT or B-LTA when valid, empty otherwise
   bool covers_whole_file = false;
   std::size_t signed_bytes = 0; // end of the signed revision (PDF) or content size (CMS)
   std::vector<Check> checks;
-  std::string error;            // the first failed check's reason, empty when valid
+  std::string error;            // the worst failed check's reason, empty when valid
+  std::vector<ValidationObject> used;  // certificates, revocation evidence, time-stamps relied on
 };
 
 // One object an incremental update added, changed or removed, and whether that kind of change
@@ -69,8 +117,10 @@ struct RevisionReport {
 
 struct FileReport {
   std::string path;
-  std::string kind;             // "pdf" or "cms"
-  bool valid = false;
+  std::string kind;             // "pdf", "cms" or "tsr"
+  bool valid = false;           // indication == total_passed
+  Indication indication = Indication::total_failed;  // the worst of its signatures' and its own
+  std::string sub_indication;
   std::optional<std::string> error;  // why the file as a whole is not valid
   std::vector<SignatureReport> signatures;
   std::string sha256;           // of the file
@@ -100,8 +150,14 @@ class Verifier {
   std::unique_ptr<Impl> impl_;
 };
 
-enum class ReportFormat { text, json, junit };
+enum class ReportFormat { text, json, junit, etsi };
+// `etsi`: an ETSI TS 119 102-2 ValidationReport (XML) for all files.
 std::string format_reports(const std::vector<FileReport>& reports, ReportFormat format);
+
+// The exit code of a verify run: 0 when every file passed, 1 when any failed, kIndeterminateExit
+// when the worst outcome is INDETERMINATE, 2 when a file could not be read.
+constexpr int kIndeterminateExit = 4;
+int exit_code_for(const std::vector<FileReport>& reports);
 
 // Records one verify event per report, all in one ledger transaction.
 void record_verify(Ledger& ledger, const std::vector<FileReport>& reports);
