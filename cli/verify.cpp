@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/verify.h"
 
@@ -13,6 +14,8 @@ namespace {
 struct VerifyArgs {
   std::vector<std::string> files;
   std::vector<std::string> trust;
+  std::vector<std::string> certs;
+  std::string revocation;
   std::string data;
   std::string format = "text";
   unsigned jobs = 0;
@@ -25,6 +28,10 @@ struct VerifyArgs {
 int run(const VerifyArgs& args, Context& ctx) {
   VerifyOptions options;
   for (const std::string& t : args.trust) options.trust.emplace_back(t);
+  for (const std::string& c : args.certs) options.intermediates.emplace_back(c);
+  const VerifyConfig config = load_verify_config(default_config_path());
+  options.revocation = args.revocation.empty() ? config.revocation : parse_revocation_policy(args.revocation, "--revocation");
+  options.max_evidence_age = config.max_evidence_age;
   if (!args.data.empty()) {
     if (args.files.size() != 1) throw Error(Errc::usage, "--data", "--data applies to a single signature file");
     options.data = args.data;
@@ -35,21 +42,17 @@ int run(const VerifyArgs& args, Context& ctx) {
   Verifier verifier(std::move(options));
   ReportFormat format = ctx.json || args.format == "json" ? ReportFormat::json
                         : args.format == "junit"          ? ReportFormat::junit
+                        : args.format == "etsi"           ? ReportFormat::etsi
                                                           : ReportFormat::text;
   std::vector<std::filesystem::path> files(args.files.begin(), args.files.end());
   std::vector<FileReport> reports = verifier.verify_files(files, args.jobs);
-  bool unreadable = false;
   for (const FileReport& report : reports) {
-    unreadable = unreadable || report.unreadable;
     if (report.unreadable || (!report.valid && (format != ReportFormat::text || ctx.quiet)))
       std::fprintf(stderr, "esign: %s: %s\n", report.path.c_str(), report.error.value_or("invalid").c_str());
   }
   record_verify(ctx.ledger(), reports);
   if (!ctx.quiet || format != ReportFormat::text) fmt::print("{}", format_reports(reports, format));
-  if (unreadable) return 2;
-  for (const FileReport& r : reports)
-    if (!r.valid) return 1;
-  return 0;
+  return exit_code_for(reports);
 }
 
 }  // namespace
@@ -60,13 +63,19 @@ Command add_verify(CLI::App& root, Context& ctx) {
   app->add_option("files", args->files, "Signed files: PDFs, .p7s (the data beside it, or --data)")->required();
   app->add_option("--trust", args->trust, "PEM file of trust anchors (repeatable; default: the system store)")
       ->allow_extra_args(false);
+  app->add_option("--certs", args->certs, "PEM file of untrusted intermediate certificates that may complete a path (repeatable)")
+      ->allow_extra_args(false);
   app->add_option("--data", args->data, "The signed content of a detached .p7s");
-  app->add_option("--format", args->format, "Output: text, json or junit")->check(CLI::IsMember({"text", "json", "junit"}));
+  app->add_option("--format", args->format, "Output: text, json, junit or etsi (ETSI TS 119 102-2 XML)")
+      ->check(CLI::IsMember({"text", "json", "junit", "etsi"}));
   app->add_option("--require-level", args->require_level,
                   "Policy: fail files whose signatures do not reach this level (B-B, B-T, B-LT, B-LTA)")
       ->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_flag("--offline", args->offline,
-                "Use only the revocation data embedded in the files (DSS, CMS); never ask OCSP responders or CRL servers");
+                "Use only what the files hold (DSS, CMS) and --certs; never ask OCSP responders, CRL or caIssuers servers");
+  app->add_option("--revocation", args->revocation,
+                  "Policy: require (default; unknown status is INDETERMINATE), soft-fail (unreachable tolerated) or off")
+      ->check(CLI::IsMember({"require", "soft-fail", "off"}));
   app->add_option("--min-rsa-bits", args->min_rsa_bits, "Policy: smallest RSA key accepted in a signature or its path")
       ->check(CLI::Range(KeyPolicy::kMinRsaBits, 16384u))
       ->capture_default_str();

@@ -8,6 +8,7 @@
 
 #include "esign/auth.h"
 #include "esign/error.h"
+#include "esign/verify.h"
 
 namespace esign {
 
@@ -84,11 +85,13 @@ fs::path default_config_path() {
   return {};
 }
 
-AuthConfig load_auth_config(const fs::path& file) {
-  AuthConfig c;
+namespace {
+
+// The configuration file's root mapping (null when the file does not exist or is empty), its
+// sections checked against the known ones.
+YAML::Node load_config_root(const fs::path& file) {
   std::error_code ec;
-  if (file.empty() || !fs::exists(file, ec)) return c;
-  c.file = file;
+  if (file.empty() || !fs::exists(file, ec)) return YAML::Node();
   YAML::Node root;
   try {
     std::ifstream in(file);
@@ -97,9 +100,39 @@ AuthConfig load_auth_config(const fs::path& file) {
   } catch (const YAML::Exception& e) {
     throw Error(Errc::config, file.string() + ":" + std::to_string(e.mark.line + 1), e.msg);
   }
-  if (root.IsNull()) return c;
+  if (!root.IsNull()) Reader(file).only(root, "", {"auth", "verify"});
+  return root;
+}
+
+}  // namespace
+
+VerifyConfig load_verify_config(const fs::path& file) {
+  VerifyConfig c;
+  YAML::Node root = load_config_root(file);
+  if (!root.IsDefined() || root.IsNull()) return c;
+  YAML::Node v = root["verify"];
+  if (!v.IsDefined() || v.IsNull()) return c;
   Reader r(file);
-  r.only(root, "", {"auth"});
+  r.only(v, "verify", {"revocation", "max_evidence_age"});
+  if (YAML::Node p = v["revocation"]; p.IsDefined() && !p.IsNull()) {
+    if (!p.IsScalar()) r.fail(p, "'verify.revocation' must be require, soft-fail or off");
+    const std::string where = file.string() + (p.Mark().line >= 0 ? ":" + std::to_string(p.Mark().line + 1) : "");
+    c.revocation = parse_revocation_policy(p.Scalar(), where);
+  }
+  if (YAML::Node a = v["max_evidence_age"]; a.IsDefined() && !a.IsNull()) {
+    std::chrono::seconds age{0};
+    r.duration(v, "max_evidence_age", "verify", age);
+    c.max_evidence_age = age;
+  }
+  return c;
+}
+
+AuthConfig load_auth_config(const fs::path& file) {
+  AuthConfig c;
+  YAML::Node root = load_config_root(file);
+  if (!root.IsDefined() || root.IsNull()) return c;
+  c.file = file;
+  Reader r(file);
   YAML::Node auth = root["auth"];
   if (!auth.IsDefined() || auth.IsNull()) return c;
   r.only(auth, "auth", {"password", "lockout", "session", "dormant_days", "require_2fa"});

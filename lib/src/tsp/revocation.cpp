@@ -12,6 +12,8 @@
 #include <mutex>
 
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+#include <openssl/pkcs7.h>
 
 #include "common/time.h"
 #include "crypto/openssl.h"
@@ -181,18 +183,63 @@ StatusCheck check_crl(ByteView der, X509* cert, X509* issuer) {
   return s;
 }
 
-std::vector<std::string> ocsp_urls(X509* cert) {
+namespace {
+// The http(s) URIs of one access method of the authority information access extension.
+std::vector<std::string> access_urls(X509* cert, int method) {
   std::vector<std::string> out;
   auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr));
   for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia); ++i) {
     ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia, i);
-    if (OBJ_obj2nid(ad->method) != NID_ad_OCSP || ad->location->type != GEN_URI) continue;
+    if (OBJ_obj2nid(ad->method) != method || ad->location->type != GEN_URI) continue;
     GENERAL_NAMES* one = sk_GENERAL_NAME_new_null();
     sk_GENERAL_NAME_push(one, ad->location);
     for (std::string& u : http_uris(one)) out.push_back(std::move(u));
     sk_GENERAL_NAME_free(one);
   }
   AUTHORITY_INFO_ACCESS_free(aia);
+  ossl::clear_errors();
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> ocsp_urls(X509* cert) { return access_urls(cert, NID_ad_OCSP); }
+
+std::vector<std::string> ca_issuer_urls(X509* cert) { return access_urls(cert, NID_ad_ca_issuers); }
+
+std::vector<std::shared_ptr<X509>> fetch_ca_issuers(const std::string& url, std::chrono::milliseconds timeout) {
+  constexpr std::size_t kMaxBody = 1u << 20;  // a certificate, or a certs-only bundle of a few
+  constexpr int kMaxCertificates = 16;
+  std::vector<std::shared_ptr<X509>> out;
+  http::Request r;
+  r.url = url;
+  r.timeout = timeout;
+  r.signed_payload = true;  // certificates carry their issuers' signatures: plain http is fine
+  r.max_body = kMaxBody;
+  http::Response resp;
+  try {
+    resp = http::send(r);
+  } catch (const Error&) {
+    return out;
+  }
+  if (resp.status != 200 || resp.body.empty()) return out;
+  const auto* p = reinterpret_cast<const unsigned char*>(resp.body.data());
+  const long len = static_cast<long>(resp.body.size());
+  // RFC 5280 §4.2.2.1: a single DER certificate, or a DER "certs-only" CMS/PKCS#7 message.
+  const unsigned char* q = p;
+  if (X509* x = d2i_X509(nullptr, &q, len); x != nullptr && q == p + len) {
+    out.emplace_back(x, X509_free);
+  } else {
+    X509_free(x);
+    q = p;
+    PKCS7* p7 = d2i_PKCS7(nullptr, &q, len);
+    STACK_OF(X509)* certs = p7 && PKCS7_type_is_signed(p7) && p7->d.sign ? p7->d.sign->cert : nullptr;
+    for (int i = 0; certs && i < sk_X509_num(certs) && i < kMaxCertificates; ++i) {
+      X509* c = sk_X509_value(certs, i);
+      X509_up_ref(c);
+      out.emplace_back(c, X509_free);
+    }
+    PKCS7_free(p7);
+  }
   ossl::clear_errors();
   return out;
 }

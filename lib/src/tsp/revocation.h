@@ -43,6 +43,13 @@ StatusCheck check_crl(ByteView crl, X509* cert, X509* issuer);
 // The http(s) addresses a certificate names for its status: OCSP responders (AIA) and CRLs (CDP).
 std::vector<std::string> ocsp_urls(X509* cert);
 std::vector<std::string> crl_urls(X509* cert);
+// The http(s) addresses where a certificate's issuer is published (AIA id-ad-caIssuers).
+std::vector<std::string> ca_issuer_urls(X509* cert);
+// The certificates published at a caIssuers address: one DER certificate or a DER certs-only
+// PKCS#7 (RFC 5280 §4.2.2.1), at most 1 MiB; plain http allowed (certificates are signed). Empty
+// when the address does not answer with one. Never throws.
+std::vector<std::shared_ptr<X509>> fetch_ca_issuers(const std::string& url,
+                                                    std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 // One certificate's status fetched online: each OCSP responder in turn, then each CRL, until
 // one answers with evidence that checks out (and is current: issued no later than now, not past

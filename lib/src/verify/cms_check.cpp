@@ -32,10 +32,8 @@ std::optional<DigestAlgorithm> digest_from_nid(int nid) {
 class Checks {
  public:
   explicit Checks(SignatureReport& r, std::string suffix = "") : r_(r), suffix_(std::move(suffix)) {}
-  bool add(const std::string& name, bool ok, const std::string& detail = "") {
-    r_.checks.push_back({name + suffix_, ok, detail});
-    if (!ok && r_.error.empty()) r_.error = name + suffix_ + ": " + detail;
-    return ok;
+  bool add(const std::string& name, bool ok, const std::string& detail = "", Failure failure = kFormat) {
+    return add_check(r_, name + suffix_, ok, detail, failure);
   }
 
  private:
@@ -163,15 +161,48 @@ void report_timestamp(const tsp::TokenCheck& tc, const std::string& check, const
   r.signer = tc.tsa;
   r.signer_fingerprint = tc.tsa_fingerprint;
   Checks checks(r);
-  checks.add(check, tc.ok, tc.ok ? "by " + tc.tsa : tc.error);
+  // A token that does not verify (imprint, signature, TSA path) proves nothing: its imprint or
+  // signature failing is a forgery; its TSA path is judged like a signer's.
+  checks.add(check, tc.ok, tc.ok ? "by " + tc.tsa : tc.error,
+             tc.error.find("imprint") != std::string::npos ? Failure{Indication::total_failed, sub::hash_failure} : kFormat);
   if (tc.ok) {
     r.timestamp_time = rfc3339(tc.time);
+    r.validation_time = r.timestamp_time;
+    r.validation_time_source = "time-stamp";
+    for (const auto& c : tc.path)
+      r.used.push_back(validation_object("certificate", Certificate::from_x509(c.get()).der(),
+                                         Certificate::from_x509(c.get()).subject()));
     const std::string weak = path_key_weakness(tc.path, ctx.keys, "TSA");
-    checks.add("key_strength", weak.empty(), weak);
+    checks.add("key_strength", weak.empty(), weak, {Indication::indeterminate, sub::crypto_constraints_failure_no_poe});
     const PathStatus status = check_path(tc.path, tc.time, ctx.revocation);
-    checks.add("timestamp_revocation", status.ok, status.detail);
+    checks.add("timestamp_revocation", status.ok, status.detail, status.failure);
+    r.used.insert(r.used.end(), status.used.begin(), status.used.end());
   }
-  r.valid = r.error.empty();
+  conclude(r);
+}
+
+std::vector<std::shared_ptr<X509>> IssuerCache::issuers_of(X509* cert) {
+  std::vector<std::shared_ptr<X509>> out;
+  std::vector<std::string> urls = tsp::ca_issuer_urls(cert);
+  if (urls.size() > kMaxUrlsPerCertificate) urls.resize(kMaxUrlsPerCertificate);
+  for (const std::string& url : urls) {
+    std::vector<std::shared_ptr<X509>> found;
+    bool cached = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = entries_.find(url); it != entries_.end()) {
+        found = it->second;
+        cached = true;
+      }
+    }
+    if (!cached) {
+      found = tsp::fetch_ca_issuers(url);
+      std::lock_guard lock(mutex_);
+      if (entries_.size() < kMaxEntries) entries_.emplace(url, found);
+    }
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
 }
 
 std::shared_ptr<X509> CertificateCache::parse(ByteView der) {
@@ -249,6 +280,40 @@ cms::ValidationData embedded_revocation(ByteView der) {
 }  // namespace
 
 
+// What a path validation error leads to (EN 319 102-1 §5.2.6). `proven` tells whether the
+// validation time comes from a time-stamp: a signature proven to exist before its certificate
+// was issued is a failure, one merely checked now is not.
+Failure chain_failure_for(int err, bool proven) {
+  switch (err) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return {Indication::indeterminate, sub::out_of_bounds_no_poe};
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return {proven ? Indication::total_failed : Indication::indeterminate, sub::not_yet_valid};
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return {Indication::indeterminate, sub::no_certificate_chain_found};
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+    case X509_V_ERR_INVALID_PURPOSE:
+    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+    case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
+    case X509_V_ERR_INVALID_EXTENSION:
+    case X509_V_ERR_INVALID_POLICY_EXTENSION:
+    case X509_V_ERR_NO_EXPLICIT_POLICY:
+    case X509_V_ERR_PERMITTED_VIOLATION:
+    case X509_V_ERR_EXCLUDED_VIOLATION:
+    case X509_V_ERR_SUBTREE_MINMAX:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
+    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
+      return {Indication::indeterminate, sub::chain_constraints_failure};
+    default:
+      return {Indication::indeterminate, sub::certificate_chain_general_failure};
+  }
+}
+
 // The checks of one SignerInfo; `digests` holds the content's digest for each algorithm the
 // signature names (empty when there is no content to compare with). Returns whether the
 // revocation status of every certificate involved came from embedded evidence (B-LT).
@@ -260,11 +325,12 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, &sig_alg);
   std::optional<DigestAlgorithm> algorithm = digest_from_nid(OBJ_obj2nid(digest_alg->algorithm));
   const int digest_nid = OBJ_obj2nid(digest_alg->algorithm);
+  const bool weak_digest = digest_nid == NID_sha1 || digest_nid == NID_md5;
   if (!checks.add("digest_algorithm", algorithm.has_value(),
-                  algorithm                                         ? to_string(*algorithm)
-                  : digest_nid == NID_sha1 || digest_nid == NID_md5 ? std::string(OBJ_nid2sn(digest_nid)) +
-                                                                          " is too weak for signatures (ETSI TS 119 312)"
-                                                                    : "unsupported digest algorithm"))
+                  algorithm     ? to_string(*algorithm)
+                  : weak_digest ? std::string(OBJ_nid2sn(digest_nid)) + " is too weak for signatures (ETSI TS 119 312)"
+                                : "unsupported digest algorithm",
+                  weak_digest ? Failure{Indication::indeterminate, sub::crypto_constraints_failure_no_poe} : kFormat))
     return false;
   // A signature algorithm that names its own digest (sha1WithRSAEncryption, ecdsa-with-SHA1...)
   // must name the same one: what is checked is what was declared.
@@ -287,7 +353,8 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   if (!checks.add("signer_certificate", signer != nullptr && !ambiguous,
                   signer == nullptr ? "the signer's certificate is not in the signature"
                   : ambiguous       ? "several different certificates in the signature match the signer's identifier"
-                                    : ""))
+                                    : "",
+                  {Indication::indeterminate, sub::no_signing_certificate_found}))
     return false;
   CMS_SignerInfo_set1_signer_cert(si, signer);
   Certificate signer_cert = Certificate::from_x509(signer);
@@ -321,17 +388,19 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   if (!present || duplicated || md->type != V_ASN1_OCTET_STRING) {
     checks.add("message_digest", false, !present ? "message-digest attribute missing" : "message-digest attribute malformed or repeated");
   } else if (!content) {
-    checks.add("message_digest", false, "no signed content to compare with");
+    checks.add("message_digest", false, "no signed content to compare with", {Indication::indeterminate, sub::signed_data_not_found});
   } else {
     const ASN1_OCTET_STRING* v = md->value.octet_string;
     bool same = static_cast<std::size_t>(v->length) == content->value.size() &&
                 std::equal(content->value.begin(), content->value.end(), v->data);
-    checks.add("message_digest", same, same ? "" : "the signed content was changed (digest mismatch)");
+    checks.add("message_digest", same, same ? "" : "the signed content was changed (digest mismatch)",
+               {Indication::total_failed, sub::hash_failure});
   }
 
   // The signature value over the DER signed attributes, with the signer's key.
   int sig_ok = CMS_SignerInfo_verify(si);
-  checks.add("signature_value", sig_ok == 1, sig_ok == 1 ? "" : "the signature value does not verify (" + ossl::drain_errors() + ")");
+  checks.add("signature_value", sig_ok == 1, sig_ok == 1 ? "" : "the signature value does not verify (" + ossl::drain_errors() + ")",
+             {Indication::total_failed, sub::sig_crypto_failure});
 
   // B-T: a signature time-stamp over the signature value gives the trusted time (EN 319 102-1
   // §5.6.2.2: the validation uses it instead of the time the signer claims).
@@ -346,10 +415,14 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
       const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
       tsp::TokenCheck tc = tsp::check(ByteView(t->value.sequence->data, static_cast<std::size_t>(t->value.sequence->length)),
                                       ByteView(value->data, static_cast<std::size_t>(value->length)), ctx.trust);
-      checks.add("signature_timestamp", tc.ok, tc.ok ? "at " + rfc3339(tc.time) + " by " + tc.tsa : tc.error);
+      checks.add("signature_timestamp", tc.ok, tc.ok ? "at " + rfc3339(tc.time) + " by " + tc.tsa : tc.error,
+                 tc.error.find("imprint") != std::string::npos ? Failure{Indication::total_failed, sub::hash_failure} : kFormat);
       if (tc.ok) {
         timestamped = tc.time;
         tsa_path = std::move(tc.path);
+        if (first) report.used.push_back(validation_object("time-stamp", ByteView(t->value.sequence->data,
+                                                                                  static_cast<std::size_t>(t->value.sequence->length)),
+                                                           "signature time-stamp at " + rfc3339(tc.time) + " by " + tc.tsa));
       }
     }
   }
@@ -365,7 +438,7 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
                           : t->type != V_ASN1_SEQUENCE ? "signing-certificate attribute malformed"
                           : check_ess(ByteView(t->value.sequence->data, static_cast<std::size_t>(t->value.sequence->length)),
                                       v2_present, signer, signer_der);
-    checks.add("signing_certificate", problem.empty(), problem);
+    checks.add("signing_certificate", problem.empty(), problem, {Indication::indeterminate, sub::no_signing_certificate_found});
   } else if (ctx.pades) {
     checks.add("signing_certificate", false, "ETSI.CAdES.detached requires the signing-certificate-v2 attribute");
   }
@@ -380,32 +453,95 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
     if (ok) when = ossl::to_time_point(reinterpret_cast<const ASN1_TIME*>(st->value.asn1_string));
     checks.add("signing_time", ok, ok ? "" : "signing-time attribute malformed");
   }
-  auto validation_time = timestamped ? *timestamped : when.value_or(std::chrono::system_clock::now());
+  // The validation time (EN 319 102-1 §5.6.2.2, best-signature-time): the earliest proof that
+  // the signature existed, a time-stamp; without one, now. What the signer claims (/M,
+  // signing-time) is shown, never trusted.
+  std::optional<std::chrono::system_clock::time_point> proof = timestamped;
+  const char* proof_source = "signature time-stamp";
+  if (ctx.document_timestamp && (!proof || *ctx.document_timestamp < *proof)) {
+    proof = ctx.document_timestamp;
+    proof_source = "document time-stamp";
+  }
+  const auto validation_time = proof.value_or(std::chrono::system_clock::now());
+  if (first) {
+    report.validation_time = rfc3339(validation_time);
+    report.validation_time_source = proof ? proof_source : "current time";
+  }
   // The claimed time cannot be after the trusted one (a forged /M or signing-time).
   if (timestamped && when && *when > *timestamped + std::chrono::minutes(10))
-    checks.add("signing_time_order", false, "the claimed signing time is later than the signature time-stamp");
+    checks.add("signing_time_order", false, "the claimed signing time is later than the signature time-stamp",
+               {Indication::indeterminate, sub::timestamp_order_failure});
   if (when && first) report.signing_time = rfc3339(*when);
 
-  // The certificate path to a trust anchor, as of the validation time.
+  // The certificate path to a trust anchor, as of the validation time, completed from the CMS's
+  // certificates, the container's (DSS /Certs), --certs, and AIA caIssuers unless offline.
   const std::time_t at = std::chrono::system_clock::to_time_t(validation_time);
   Bytes chain_key = signer_der;
   for (const auto& c : held) {
     Certificate copy = Certificate::from_x509(c.get());
     chain_key.insert(chain_key.end(), copy.der().begin(), copy.der().end());
   }
+  ossl::X509View pool(sk_X509_dup(certs));
+  std::vector<std::shared_ptr<X509>> extra;  // keeps what `pool` borrows alive
+  if (ctx.revocation.embedded && ctx.certificates) {
+    for (const Bytes& der : ctx.revocation.embedded->certs) {
+      if (extra.size() >= 256) break;
+      if (std::shared_ptr<X509> x = ctx.certificates->parse(der)) {
+        extra.push_back(x);
+        chain_key.insert(chain_key.end(), der.begin(), der.end());
+      }
+    }
+  }
+  if (ctx.intermediates) extra.insert(extra.end(), ctx.intermediates->begin(), ctx.intermediates->end());
+  for (const auto& x : extra) sk_X509_push(pool.get(), x.get());
   std::optional<ChainCache::Path> path;
   if (ctx.chains) path = ctx.chains->path_at(chain_key, at);
   bool chain_ok = path.has_value();
   std::string chain_detail;
+  Failure chain_failure{Indication::indeterminate, sub::certificate_chain_general_failure};
   ossl::StoreCtx store_ctx(chain_ok ? nullptr : X509_STORE_CTX_new());
-  if (chain_ok) {
-    chain_detail = "path validated earlier in this run";
-  } else if (store_ctx && X509_STORE_CTX_init(store_ctx.get(), ctx.trust, signer, certs) == 1) {
+  bool initialised = false;
+  for (int fetches = 0; !chain_ok && store_ctx && fetches <= 4; ++fetches) {
+    X509_STORE_CTX_cleanup(store_ctx.get());
+    if (X509_STORE_CTX_init(store_ctx.get(), ctx.trust, signer, pool.get()) != 1) break;
+    initialised = true;
     X509_STORE_CTX_set_time(store_ctx.get(), 0, at);
     chain_ok = X509_verify_cert(store_ctx.get()) == 1;
-    if (!chain_ok) {
-      chain_detail = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx.get()));
-    } else {
+    const int err = X509_STORE_CTX_get_error(store_ctx.get());
+    if (chain_ok || !ctx.issuers ||
+        (err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY && err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
+      break;
+    // An issuer is missing: ask where the last certificate of the partial path says it is published.
+    std::size_t added = 0;
+    for (std::shared_ptr<X509>& issuer : ctx.issuers->issuers_of(X509_STORE_CTX_get_current_cert(store_ctx.get()))) {
+      bool known = false;
+      for (int i = 0; i < sk_X509_num(pool.get()) && !known; ++i) known = X509_cmp(sk_X509_value(pool.get(), i), issuer.get()) == 0;
+      if (known || extra.size() >= 512) continue;
+      sk_X509_push(pool.get(), issuer.get());
+      extra.push_back(std::move(issuer));
+      ++added;
+    }
+    if (added == 0) break;
+  }
+  if (chain_ok) {
+    if (!store_ctx) chain_detail = "path validated earlier in this run";
+  } else if (!initialised) {
+    chain_detail = "cannot set up path validation";
+  } else {
+    const int err = X509_STORE_CTX_get_error(store_ctx.get());
+    chain_detail = X509_verify_cert_error_string(err);
+    chain_failure = chain_failure_for(err, proof.has_value());
+    if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
+      X509* c = X509_STORE_CTX_get_current_cert(store_ctx.get());
+      if (c != nullptr)
+        chain_detail = "certificate " + Certificate::from_x509(c).subject() + " is valid " +
+                       rfc3339(ossl::to_time_point(X509_get0_notBefore(c))) + " to " +
+                       rfc3339(ossl::to_time_point(X509_get0_notAfter(c))) + ", not at the validation time " +
+                       rfc3339(validation_time) + " (" + (proof ? proof_source : "current time: no time-stamp proves an earlier one") + ")";
+    }
+  }
+  if (store_ctx && chain_ok) {
+    {
       std::time_t lo = 0, hi = std::numeric_limits<std::time_t>::max();
       STACK_OF(X509)* validated = X509_STORE_CTX_get0_chain(store_ctx.get());
       path.emplace();
@@ -418,24 +554,29 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
       }
       if (ctx.chains) ctx.chains->remember(std::move(chain_key), lo, hi, *path);
     }
-  } else {
-    chain_detail = "cannot set up path validation";
   }
   ossl::clear_errors();
-  checks.add("chain", chain_ok, chain_detail);
+  checks.add("chain", chain_ok, chain_detail, chain_failure);
+  if (chain_ok && first)
+    for (const auto& c : *path) {
+      Certificate cert = Certificate::from_x509(c.get());
+      report.used.push_back(validation_object("certificate", cert.der(), cert.subject()));
+    }
 
   // Revocation of the signer's path and of the TSA's path (EN 319 102-1 §5.2.5), with the
   // time-stamp as the time that revocations must come after.
   bool long_term = false;
   if (chain_ok) {
-    PathStatus signer_status = check_path(*path, timestamped, ctx.revocation);
-    checks.add("revocation", signer_status.ok, signer_status.detail);
+    PathStatus signer_status = check_path(*path, proof, ctx.revocation);
+    checks.add("revocation", signer_status.ok, signer_status.detail, signer_status.failure);
     long_term = signer_status.ok && signer_status.all_embedded;
+    if (first) report.used.insert(report.used.end(), signer_status.used.begin(), signer_status.used.end());
   }
   if (!tsa_path.empty()) {
     PathStatus tsa_status = check_path(tsa_path, timestamped, ctx.revocation);
-    checks.add("timestamp_revocation", tsa_status.ok, tsa_status.detail);
+    checks.add("timestamp_revocation", tsa_status.ok, tsa_status.detail, tsa_status.failure);
     long_term = long_term && tsa_status.ok && tsa_status.all_embedded;
+    if (first) report.used.insert(report.used.end(), tsa_status.used.begin(), tsa_status.used.end());
   }
 
   // Fit for document signatures: key usage and, when present, extended key usage.
@@ -452,18 +593,23 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   if (!weak.empty()) weak = "the signer certificate has " + weak;
   if (weak.empty() && path) weak = path_key_weakness(*path, ctx.keys, "signer");
   if (weak.empty()) weak = path_key_weakness(tsa_path, ctx.keys, "TSA");
-  checks.add("key_strength", weak.empty(), weak);
+  checks.add("key_strength", weak.empty(), weak, {Indication::indeterminate, sub::crypto_constraints_failure_no_poe});
 
-  bool in_validity = validation_time >= signer_cert.not_before() && validation_time <= signer_cert.not_after();
+  const bool too_early = validation_time < signer_cert.not_before();
+  const bool in_validity = !too_early && validation_time <= signer_cert.not_after();
   checks.add("certificate_validity", in_validity,
-             in_validity ? "" : "the signer certificate was not valid at the signing time (valid " +
-                                    rfc3339(signer_cert.not_before()) + " to " + rfc3339(signer_cert.not_after()) + ")");
+             in_validity ? ""
+                         : "the signer certificate (valid " + rfc3339(signer_cert.not_before()) + " to " +
+                               rfc3339(signer_cert.not_after()) + ") was not valid at the validation time " +
+                               rfc3339(validation_time) + " (" + (proof ? proof_source : "current time") + ")",
+             too_early ? chain_failure_for(X509_V_ERR_CERT_NOT_YET_VALID, proof.has_value())
+                       : chain_failure_for(X509_V_ERR_CERT_HAS_EXPIRED, proof.has_value()));
   return long_term;
 }
 
 void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
   Checks checks(report);
-  auto done = [&] { report.valid = report.error.empty(); };
+  auto done = [&] { conclude(report); };
   ossl::clear_errors();
 
   if (der.empty() || der.size() > kMaxCmsSize) {

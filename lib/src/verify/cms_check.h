@@ -53,6 +53,19 @@ class ChainCache {
   std::map<Bytes, Entry> entries_;
 };
 
+// Issuer certificates fetched from the addresses in certificates' AIA caIssuers, each address
+// asked once per run. Thread-safe; bounded.
+class IssuerCache {
+ public:
+  std::vector<std::shared_ptr<X509>> issuers_of(X509* cert);
+
+ private:
+  static constexpr std::size_t kMaxEntries = 1024;
+  static constexpr std::size_t kMaxUrlsPerCertificate = 4;
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::shared_ptr<X509>>> entries_;  // by URL
+};
+
 struct CmsContext {
   X509_STORE* trust = nullptr;
   CertificateCache* certificates = nullptr;
@@ -60,8 +73,15 @@ struct CmsContext {
   // Digests of the detached content with each algorithm asked for, in one pass over it; empty
   // when there is no detached content (then the CMS must carry it, attached).
   std::function<std::vector<Digest>(const std::vector<DigestAlgorithm>&)> content_digests;
-  // PAdES: the time from /M (the validation time for B-B); CAdES: from the signing-time attribute.
+  // PAdES: the time in /M; CAdES: from the signing-time attribute. The signer's claim: shown,
+  // never used as the validation time.
   std::optional<std::chrono::system_clock::time_point> claimed_time;
+  // PAdES: the earliest valid document time-stamp over the revision that holds the signature.
+  std::optional<std::chrono::system_clock::time_point> document_timestamp;
+  // Untrusted certificates that may complete a signer's path besides the CMS's own: --certs.
+  // (A PDF's DSS /Certs come with revocation.embedded.)
+  const std::vector<std::shared_ptr<X509>>* intermediates = nullptr;
+  IssuerCache* issuers = nullptr;  // null: never fetch issuers (--offline)
   bool pades = false;  // ETSI.CAdES.detached: signing-certificate-v2 required, signing-time forbidden
   // A PDF signature: the CMS must be detached and `content_digests` (the /ByteRange) is what it
   // signs. Otherwise (.p7s): the detached data when there is some (attached content, if also
@@ -80,10 +100,12 @@ std::string path_key_weakness(const std::vector<std::shared_ptr<X509>>& path, co
 
 // Reports a time-stamp token checked on its own (a PDF document time-stamp, a .tsr file): the
 // token check named `check`, then its TSA path's key strength (ctx.keys) and revocation
-// (ctx.revocation, at the token's time). Fills checks, signer, timestamp_time, valid, error.
+// (ctx.revocation, at the token's time). Fills checks, signer, timestamp_time, validation time,
+// used objects, and concludes the report.
 void report_timestamp(const tsp::TokenCheck& tc, const std::string& check, const CmsContext& ctx, SignatureReport& r);
 
-// Fills report.checks, signer, signing_time, valid and error. Never throws for bad input.
+// Fills report.checks, signer, signing_time, validation time, used objects, and concludes the
+// report (indication, valid, error). Never throws for bad input.
 void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report);
 
 using esign::rfc3339;  // common/time.h

@@ -3,29 +3,72 @@
 
 #include <nlohmann/json.hpp>
 
+#include "esign/error.h"
 #include "esign/verify.h"
 
 namespace esign {
 
+const char* to_string(Indication indication) {
+  switch (indication) {
+    case Indication::total_passed: return "TOTAL-PASSED";
+    case Indication::indeterminate: return "INDETERMINATE";
+    case Indication::total_failed: return "TOTAL-FAILED";
+  }
+  return "TOTAL-FAILED";
+}
+
+RevocationPolicy parse_revocation_policy(const std::string& text, const std::string& where) {
+  if (text == "require") return RevocationPolicy::require;
+  if (text == "soft-fail") return RevocationPolicy::soft_fail;
+  if (text == "off") return RevocationPolicy::off;
+  throw Error(Errc::config, where, "revocation policy must be require, soft-fail or off, not '" + text + "'");
+}
+
+const char* to_string(RevocationPolicy policy) {
+  switch (policy) {
+    case RevocationPolicy::require: return "require";
+    case RevocationPolicy::soft_fail: return "soft-fail";
+    case RevocationPolicy::off: return "off";
+  }
+  return "require";
+}
+
 namespace {
+
+nlohmann::json optional_text(const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); }
 
 nlohmann::json to_json(const FileReport& f) {
   nlohmann::json sigs = nlohmann::json::array();
   for (const SignatureReport& s : f.signatures) {
     nlohmann::json checks = nlohmann::json::object();
-    for (const Check& c : s.checks) checks[c.name] = {{"ok", c.ok}, {"detail", c.detail}};
+    for (const Check& c : s.checks) {
+      nlohmann::json check = {{"ok", c.ok}, {"detail", c.detail}};
+      if (!c.ok) {
+        check["indication"] = to_string(c.indication);
+        check["sub_indication"] = c.sub_indication;
+      }
+      checks[c.name] = check;
+    }
+    nlohmann::json used = nlohmann::json::array();
+    for (const ValidationObject& o : s.used) used.push_back({{"type", o.type}, {"sha256", o.sha256}, {"summary", o.summary}});
     sigs.push_back({{"field", s.field},
                     {"subfilter", s.subfilter},
                     {"valid", s.valid},
+                    {"indication", to_string(s.indication)},
+                    {"sub_indication", optional_text(s.sub_indication)},
                     {"signer", s.signer},
                     {"signer_sha256", s.signer_fingerprint},
-                    {"signing_time", s.signing_time.empty() ? nlohmann::json() : nlohmann::json(s.signing_time)},
+                    {"signing_time", optional_text(s.signing_time)},
+                    {"validation_time", optional_text(s.validation_time)},
+                    {"validation_time_source", optional_text(s.validation_time_source)},
+                    {"reason", optional_text(s.reason)},
                     {"covers_whole_file", s.covers_whole_file},
                     {"signed_bytes", s.signed_bytes},
-                    {"timestamp_time", s.timestamp_time.empty() ? nlohmann::json() : nlohmann::json(s.timestamp_time)},
-                    {"level", s.level.empty() ? nlohmann::json() : nlohmann::json(s.level)},
-                    {"error", s.error.empty() ? nlohmann::json() : nlohmann::json(s.error)},
-                    {"checks", checks}});
+                    {"timestamp_time", optional_text(s.timestamp_time)},
+                    {"level", optional_text(s.level)},
+                    {"error", optional_text(s.error)},
+                    {"checks", checks},
+                    {"used", used}});
   }
   nlohmann::json revisions = nlohmann::json::array();
   for (const RevisionReport& r : f.revisions) {
@@ -38,9 +81,24 @@ nlohmann::json to_json(const FileReport& f) {
                         {"kind", f.kind},
                         {"sha256", f.sha256},
                         {"valid", f.valid},
+                        {"indication", to_string(f.indication)},
+                        {"sub_indication", optional_text(f.sub_indication)},
                         {"error", f.error ? nlohmann::json(*f.error) : nlohmann::json()},
                         {"signatures", sigs}};
   if (f.kind == "pdf") out["revisions"] = revisions;
+  return out;
+}
+
+// "valid", "INVALID (TOTAL-FAILED, HASH_FAILURE): why", "INDETERMINATE (TRY_LATER): why".
+std::string outcome(bool valid, Indication indication, const std::string& sub_indication, const std::string& why) {
+  if (valid) return "valid";
+  std::string out = indication == Indication::indeterminate ? "INDETERMINATE" : "INVALID (TOTAL-FAILED";
+  if (indication == Indication::indeterminate) {
+    if (!sub_indication.empty()) out += " (" + sub_indication + ")";
+  } else {
+    out += (sub_indication.empty() ? "" : ", " + sub_indication) + ")";
+  }
+  if (!why.empty()) out += ": " + why;
   return out;
 }
 
@@ -75,19 +133,27 @@ std::string format_reports(const std::vector<FileReport>& reports, ReportFormat 
                                   reports.size(), failures);
     for (const FileReport& f : reports) {
       out += fmt::format("  <testcase classname=\"esign.verify\" name=\"{}\">", xml_escape(f.path));
-      if (!f.valid) out += fmt::format("<failure message=\"{}\"/>", xml_escape(f.error.value_or("invalid")));
+      if (!f.valid)
+        out += fmt::format("<failure type=\"{}\" message=\"{}\"/>", f.unreadable ? "UNREADABLE" : to_string(f.indication),
+                           xml_escape(f.error.value_or("invalid")));
       out += "</testcase>\n";
     }
     return out + "</testsuite>\n";
   }
   std::string out;
   for (const FileReport& f : reports) {
-    out += fmt::format("{}: {}\n", f.path, f.valid ? "valid" : "INVALID: " + f.error.value_or("invalid"));
+    out += fmt::format("{}: {}\n", f.path, outcome(f.valid, f.unreadable ? Indication::total_failed : f.indication,
+                                                    f.sub_indication, f.error.value_or("invalid")));
     for (const SignatureReport& s : f.signatures) {
-      out += fmt::format("  {} [{}] {}: {}{}\n", s.field, s.subfilter, s.valid ? "valid" : "INVALID",
+      out += fmt::format("  {} [{}] {}: {}{}\n", s.field, s.subfilter, outcome(s.valid, s.indication, s.sub_indication, ""),
                          s.signer.empty() ? "unknown signer" : s.signer,
-                         s.signing_time.empty() ? "" : ", signed " + s.signing_time);
+                         s.signing_time.empty() ? "" : ", claimed signing time " + s.signing_time);
       if (!s.timestamp_time.empty()) out += fmt::format("    time-stamped: {}\n", s.timestamp_time);
+      if (!s.validation_time.empty())
+        out += fmt::format("    validation time: {} ({})\n", s.validation_time, s.validation_time_source);
+      for (const Check& c : s.checks)
+        if (c.ok && (c.name == "revocation" || c.name == "timestamp_revocation") && !c.detail.empty())
+          out += fmt::format("    {}: {}\n", c.name == "revocation" ? "revocation" : "time-stamp revocation", c.detail);
       if (!s.level.empty()) out += fmt::format("    level: {}\n", s.level);
       if (f.kind == "pdf") out += fmt::format("    covers whole file: {}\n", s.covers_whole_file ? "yes" : "no");
       if (!s.valid) out += fmt::format("    {}\n", s.error);

@@ -13,7 +13,9 @@
 #include <openssl/x509.h>
 
 #include "cms/validation_data.h"
+#include "esign/verify.h"
 #include "tsp/revocation.h"
+#include "verify/outcome.h"
 
 namespace esign::verify {
 
@@ -33,23 +35,37 @@ struct RevocationContext {
   const cms::ValidationData* embedded = nullptr;  // may be null: nothing embedded
   bool online = true;                             // false: --offline
   OnlineStatusCache* cache = nullptr;
+  RevocationPolicy policy = RevocationPolicy::require;
+  // How long before the time being proven embedded evidence may have been issued; nullopt: the
+  // evidence's own update interval (nextUpdate - thisUpdate), zero when it has no nextUpdate.
+  std::optional<std::chrono::seconds> max_age;
 };
 
 struct PathStatus {
   bool ok = false;
   bool all_embedded = false;  // every certificate's status came from embedded evidence (B-LT)
   std::string detail;         // one line: what was found, or why not ok
+  Failure failure;            // when !ok: REVOKED (TOTAL-FAILED) or TRY_LATER (INDETERMINATE)
+  std::vector<ValidationObject> used;  // the OCSP responses and CRLs relied on
 };
 
 // Checks every certificate of `path` (leaf first, trust anchor last; the anchor itself is not
-// checked). A certificate revoked after `trusted_time` (a signature time-stamp) does not
-// invalidate what was signed before; without a trusted time any revocation does. A certificate
-// that names no OCSP responder and no CRL, with nothing embedded, passes (its CA publishes no
-// status) but does not count as embedded. Anything else that cannot be determined fails.
-PathStatus check_path(const std::vector<X509*>& path, std::optional<std::chrono::system_clock::time_point> trusted_time,
+// checked) as of `proof_time`, the earliest proof that the signature existed (a time-stamp), or
+// now when there is none. A certificate revoked after `proof_time` does not invalidate what
+// existed before; without one any revocation does. Embedded evidence is used first: a
+// "revoked" answer always counts, a "good" one only when fresh for the time it proves (issued
+// no earlier than ctx.max_age, or the evidence's own update interval, before it). Then, unless
+// offline, the certificate's OCSP responders and CRLs. A certificate that names no OCSP
+// responder and no CRL, with nothing embedded, passes (its CA publishes no status) but does not
+// count as embedded. A status that cannot be determined fails (INDETERMINATE, TRY_LATER) under
+// RevocationPolicy::require and is noted under soft_fail; `off` checks nothing.
+PathStatus check_path(const std::vector<X509*>& path, std::optional<std::chrono::system_clock::time_point> proof_time,
                       const RevocationContext& ctx);
 // The same for a path as validation returns it (shared certificates).
 PathStatus check_path(const std::vector<std::shared_ptr<X509>>& path,
-                      std::optional<std::chrono::system_clock::time_point> trusted_time, const RevocationContext& ctx);
+                      std::optional<std::chrono::system_clock::time_point> proof_time, const RevocationContext& ctx);
+
+// The validation object for a DER certificate, OCSP response or CRL.
+ValidationObject validation_object(const std::string& type, ByteView der, std::string summary);
 
 }  // namespace esign::verify

@@ -1,5 +1,6 @@
 target_sources(esign_core PRIVATE
   src/verify/cms_check.cpp
+  src/verify/outcome.cpp
   src/verify/verify_pdf.cpp
   src/verify/verifier.cpp
   src/verify/report_format.cpp

@@ -14,6 +14,7 @@
 #include "pdf/pades.h"
 #include "tsp/tsp.h"
 #include "verify/cms_check.h"
+#include "verify/outcome.h"
 #include "verify/verify_pdf.h"
 
 namespace esign {
@@ -26,8 +27,17 @@ struct Verifier::Impl {
   mutable verify::CertificateCache certificates;
   mutable verify::ChainCache chains;
   mutable verify::OnlineStatusCache online;
+  mutable verify::IssuerCache issuers;
+  std::vector<std::shared_ptr<X509>> intermediates;  // --certs
 
-  verify::RevocationContext revocation() const { return {nullptr, !options.offline, &online}; }
+  verify::RevocationContext revocation() const {
+    verify::RevocationContext r;
+    r.online = !options.offline;
+    r.cache = &online;
+    r.policy = options.revocation;
+    r.max_age = options.max_evidence_age;
+    return r;
+  }
   // What every CMS check of this verifier starts from.
   verify::CmsContext cms_context() const {
     verify::CmsContext ctx;
@@ -36,6 +46,8 @@ struct Verifier::Impl {
     ctx.chains = &chains;
     ctx.revocation = revocation();
     ctx.keys = options.keys;
+    ctx.intermediates = &intermediates;
+    ctx.issuers = options.offline ? nullptr : &issuers;
     return ctx;
   }
 };
@@ -50,6 +62,13 @@ Verifier::Verifier(VerifyOptions options) : impl_(std::make_unique<Impl>()) {
   for (const fs::path& file : impl_->options.trust) {
     for (const Certificate& c : Certificate::load_pem_file(file)) {
       if (X509_STORE_add_cert(impl_->store.get(), c.native()) != 1) ossl::clear_errors();  // duplicates are fine
+    }
+  }
+  for (const fs::path& file : impl_->options.intermediates) {
+    for (const Certificate& c : Certificate::load_pem_file(file)) {
+      X509* x = c.native();
+      X509_up_ref(x);
+      impl_->intermediates.emplace_back(x, X509_free);
     }
   }
 }
@@ -96,16 +115,19 @@ int rank(const std::string& level) {
   return -1;
 }
 
-// --require-level: a valid file whose signatures do not all reach the level is not valid.
+// --require-level: a valid file whose signatures do not all reach the level does not pass
+// (INDETERMINATE, SIG_CONSTRAINTS_FAILURE: the validation constraints are not met).
 void apply_level_policy(FileReport& report, const std::optional<SignatureLevel>& required) {
   if (!required || !report.valid) return;
   const std::string want = to_string(*required);
   for (const SignatureReport& s : report.signatures) {
     if (s.subfilter == "ETSI.RFC3161") continue;  // a document time-stamp has no baseline level
     if (rank(s.level) < rank(want)) {
-      report.valid = false;
-      report.error = s.field + " reaches " + (s.level.empty() ? std::string("no baseline level") : s.level) +
-                     ", below the required " + want;
+      verify::fail_file(report,
+                        s.field + " reaches " + (s.level.empty() ? std::string("no baseline level") : s.level) +
+                            ", below the required " + want,
+                        {Indication::indeterminate, verify::sub::sig_constraints_failure});
+      verify::conclude(report);
       return;
     }
   }
@@ -143,8 +165,8 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
     int len = token ? i2d_PKCS7(token, &der) : -1;
     ossl::clear_errors();
     if (len <= 0) {
-      ts.checks.push_back({"timestamp_structure", false, "not an RFC 3161 TimeStampResp with a token"});
-      ts.error = "timestamp_structure: not an RFC 3161 TimeStampResp with a token";
+      verify::add_check(ts, "timestamp_structure", false, "not an RFC 3161 TimeStampResp with a token");
+      verify::conclude(ts);
     } else {
       verify::report_timestamp(tsp::check(ByteView(der, static_cast<std::size_t>(len)), content.bytes(), impl_->store.get()),
                                "timestamp", impl_->cms_context(), ts);
@@ -152,9 +174,8 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
     OPENSSL_free(der);
     ts.signed_bytes = content.bytes().size();
     ts.covers_whole_file = ts.valid;
-    report.valid = ts.valid;
-    if (!ts.valid) report.error = ts.error;
     report.signatures.push_back(std::move(ts));
+    verify::conclude(report);
     return report;
   }
 
@@ -192,11 +213,10 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
   }
   verify::check_cms(cms_der(bytes), ctx, sig);
   sig.covers_whole_file = sig.valid;
-  report.valid = sig.valid;
-  if (!sig.valid) report.error = sig.error;
   if (!have_content && !sig.valid && sig.error.find("no signed content") != std::string::npos)
     throw Error(Errc::input, file.string(), "cannot find the signed data " + (data_path.empty() ? std::string("(use --data FILE)") : data_path.string() + " (use --data FILE)"));
   report.signatures.push_back(std::move(sig));
+  verify::conclude(report);
   apply_level_policy(report, impl_->options.required_level);
   return report;
 }
@@ -224,6 +244,16 @@ std::vector<FileReport> Verifier::verify_files(const std::vector<fs::path>& file
   return reports;
 }
 
+int exit_code_for(const std::vector<FileReport>& reports) {
+  int code = 0;
+  for (const FileReport& r : reports) {
+    if (r.unreadable) return 2;
+    if (r.indication == Indication::total_failed) code = 1;
+    else if (r.indication == Indication::indeterminate && code == 0) code = kIndeterminateExit;
+  }
+  return code;
+}
+
 void record_verify(Ledger& ledger, const std::vector<FileReport>& reports) {
   std::vector<NewEvent> events;
   for (const FileReport& report : reports) {
@@ -231,7 +261,10 @@ void record_verify(Ledger& ledger, const std::vector<FileReport>& reports) {
     e.operation = "verify";
     e.input_path = report.path == "-" ? "-" : fs::absolute(report.path).lexically_normal().string();
     e.input_sha256 = report.sha256;
-    e.outcome = report.valid ? "valid" : report.unreadable ? "unreadable" : "invalid";
+    e.outcome = report.unreadable                                 ? "unreadable"
+                : report.indication == Indication::total_passed  ? "valid"
+                : report.indication == Indication::indeterminate ? "indeterminate"
+                                                                 : "invalid";
     if (!report.signatures.empty()) e.signer_fingerprint = report.signatures.back().signer_fingerprint;
     e.detail = report.error.value_or("");
     events.push_back(std::move(e));

@@ -34,20 +34,30 @@ bool only_whitespace(ByteView tail) {
   return true;
 }
 
-void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits& limits, const pdf::SignatureField& field,
-                      const CmsContext& base, SignatureReport& r) {
+// A valid document time-stamp: proof that the bytes it covers existed at `time`.
+struct DocumentTimestamp {
+  std::size_t end;
+  std::chrono::system_clock::time_point time;
+};
+
+// Checks one signature field's signature; returns the time a valid document time-stamp proves.
+std::optional<std::chrono::system_clock::time_point> verify_signature(ByteView data, const pdf::Document& doc,
+                                                                      const pdf::Limits& limits,
+                                                                      const pdf::SignatureField& field, const CmsContext& base,
+                                                                      const std::vector<DocumentTimestamp>& proofs,
+                                                                      SignatureReport& r) {
   r.field = field.name;
-  auto fail = [&](const std::string& check, const std::string& why) {
-    r.checks.push_back({check, false, why});
-    if (r.error.empty()) r.error = check + ": " + why;
-    r.valid = false;
+  auto fail = [&](const std::string& check, const std::string& why) -> std::optional<std::chrono::system_clock::time_point> {
+    add_check(r, check, false, why);
+    conclude(r);
+    return std::nullopt;
   };
   const pdf::Dict& sig = field.value;
   pdf::Object subfilter = doc.resolve_key(sig, "SubFilter");
   if (const pdf::Name* sf = subfilter.get<pdf::Name>()) r.subfilter = sf->value;
   if (r.subfilter != "ETSI.CAdES.detached" && r.subfilter != "adbe.pkcs7.detached" && r.subfilter != "ETSI.RFC3161")
     return fail("subfilter", r.subfilter.empty() ? "no /SubFilter" : "unsupported /SubFilter " + r.subfilter);
-  r.checks.push_back({"subfilter", true, r.subfilter});
+  add_check(r, "subfilter", true, r.subfilter);
 
   // ByteRange [0 a b c]: starts at 0, the gap [a, b) is exactly the /Contents hex string, inside the file.
   pdf::Object br_obj = doc.resolve_key(sig, "ByteRange");
@@ -72,7 +82,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
   const pdf::String* contents = contents_obj.get<pdf::String>();
   if (contents == nullptr || contents->value != gap_bytes)
     return fail("byte_range", "the unsigned gap is not this signature's /Contents");
-  r.checks.push_back({"byte_range", true, fmt::format("[0 {} {} {}]", *l0, *s1, *l1)});
+  add_check(r, "byte_range", true, fmt::format("[0 {} {} {}]", *l0, *s1, *l1));
 
   // The signature dictionary belongs to the revision it signs: it lies inside the signed bytes,
   // and the gap is exactly its own /Contents string (a later dictionary cannot borrow another
@@ -85,7 +95,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
     return fail("signature_dictionary", fmt::format("signature dictionary {} {} is not the one the /ByteRange was made for "
                                                     "(it lies outside the bytes it signs)",
                                                     field.value_ref->num, field.value_ref->gen));
-  r.checks.push_back({"signature_dictionary", true, fmt::format("object {} {}", field.value_ref->num, field.value_ref->gen)});
+  add_check(r, "signature_dictionary", true, fmt::format("object {} {}", field.value_ref->num, field.value_ref->gen));
 
   // The signed bytes must be a complete revision of their own, read as strictly as the file,
   // and hold this signature dictionary where the file does.
@@ -96,7 +106,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
     if (then == revision.xref().end() || then->second.type != pdf::XrefEntry::Type::offset ||
         then->second.offset != now->second.offset || then->second.gen != now->second.gen)
       return fail("signature_dictionary", "the signed revision does not hold this signature dictionary");
-    r.checks.push_back({"revision", true, fmt::format("revision of {} bytes", end)});
+    add_check(r, "revision", true, fmt::format("revision of {} bytes", end));
   } catch (const Error& e) {
     if (limits.budget && limits.budget->exhausted()) throw;
     return fail("revision", "the signed bytes are not a complete PDF revision (" + e.reason() + ")");
@@ -108,8 +118,10 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
     covered.insert(covered.end(), data.begin() + static_cast<std::ptrdiff_t>(gap_end),
                    data.begin() + static_cast<std::ptrdiff_t>(end));
     // /Contents is zero-padded after the token: check exactly the one DER element it starts with.
-    report_timestamp(tsp::check(der::leading_element(gap_bytes), covered, base.trust), "document_timestamp", base, r);
-    return;
+    const tsp::TokenCheck tc = tsp::check(der::leading_element(gap_bytes), covered, base.trust);
+    report_timestamp(tc, "document_timestamp", base, r);
+    if (!r.valid) return std::nullopt;
+    return tc.time;
   }
 
   CmsContext ctx = base;
@@ -118,6 +130,11 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
   pdf::Object m_obj = doc.resolve_key(sig, "M");
   if (const pdf::String* m = m_obj.get<pdf::String>())
     ctx.claimed_time = pdf::parse_pdf_date(pdf::text_to_utf8(*m));
+  pdf::Object reason_obj = doc.resolve_key(sig, "Reason");
+  if (const pdf::String* reason = reason_obj.get<pdf::String>()) r.reason = pdf::text_to_utf8(*reason);
+  // Proof of existence: the earliest valid document time-stamp over a revision holding this one.
+  for (const DocumentTimestamp& p : proofs)
+    if (p.end >= end && (!ctx.document_timestamp || p.time < *ctx.document_timestamp)) ctx.document_timestamp = p.time;
   ctx.content_digests = [&](const std::vector<DigestAlgorithm>& algorithms) {
     std::vector<Digest> out;
     for (DigestAlgorithm a : algorithms) {
@@ -129,6 +146,7 @@ void verify_signature(ByteView data, const pdf::Document& doc, const pdf::Limits
     return out;
   };
   check_cms(gap_bytes, ctx, r);
+  return std::nullopt;
 }
 
 // What came after each signature: only validation data, document time-stamps and further
@@ -149,8 +167,7 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
   try {
     report.revisions = later_revisions(data, first, report.path, signed_revisions, limits);
   } catch (const Error& e) {
-    report.valid = false;
-    if (!report.error) report.error = "cannot analyse the updates after the first signature: " + e.reason();
+    fail_file(report, "cannot analyse the updates after the first signature: " + e.reason());
     return;
   }
   for (SignatureReport& r : report.signatures) {
@@ -162,21 +179,13 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
         if (!c.allowed && problem.empty())
           problem = fmt::format("the update ending at byte {} {} {} ({})", rev.end, c.change, c.what, c.object);
     }
-    r.checks.push_back({"later_changes", problem.empty(), problem.empty() ? "" : problem});
-    if (!problem.empty()) {
-      if (r.error.empty()) r.error = "modified after signing: " + problem;
-      r.valid = false;
-      r.level.clear();
-      report.valid = false;
-      if (!report.error) report.error = (r.field.empty() ? "signature" : r.field) + ": modified after signing: " + problem;
-    }
+    add_check(r, "later_changes", problem.empty(), problem.empty() ? "" : "modified after signing: " + problem);
+    conclude(r);
   }
   // Bytes after the last complete revision are not part of any revision anyone signed.
   const std::size_t end = report.revisions.empty() ? last : std::max(last, report.revisions.back().end);
-  if (end < data.size() && !only_whitespace(data.subspan(end))) {
-    report.valid = false;
-    report.error = fmt::format("modified after signing: {} bytes were added after the last signature", data.size() - end);
-  }
+  if (end < data.size() && !only_whitespace(data.subspan(end)))
+    fail_file(report, fmt::format("modified after signing: {} bytes were added after the last signature", data.size() - end));
 }
 
 // B-LTA (EN 319 142-1 §6.4): a B-LT signature whose validation data a later valid document
@@ -212,47 +221,46 @@ void verify_pdf(ByteView data, const CmsContext& base, FileReport& report) {
     dss = pdf::read_dss(*doc);
     with_dss.revocation.embedded = &dss;
   } catch (const Error& e) {
-    report.valid = false;
-    report.error = "not a well-formed PDF: " + e.reason();
+    fail_file(report, "not a well-formed PDF: " + e.reason());
     return;
   }
   if (fields.empty()) {
-    report.valid = false;
-    report.error = "the PDF has no signatures";
+    fail_file(report, "the PDF has no signatures");
     return;
   }
   // One signature dictionary is one signature: a second field pointing at it shows a signer twice.
   std::map<pdf::Ref, std::size_t> uses;
   for (const pdf::SignatureField& f : fields)
     if (f.value_ref) ++uses[*f.value_ref];
-  for (const pdf::SignatureField& f : fields) {
-    SignatureReport r;
-    try {
-      if (f.value_ref && uses[*f.value_ref] > 1) {
-        r.field = f.name;
-        r.checks.push_back({"signature_field", false,
-                            fmt::format("signature dictionary {} {} is the value of {} fields", f.value_ref->num,
-                                        f.value_ref->gen, uses[*f.value_ref])});
-        r.error = "signature_field: " + r.checks.back().detail;
-      } else {
-        verify_signature(data, *doc, limits, f, with_dss, r);
+  // Document time-stamps first: a valid one is proof of existence for the signatures it covers.
+  report.signatures.resize(fields.size());
+  std::vector<DocumentTimestamp> proofs;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const pdf::SignatureField& f = fields[i];
+      pdf::Object subfilter = doc->resolve_key(f.value, "SubFilter");
+      const pdf::Name* sf = subfilter.get<pdf::Name>();
+      if ((sf != nullptr && sf->value == "ETSI.RFC3161") != (pass == 0)) continue;
+      SignatureReport& r = report.signatures[i];
+      try {
+        if (f.value_ref && uses[*f.value_ref] > 1) {
+          r.field = f.name;
+          add_check(r, "signature_field", false,
+                    fmt::format("signature dictionary {} {} is the value of {} fields", f.value_ref->num, f.value_ref->gen,
+                                uses[*f.value_ref]));
+          conclude(r);
+        } else {
+          if (auto proven = verify_signature(data, *doc, limits, f, with_dss, proofs, r)) proofs.push_back({r.signed_bytes, *proven});
+        }
+      } catch (const Error& e) {
+        add_check(r, "structure", false, e.reason());
+        conclude(r);
       }
-    } catch (const Error& e) {
-      r.valid = false;
-      r.checks.push_back({"structure", false, e.reason()});
-      if (r.error.empty()) r.error = "structure: " + e.reason();
-    }
-    report.signatures.push_back(std::move(r));
-  }
-  report.valid = true;
-  for (const SignatureReport& r : report.signatures) {
-    if (!r.valid) {
-      report.valid = false;
-      if (!report.error) report.error = (r.field.empty() ? "signature" : r.field) + ": " + r.error;
     }
   }
   check_later_revisions(data, limits, fields, report);
   assign_archive_level(data, limits, report);
+  conclude(report);
 }
 
 }  // namespace esign::verify
