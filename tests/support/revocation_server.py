@@ -1,20 +1,23 @@
 #!/usr/bin/python3
-"""A TEST SERVER for esign's revocation checks: OCSP answers and CRLs on 127.0.0.1.
+"""A TEST SERVER for esign's revocation checks: OCSP answers, CRLs and CA certificates (AIA
+caIssuers) on 127.0.0.1.
 
 It is not a responder anyone should run: no TLS, no caching, state in memory.
 
 Usage: revocation_server.py --dir DIR
 Prints the port it listens on (first line of stdout), then serves until killed. DIR is the
-folder of tests/support/make_lt_pki.sh, which may be made after the server starts (its
-certificates must name this server's port); files are read at each request.
+folder of tests/support/make_lt_pki.sh or make_time_pki.sh, which may be made after the server
+starts (its certificates must name this server's port); files are read at each request.
 
   POST /ocsp/NAME    an OCSP request (application/ocsp-request) for certificates the CA NAME
                      issued, answered by `openssl ocsp` in responder mode (-index
                      DIR/ca/NAME/index.txt, signed by DIR/ocsp.cert.pem, nextUpdate in 60 min)
   GET  /crl/NAME     the file DIR/NAME (a DER CRL, application/pkix-crl)
-  GET  /_stats       {"ocsp": N, "crl": N}: requests answered so far
-While the file DIR/ocsp.down (DIR/crl.down) exists, OCSP (CRL) requests get HTTP 503: a
-responder that is down.
+  GET  /certs/NAME   the file DIR/NAME (a DER certificate, application/pkix-cert): what an AIA
+                     caIssuers URL names (NAME must end in .der, .cer or .crt)
+  GET  /_stats       {"ocsp": N, "crl": N, "certs": N}: requests answered so far
+While the file DIR/ocsp.down (DIR/crl.down, DIR/certs.down) exists, OCSP (CRL, certificate)
+requests get HTTP 503: a server that is down.
 
 `openssl ocsp -port` would bind every interface; this wrapper keeps the responder on loopback
 while the answers still come from openssl's own responder code.
@@ -29,7 +32,7 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-stats = {"ocsp": 0, "crl": 0}
+stats = {"ocsp": 0, "crl": 0, "certs": 0}
 lock = threading.Lock()
 
 
@@ -62,6 +65,18 @@ def make_handler(root):
                 with lock:
                     stats["crl"] += 1
                 return self.reply(200, body, "application/pkix-crl")
+            if self.path.startswith("/certs/"):
+                if os.path.exists(os.path.join(root, "certs.down")):
+                    return self.reply(503, b"down\n", "text/plain")
+                name = os.path.basename(self.path[len("/certs/"):])
+                path = os.path.join(root, name)
+                if not name.endswith((".der", ".cer", ".crt")) or not os.path.isfile(path):
+                    return self.reply(404, b"no such certificate\n", "text/plain")
+                with open(path, "rb") as f:
+                    body = f.read()
+                with lock:
+                    stats["certs"] += 1
+                return self.reply(200, body, "application/pkix-cert")
             self.reply(404, b"not found\n", "text/plain")
 
         def do_POST(self):

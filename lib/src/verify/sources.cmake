@@ -4,6 +4,7 @@ target_sources(esign_core PRIVATE
   src/verify/verify_pdf.cpp
   src/verify/verifier.cpp
   src/verify/report_format.cpp
+  src/verify/etsi_report.cpp
   src/verify/revocation_check.cpp
   src/verify/revisions.cpp
 )
