@@ -74,14 +74,14 @@ expect_exit 0 esign audit verify --ledger "$l"
 # A failed sign and an invalid verify are recorded too.
 cp "$PDFS/corrupt.pdf" "$w/corrupt.pdf"
 expect_exit 2 esign --ledger "$l" sign "$w/corrupt.pdf" --profile "$PKI/rsa.yaml"
-expect_exit 1 esign --ledger "$l" verify "$w/a.signed.pdf" --trust "$PKI/untrusted-root.pem"
+expect_exit 4 esign --ledger "$l" verify "$w/a.signed.pdf" --trust "$PKI/untrusted-root.pem"
 expect_exit 0 esign --ledger "$l" --json audit log
 "$py" -c '
 import json, sys
 ev = json.load(open(sys.argv[1]))["events"]
 assert [e["operation"] for e in ev][3:] == ["sign", "verify"], [e["operation"] for e in ev]
 assert ev[3]["outcome"] not in ("ok", ""), ev[3]
-assert ev[4]["outcome"] == "invalid", ev[4]
+assert ev[4]["outcome"] == "indeterminate", ev[4]
 ' "$LAST_STDOUT" || fail "failed operations are not recorded: $(cat "$LAST_STDOUT")"
 expect_exit 0 esign --ledger "$l" audit verify
 

@@ -46,7 +46,7 @@ grep -q '"covers_whole_file": true' "$LAST_STDOUT" || fail "pdfsig.pdf: not cove
 tamper_pdf "$d/pdfsig.pdf" "$d/pdfsig-tampered.pdf"
 expect_exit 1 esign verify "$d/pdfsig-tampered.pdf" --trust "$root"
 expect_stdout_contains "digest"
-expect_exit 1 esign verify "$d/pdfsig.pdf" --trust "$PKI/untrusted-root.pem"
+expect_exit 4 esign verify "$d/pdfsig.pdf" --trust "$PKI/untrusted-root.pem"
 # esign signs on top of pdfsig's signature; pdfsig and esign accept both.
 expect_exit 0 esign sign "$d/pdfsig.pdf" --profile "$PKI/ec256.yaml" -o "$d/pdfsig-esign.pdf"
 pdfsig_valid "$d/pdfsig-esign.pdf" 2 "$nss"
@@ -136,13 +136,16 @@ expect_exit 1 esign verify "$c/sigvalue-tampered.p7s" --data "$c/data" --trust "
 note "trust anchors"
 openssl cms -sign -binary -outform DER -in "$c/data" -signer "$PKI/rsa.cert.pem" -inkey "$PKI/rsa.key.pem" \
   -out "$c/leafonly.p7s"
-expect_exit 1 esign verify "$c/leafonly.p7s" --data "$c/data" --trust "$root" --format json
+expect_exit 4 esign verify "$c/leafonly.p7s" --data "$c/data" --trust "$root" --format json
 grep -q '"chain"' "$LAST_STDOUT" || fail "leafonly.p7s: no chain check"
 expect_exit 0 esign verify "$c/leafonly.p7s" --data "$c/data" --trust "$PKI/chain.pem"
 expect_exit 0 esign verify "$c/leafonly.p7s" --data "$c/data" --trust "$root" --trust "$PKI/intermediate.pem"
-expect_exit 1 esign verify "$c/leafonly.p7s" --data "$c/data" --trust "$PKI/intermediate.pem"
+# ... or with the intermediate handed in as an untrusted certificate (--certs), never as an anchor.
+expect_exit 0 esign verify "$c/leafonly.p7s" --data "$c/data" --trust "$root" --certs "$PKI/intermediate.pem"
+expect_exit 4 esign verify "$c/leafonly.p7s" --data "$c/data" --trust "$PKI/intermediate.pem" --certs "$PKI/intermediate.pem"
+expect_exit 4 esign verify "$c/leafonly.p7s" --data "$c/data" --trust "$PKI/intermediate.pem"
 expect_stdout_contains "chain"
-expect_exit 1 esign verify "$c/data.p7s" --data "$c/data" --trust "$PKI/intermediate.pem"
+expect_exit 4 esign verify "$c/data.p7s" --data "$c/data" --trust "$PKI/intermediate.pem"
 expect_stdout_contains "chain"
-expect_exit 1 esign verify "$c/data.p7s" --data "$c/data" --trust "$PKI/untrusted-root.pem"
+expect_exit 4 esign verify "$c/data.p7s" --data "$c/data" --trust "$PKI/untrusted-root.pem"
 expect_unchanged "$in"

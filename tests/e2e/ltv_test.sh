@@ -92,7 +92,7 @@ assert ts["subfilter"] == "ETSI.RFC3161" and ts["valid"], ts
 assert ts["checks"]["timestamp_revocation"]["ok"], ts
 assert ts["covers_whole_file"], ts
 '
-expect_exit 1 esign verify "$TEST_TMP/lt.pdf" --trust "$LT/root.pem" --require-level B-LTA
+expect_exit 4 esign verify "$TEST_TMP/lt.pdf" --trust "$LT/root.pem" --require-level B-LTA
 expect_stdout_contains "reaches B-LT, below the required B-LTA"
 
 note "CAdES B-LT: the evidence in SignedData.certificates and .crls (OCSP as id-ri-ocsp-response)"
@@ -141,7 +141,7 @@ json_check "$LAST_STDOUT" '
 c = f["signatures"][0]["checks"]["revocation"]
 assert not c["ok"] and "is revoked" in c["detail"] and "/crl/" in c["detail"], c
 '
-expect_exit 1 esign verify "$TEST_TMP/revoked.pdf" --trust "$LT/root.pem" --offline
+expect_exit 4 esign verify "$TEST_TMP/revoked.pdf" --trust "$LT/root.pem" --offline
 expect_stdout_contains "nothing embedded, and --offline forbids asking"
 
 note "responders down at signing: B-LT fails unless the profile says revocation: {required: false}"
@@ -218,4 +218,4 @@ files = json.load(open(sys.argv[1]))["files"]
 assert [f["signatures"][0]["level"] for f in files] == ["B-LTA", "B-LTA", "B-LT", "B-LT"], files
 PY
 expect_exit 0 esign verify "$TEST_TMP/lta.pdf" --trust "$LT/root.pem" --require-level B-LTA
-expect_exit 1 esign verify --offline "$TEST_TMP/revoked.pdf" --trust "$LT/root.pem"
+expect_exit 4 esign verify --offline "$TEST_TMP/revoked.pdf" --trust "$LT/root.pem"

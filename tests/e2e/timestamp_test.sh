@@ -38,11 +38,11 @@ PY
 note "--require-level: a policy on the level reached"
 expect_exit 0 esign verify "$TEST_TMP/bt.pdf" --trust "$PKI/root.pem" --require-level B-T
 expect_exit 0 esign sign "$TEST_TMP/in.pdf" --profile "$PKI/rsa.yaml" -o "$TEST_TMP/bb.pdf"
-expect_exit 1 esign verify "$TEST_TMP/bb.pdf" --trust "$PKI/root.pem" --require-level B-T
+expect_exit 4 esign verify "$TEST_TMP/bb.pdf" --trust "$PKI/root.pem" --require-level B-T
 expect_stdout_contains "below the required B-T"
 expect_exit 0 esign verify "$TEST_TMP/bb.pdf" --trust "$PKI/root.pem" --require-level B-B
 # A B-T signature carries no revocation data, so it does not reach B-LT: a B-LT policy fails.
-expect_exit 1 esign verify "$TEST_TMP/bt.pdf" --trust "$PKI/root.pem" --require-level B-LT
+expect_exit 4 esign verify "$TEST_TMP/bt.pdf" --trust "$PKI/root.pem" --require-level B-LT
 
 note "B-T .p7s, its token checked by openssl ts -verify"
 expect_exit 0 esign sign "$TEST_TMP/data.txt" --profile "$TEST_TMP/bt.yaml" -o "$TEST_TMP/bt.p7s"

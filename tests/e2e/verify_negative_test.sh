@@ -31,12 +31,25 @@ expect_invalid() {
   local f=$1
   shift
   expect_exit 1 esign verify "$f" --trust "$root" "$@"
-  expect_stdout_contains "$f: INVALID: "
-  [ "$(grep -c "^$f: INVALID: " "$LAST_STDOUT")" = 1 ] || fail "verify $f: not one INVALID line"
+  expect_stdout_contains "$f: INVALID ("
+  [ "$(grep -c "^$f: INVALID (" "$LAST_STDOUT")" = 1 ] || fail "verify $f: not one INVALID line"
   expect_exit 1 esign verify "$f" --trust "$root" --format json "$@"
   expect_stderr_contains "$f"
   cp "$LAST_STDOUT" "$TEST_TMP/v.json"
   [ "$(json_get "$TEST_TMP/v.json" 'd["files"][0]["valid"]')" = False ] || fail "verify json: $f is valid"
+}
+
+# expect_indeterminate FILE SUB [ARGS...]: what cannot be confirmed without being proven forged
+# (an unknown issuer, an expired certificate) exits 4, INDETERMINATE with the sub-indication SUB.
+expect_indeterminate() {
+  local f=$1 sub=$2
+  shift 2
+  expect_exit 4 esign verify "$f" --trust "$root" "$@"
+  expect_stdout_contains "$f: INDETERMINATE ($sub)"
+  expect_exit 4 esign verify "$f" --trust "$root" --format json "$@"
+  cp "$LAST_STDOUT" "$TEST_TMP/v.json"
+  [ "$(json_get "$TEST_TMP/v.json" 'd["files"][0]["indication"]')" = INDETERMINATE ] || fail "verify json: $f is not INDETERMINATE"
+  [ "$(json_get "$TEST_TMP/v.json" 'd["files"][0]["sub_indication"]')" = "$sub" ] || fail "verify json: $f is not $sub"
 }
 
 d=$TEST_TMP/d
@@ -122,12 +135,12 @@ expect_stdout_contains "modified after signing"
 # sign; a PDF signed by pdfsig with the expired certificate is rejected).
 note "bad signers"
 expect_exit 0 esign sign "$PDFS/classic.pdf" --profile "$PKI/untrusted.yaml" -o "$d/untrusted.pdf"
-expect_invalid "$d/untrusted.pdf"
+expect_indeterminate "$d/untrusted.pdf" NO_CERTIFICATE_CHAIN_FOUND
 grep -qx <<<"$(failed_checks "$TEST_TMP/v.json")" chain || fail "untrusted: the chain check did not fail"
 # ... valid for whoever trusts its root.
 expect_exit 0 esign verify "$d/untrusted.pdf" --trust "$PKI/untrusted-root.pem"
-# ... and the good file is invalid for whoever trusts only the untrusted root.
-expect_exit 1 esign verify "$d/good.pdf" --trust "$PKI/untrusted-root.pem"
+# ... and the good file cannot be confirmed by whoever trusts only the untrusted root.
+expect_exit 4 esign verify "$d/good.pdf" --trust "$PKI/untrusted-root.pem"
 
 # esign refuses to sign with a certificate whose key usage forbids it; openssl does not.
 expect_exit 2 esign sign "$PDFS/classic.pdf" --profile "$PKI/nokeyusage.yaml" -o "$d/nokeyusage.pdf"
@@ -147,7 +160,7 @@ if command -v pdfsig >/dev/null && command -v pk12util >/dev/null; then
   pk12util -i "$PKI/expired.p12" -d "sql:$nss" -W "$(head -n1 "$PKI/p12-password.txt")" -K "" >/dev/null
   pdfsig -add-signature -nssdir "sql:$nss" -nick expired "$PDFS/classic.pdf" "$d/expired-pdfsig.pdf" >/dev/null 2>&1 ||
     [ -s "$d/expired-pdfsig.pdf" ] || fail "pdfsig could not sign with the expired certificate"
-  expect_invalid "$d/expired-pdfsig.pdf"
+  expect_indeterminate "$d/expired-pdfsig.pdf" OUT_OF_BOUNDS_NO_POE
   grep -qxE <<<"$(failed_checks "$TEST_TMP/v.json")" 'certificate_validity|chain' ||
     fail "expired: neither certificate_validity nor chain failed"
 else
@@ -157,7 +170,7 @@ data=$TEST_TMP/data.txt
 echo "expired data" >"$data"
 openssl cms -sign -binary -outform DER -in "$data" -signer "$PKI/expired.cert.pem" -inkey "$PKI/expired.key.pem" \
   -certfile "$PKI/chain.pem" -out "$d/expired.p7s"
-expect_invalid "$d/expired.p7s" --data "$data"
+expect_indeterminate "$d/expired.p7s" OUT_OF_BOUNDS_NO_POE --data "$data"
 grep -qxE <<<"$(failed_checks "$TEST_TMP/v.json")" 'certificate_validity|chain' ||
   fail "expired .p7s: neither certificate_validity nor chain failed"
 

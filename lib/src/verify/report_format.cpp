@@ -5,6 +5,7 @@
 
 #include "esign/error.h"
 #include "esign/verify.h"
+#include "verify/etsi_report.h"
 
 namespace esign {
 
@@ -126,6 +127,7 @@ std::string format_reports(const std::vector<FileReport>& reports, ReportFormat 
     for (const FileReport& f : reports) files.push_back(to_json(f));
     return nlohmann::json{{"files", files}}.dump(2) + "\n";
   }
+  if (format == ReportFormat::etsi) return verify::format_etsi_report(reports);
   if (format == ReportFormat::junit) {
     std::size_t failures = 0;
     for (const FileReport& f : reports) failures += f.valid ? 0 : 1;
