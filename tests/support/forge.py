@@ -599,6 +599,63 @@ def attack_sign(pdf, a):
     return put_contents(new, cms)
 
 
+def der_file(path):
+    """The DER bytes of a certificate, CRL or OCSP response file (PEM is converted by openssl)."""
+    data = Path(path).read_bytes()
+    if b'-----BEGIN X509 CRL' in data:
+        return subprocess.run(['openssl', 'crl', '-in', path, '-outform', 'DER'], check=True, capture_output=True).stdout
+    if b'-----BEGIN' in data:
+        return subprocess.run(['openssl', 'x509', '-in', path, '-outform', 'DER'], check=True, capture_output=True).stdout
+    return data
+
+
+def attack_dss_add(pdf, a):
+    """An update that adds revocation evidence to the /DSS, as a B-LT extension would: each
+    --crl (a CRL file) as a stream in /CRLs, each --ocsp (a DER OCSP response) in /OCSPs. A
+    /DSS that exists is redefined with its arrays extended; else the catalog gets a new one.
+    Nothing signed changes, so the update is one a validator must allow -- and must not trust
+    beyond what the evidence proves (e.g. a CRL too old for the signature's time)."""
+    n = pdf.size()
+    objs = {}
+    dss_ref = dict_get(pdf.catalog(), b'DSS')
+    dss_num = ref(dss_ref)
+    dss = pdf.resolve(dss_ref) if dss_ref is not None else b'<< >>'
+    for key, files in ((b'CRLs', a.crl or []), (b'OCSPs', a.ocsp or [])):
+        if not files:
+            continue
+        old = dict_get(dss, key)
+        items = pdf.resolve(old)[1:-1].strip() if old is not None else b''
+        for f in files:
+            objs[n] = stream(b'<< >>', der_file(f))
+            items += b' %d 0 R' % n
+            n += 1
+        dss = dict_set(dss, key, b'[' + items.strip() + b']')
+    if dss_num is None:
+        dss_num, n = n, n + 1
+        objs[pdf.root()] = dict_set(pdf.catalog(), b'DSS', b'%d 0 R' % dss_num)
+    objs[dss_num] = dss
+    return append_update(pdf, objs)
+
+
+def attack_cms_crls(p7s, a):
+    """For a CMS (a .p7s, not a PDF): adds each --crl to SignedData.crls ([1] IMPLICIT, outside
+    what the signer signed), as a CAdES B-LT extension would."""
+    cms = p7s.data
+    _, s, e = der_tlv(cms, 0)
+    oid, wrapped = der_children(cms, s, e)
+    _, s, e = der_tlv(wrapped, 0)
+    _, s, e = der_tlv(wrapped, s)
+    parts = der_children(wrapped, s, e)
+    crls = b''.join(der_file(f) for f in a.crl)
+    at = next((i for i, x in enumerate(parts) if x[0] == 0xA1), None)
+    if at is not None:
+        _, vs, ve = der_tlv(parts[at], 0)
+        parts[at] = der(0xA1, parts[at][vs:ve] + crls)
+    else:
+        parts.insert(len(parts) - 1, der(0xA1, crls))  # just before signerInfos
+    return Pdf(der(0x30, oid + der(0xA0, der(0x30, b''.join(parts)))))
+
+
 def attack_cms(pdf, a):
     """Writes the DER CMS of signature --sig (not a PDF: for openssl cms -verify)."""
     return Pdf(pdf_cms(pdf, a.sig))
@@ -627,6 +684,8 @@ ATTACKS = {
                              ('--uri', dict(default='http://127.0.0.1/'))]),
     'sig-copy': (attack_sig_copy, [('--m', dict(default='D:20200101000000Z'))]),
     'cms': (attack_cms, [('--sig', dict(type=int, default=-1))]),
+    'dss-add': (attack_dss_add, [('--crl', dict(action='append')), ('--ocsp', dict(action='append'))]),
+    'cms-crls': (attack_cms_crls, [('--crl', dict(action='append', required=True))]),
     'signed-bytes': (attack_signed_bytes, [('--sig', dict(type=int, default=-1))]),
     'field-dup': (attack_field_dup, []),
     'empty-field': (attack_empty_field, [('--name', dict(default='Approval'))]),
