@@ -220,7 +220,13 @@ bool Engine::written_for(const fs::path& input, const fs::path& output, Signatur
   // An output from a run killed between its rename and its ledger commit: adopt it only when it
   // is this signer's complete, intact signature over this very input.
   try {
-    std::call_once(verifier_once_, [this] { verifier_ = std::make_unique<Verifier>(VerifyOptions{}); });
+    // Only the signature's own bytes matter here: nothing is asked over the network.
+    std::call_once(verifier_once_, [this] {
+      VerifyOptions offline;
+      offline.offline = true;
+      offline.revocation = RevocationPolicy::off;
+      verifier_ = std::make_unique<Verifier>(std::move(offline));
+    });
     FileReport r = verifier_->verify_file(output, format == SignatureFormat::cades ? std::optional<fs::path>(input)
                                                                                    : std::nullopt);
     if (r.signatures.empty()) return false;

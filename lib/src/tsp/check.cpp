@@ -96,10 +96,11 @@ bool same_bytes(const ASN1_OCTET_STRING* s, ByteView b) {
 TokenCheck check_token(ByteView token, const Expectation& expect) {
   TokenCheck r;
   ossl::clear_errors();
-  auto fail = [&r](std::string why) {
+  auto fail = [&r](std::string why, TokenCheck::Flaw flaw = TokenCheck::Flaw::format) {
     ossl::clear_errors();
     r.ok = false;
     r.error = std::move(why);
+    r.flaw = flaw;
     return r;
   };
 
@@ -128,7 +129,8 @@ TokenCheck check_token(ByteView token, const Expectation& expect) {
   // certificate the token carries (certReq); the path comes later, at genTime.
   if (CMS_verify(cms.get(), nullptr, nullptr, nullptr, nullptr, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
     std::string why = ossl::drain_errors();
-    return fail("the time-stamp token's signature does not verify" + (why.empty() ? "" : " (" + why + ")"));
+    return fail("the time-stamp token's signature does not verify" + (why.empty() ? "" : " (" + why + ")"),
+                TokenCheck::Flaw::signature);
   }
   ossl::X509View signers(CMS_get0_signers(cms.get()));
   if (!signers || sk_X509_num(signers.get()) != 1) return fail("the time-stamp token does not carry the TSA certificate");
@@ -152,9 +154,9 @@ TokenCheck check_token(ByteView token, const Expectation& expect) {
   const ASN1_OCTET_STRING* value = TS_MSG_IMPRINT_get_msg(imprint);
   if (expect.imprint) {
     if (*alg != expect.imprint->algorithm || !same_bytes(value, expect.imprint->value))
-      return fail("the token's imprint is not the hash that was sent");
+      return fail("the token's imprint is not the hash that was sent", TokenCheck::Flaw::imprint);
   } else if (!same_bytes(value, digest_of(*alg, expect.data).value)) {
-    return fail("the token's imprint does not match the time-stamped data");
+    return fail("the token's imprint does not match the time-stamped data", TokenCheck::Flaw::imprint);
   }
 
   // §2.4.2: the nonce MUST be the request's.
@@ -175,9 +177,12 @@ TokenCheck check_token(ByteView token, const Expectation& expect) {
       return fail("cannot set up the TSA certificate's path validation");
     X509_STORE_CTX_set_purpose(store_ctx.get(), X509_PURPOSE_TIMESTAMP_SIGN);
     X509_STORE_CTX_set_time(store_ctx.get(), 0, std::chrono::system_clock::to_time_t(r.time));
-    if (X509_verify_cert(store_ctx.get()) != 1)
+    if (X509_verify_cert(store_ctx.get()) != 1) {
+      r.path_error = X509_STORE_CTX_get_error(store_ctx.get());
       return fail("the TSA certificate (" + tsa.common_name() + ") is not trusted: " +
-                  X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx.get())));
+                      X509_verify_cert_error_string(r.path_error),
+                  TokenCheck::Flaw::path);
+    }
     STACK_OF(X509)* path = X509_STORE_CTX_get0_chain(store_ctx.get());
     for (int i = 0; i < sk_X509_num(path); ++i) {
       X509* c = sk_X509_value(path, i);
@@ -185,7 +190,7 @@ TokenCheck check_token(ByteView token, const Expectation& expect) {
       r.path.emplace_back(c, X509_free);
     }
   } else if (expect.require_trust) {
-    return fail("no trust anchors to check the TSA certificate (" + tsa.common_name() + ") against");
+    return fail("no trust anchors to check the TSA certificate (" + tsa.common_name() + ") against", TokenCheck::Flaw::path);
   }
   ossl::clear_errors();
   r.ok = true;

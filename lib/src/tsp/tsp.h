@@ -36,6 +36,10 @@ Token request(const TimestampSettings& settings, const Digest& imprint, const Se
 struct TokenCheck {
   bool ok = false;
   std::string error;                           // why not, when !ok
+  // What failed: the token's shape, its signature, its imprint, or the TSA's path (then
+  // `path_error` is the X509_V_ERR_* code).
+  enum class Flaw { none, format, signature, imprint, path } flaw = Flaw::none;
+  int path_error = 0;
   std::chrono::system_clock::time_point time;  // genTime
   std::string tsa;                             // TSA certificate subject
   std::string tsa_fingerprint;

@@ -144,6 +144,54 @@ std::optional<Bytes> strip_certificates(ByteView der, CertificateCache& cache, s
   return der::tlv(der::tag::sequence, body);
 }
 
+// What a path validation error leads to (EN 319 102-1 §5.2.6). `proven` tells whether the
+// validation time comes from a time-stamp: a signature proven to exist before its certificate
+// was issued is a failure, one merely checked now is not.
+Failure chain_failure_for(int err, bool proven) {
+  switch (err) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return {Indication::indeterminate, sub::out_of_bounds_no_poe};
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return {proven ? Indication::total_failed : Indication::indeterminate, sub::not_yet_valid};
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return {Indication::indeterminate, sub::no_certificate_chain_found};
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+    case X509_V_ERR_INVALID_PURPOSE:
+    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+    case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
+    case X509_V_ERR_INVALID_EXTENSION:
+    case X509_V_ERR_INVALID_POLICY_EXTENSION:
+    case X509_V_ERR_NO_EXPLICIT_POLICY:
+    case X509_V_ERR_PERMITTED_VIOLATION:
+    case X509_V_ERR_EXCLUDED_VIOLATION:
+    case X509_V_ERR_SUBTREE_MINMAX:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
+    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
+      return {Indication::indeterminate, sub::chain_constraints_failure};
+    default:
+      return {Indication::indeterminate, sub::certificate_chain_general_failure};
+  }
+}
+
+// What a time-stamp token that does not verify leads to: an altered imprint or signature is a
+// forgery; a TSA path that cannot be validated (at the token's own time) is judged like a
+// signer's; anything else is a format failure.
+Failure timestamp_failure(const tsp::TokenCheck& tc) {
+  switch (tc.flaw) {
+    case tsp::TokenCheck::Flaw::imprint: return {Indication::total_failed, sub::hash_failure};
+    case tsp::TokenCheck::Flaw::signature: return {Indication::total_failed, sub::sig_crypto_failure};
+    case tsp::TokenCheck::Flaw::path:
+      return tc.path_error == 0 ? Failure{Indication::indeterminate, sub::no_certificate_chain_found}
+                                : chain_failure_for(tc.path_error, true);
+    default: return kFormat;
+  }
+}
+
 }  // namespace
 
 std::string path_key_weakness(const std::vector<std::shared_ptr<X509>>& path, const KeyPolicy& policy,
@@ -163,8 +211,7 @@ void report_timestamp(const tsp::TokenCheck& tc, const std::string& check, const
   Checks checks(r);
   // A token that does not verify (imprint, signature, TSA path) proves nothing: its imprint or
   // signature failing is a forgery; its TSA path is judged like a signer's.
-  checks.add(check, tc.ok, tc.ok ? "by " + tc.tsa : tc.error,
-             tc.error.find("imprint") != std::string::npos ? Failure{Indication::total_failed, sub::hash_failure} : kFormat);
+  checks.add(check, tc.ok, tc.ok ? "by " + tc.tsa : tc.error, timestamp_failure(tc));
   if (tc.ok) {
     r.timestamp_time = rfc3339(tc.time);
     r.validation_time = r.timestamp_time;
@@ -280,40 +327,6 @@ cms::ValidationData embedded_revocation(ByteView der) {
 }  // namespace
 
 
-// What a path validation error leads to (EN 319 102-1 §5.2.6). `proven` tells whether the
-// validation time comes from a time-stamp: a signature proven to exist before its certificate
-// was issued is a failure, one merely checked now is not.
-Failure chain_failure_for(int err, bool proven) {
-  switch (err) {
-    case X509_V_ERR_CERT_HAS_EXPIRED:
-      return {Indication::indeterminate, sub::out_of_bounds_no_poe};
-    case X509_V_ERR_CERT_NOT_YET_VALID:
-      return {proven ? Indication::total_failed : Indication::indeterminate, sub::not_yet_valid};
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-      return {Indication::indeterminate, sub::no_certificate_chain_found};
-    case X509_V_ERR_INVALID_CA:
-    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
-    case X509_V_ERR_INVALID_PURPOSE:
-    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
-    case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
-    case X509_V_ERR_INVALID_EXTENSION:
-    case X509_V_ERR_INVALID_POLICY_EXTENSION:
-    case X509_V_ERR_NO_EXPLICIT_POLICY:
-    case X509_V_ERR_PERMITTED_VIOLATION:
-    case X509_V_ERR_EXCLUDED_VIOLATION:
-    case X509_V_ERR_SUBTREE_MINMAX:
-    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
-    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
-      return {Indication::indeterminate, sub::chain_constraints_failure};
-    default:
-      return {Indication::indeterminate, sub::certificate_chain_general_failure};
-  }
-}
-
 // The checks of one SignerInfo; `digests` holds the content's digest for each algorithm the
 // signature names (empty when there is no content to compare with). Returns whether the
 // revocation status of every certificate involved came from embedded evidence (B-LT).
@@ -416,7 +429,7 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
       tsp::TokenCheck tc = tsp::check(ByteView(t->value.sequence->data, static_cast<std::size_t>(t->value.sequence->length)),
                                       ByteView(value->data, static_cast<std::size_t>(value->length)), ctx.trust);
       checks.add("signature_timestamp", tc.ok, tc.ok ? "at " + rfc3339(tc.time) + " by " + tc.tsa : tc.error,
-                 tc.error.find("imprint") != std::string::npos ? Failure{Indication::total_failed, sub::hash_failure} : kFormat);
+                 timestamp_failure(tc));
       if (tc.ok) {
         timestamped = tc.time;
         tsa_path = std::move(tc.path);
