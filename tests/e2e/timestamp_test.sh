@@ -80,7 +80,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TEST_TMP/rogue.key" -out "$T
 start_tsa rogue "$TEST_TMP/rogue.key" "$TEST_TMP/rogue.pem" "$TEST_TMP/rogue.pem"
 sed "s|$GOOD_TSA|$TSA_URL|" "$TEST_TMP/bt.yaml" >"$TEST_TMP/rogue.yaml"
 expect_exit 0 esign sign "$TEST_TMP/in.pdf" --profile "$TEST_TMP/rogue.yaml" -o "$TEST_TMP/rogue.pdf"
-expect_exit 1 esign --json verify "$TEST_TMP/rogue.pdf" --trust "$PKI/root.pem"
+# A TSA nobody trusts proves nothing: INDETERMINATE (NO_CERTIFICATE_CHAIN_FOUND), not a forgery.
+expect_exit 4 esign --json verify "$TEST_TMP/rogue.pdf" --trust "$PKI/root.pem"
 grep -q 'signature_timestamp' "$LAST_STDOUT" || fail "rogue.pdf: no signature_timestamp check in the report"
 
 note "B-T without a timestamp: section is a configuration error"
