@@ -271,16 +271,16 @@ std::shared_ptr<X509> CertificateCache::parse(ByteView der) {
   return shared;
 }
 
-std::optional<ChainCache::Path> ChainCache::path_at(const Bytes& key, std::time_t t) {
+std::optional<ChainCache::Validated> ChainCache::path_at(const Bytes& key, std::time_t t) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end() || t < it->second.not_before || t > it->second.not_after) return std::nullopt;
-  return it->second.path;
+  return it->second.validated;
 }
 
-void ChainCache::remember(Bytes key, std::time_t not_before, std::time_t not_after, Path path) {
+void ChainCache::remember(Bytes key, std::time_t not_before, std::time_t not_after, Validated validated) {
   std::lock_guard lock(mutex_);
-  if (entries_.size() < kMaxEntries) entries_[std::move(key)] = {not_before, not_after, std::move(path)};
+  if (entries_.size() < kMaxEntries) entries_[std::move(key)] = {not_before, not_after, std::move(validated)};
 }
 
 namespace {
@@ -507,9 +507,9 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   }
   if (ctx.intermediates) extra.insert(extra.end(), ctx.intermediates->begin(), ctx.intermediates->end());
   for (const auto& x : extra) sk_X509_push(pool.get(), x.get());
-  std::optional<ChainCache::Path> path;
-  if (ctx.chains) path = ctx.chains->path_at(chain_key, at);
-  bool chain_ok = path.has_value();
+  std::optional<ChainCache::Validated> validated;
+  if (ctx.chains) validated = ctx.chains->path_at(chain_key, at);
+  bool chain_ok = validated.has_value();
   std::string chain_detail;
   Failure chain_failure{Indication::indeterminate, sub::certificate_chain_general_failure};
   ossl::StoreCtx store_ctx(chain_ok ? nullptr : X509_STORE_CTX_new());
@@ -554,27 +554,24 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
     }
   }
   if (store_ctx && chain_ok) {
-    {
-      std::time_t lo = 0, hi = std::numeric_limits<std::time_t>::max();
-      STACK_OF(X509)* validated = X509_STORE_CTX_get0_chain(store_ctx.get());
-      path.emplace();
-      for (int i = 0; i < sk_X509_num(validated); ++i) {
-        X509* c = sk_X509_value(validated, i);
-        X509_up_ref(c);
-        path->emplace_back(c, X509_free);
-        lo = std::max(lo, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notBefore(c))));
-        hi = std::min(hi, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notAfter(c))));
-      }
-      if (ctx.chains) ctx.chains->remember(std::move(chain_key), lo, hi, *path);
+    std::time_t lo = 0, hi = std::numeric_limits<std::time_t>::max();
+    STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(store_ctx.get());
+    validated.emplace();
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      X509* c = sk_X509_value(chain, i);
+      X509_up_ref(c);
+      validated->path.emplace_back(c, X509_free);
+      Certificate cert = Certificate::from_x509(c);
+      validated->certificates.push_back(validation_object("certificate", cert.der(), cert.subject()));
+      lo = std::max(lo, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notBefore(c))));
+      hi = std::min(hi, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notAfter(c))));
     }
+    if (ctx.chains) ctx.chains->remember(std::move(chain_key), lo, hi, *validated);
   }
   ossl::clear_errors();
   checks.add("chain", chain_ok, chain_detail, chain_failure);
-  if (chain_ok && first)
-    for (const auto& c : *path) {
-      Certificate cert = Certificate::from_x509(c.get());
-      report.used.push_back(validation_object("certificate", cert.der(), cert.subject()));
-    }
+  const ChainCache::Path* path = chain_ok ? &validated->path : nullptr;
+  if (chain_ok && first) report.used.insert(report.used.end(), validated->certificates.begin(), validated->certificates.end());
 
   // Revocation of the signer's path and of the TSA's path (EN 319 102-1 §5.2.5), with the
   // time-stamp as the time that revocations must come after.

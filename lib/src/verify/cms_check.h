@@ -39,15 +39,20 @@ class CertificateCache {
 class ChainCache {
  public:
   using Path = std::vector<std::shared_ptr<X509>>;  // leaf first, trust anchor last
+  // A validated path and its certificates as the report lists them.
+  struct Validated {
+    Path path;
+    std::vector<ValidationObject> certificates;
+  };
   // The path remembered for `key` when `t` lies inside it, else nullopt.
-  std::optional<Path> path_at(const Bytes& key, std::time_t t);
-  void remember(Bytes key, std::time_t not_before, std::time_t not_after, Path path);
+  std::optional<Validated> path_at(const Bytes& key, std::time_t t);
+  void remember(Bytes key, std::time_t not_before, std::time_t not_after, Validated validated);
 
  private:
   static constexpr std::size_t kMaxEntries = 4096;
   struct Entry {
     std::time_t not_before, not_after;
-    Path path;
+    Validated validated;
   };
   std::mutex mutex_;
   std::map<Bytes, Entry> entries_;
