@@ -109,6 +109,67 @@ else
   expect_no_file "$W/bad/c"
 fi
 
+# Strict envelopes: an algorithm off esign-decrypt(1)'s list, or an AES-GCM tag outside 12..16
+# bytes or unlike aes-ICVlen, is refused with exit 2 and one line naming the file, before any
+# output. The hostile files are good ones after DER surgery; OpenSSL 3.0 alone opens several
+# (an unknown key transport OID as PKCS#1 v1.5, a 4-byte tag).
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3)
+S=$W/strict
+mkdir "$S"
+surgery() { "$py" "$ESIGN_SOURCE_DIR/tests/support/envelope_surgery.py" "$@" || fail "envelope_surgery $*"; }
+# refused FILE PROFILE REASON: decrypting FILE fails (exit 2) with one line naming FILE and saying REASON; no output.
+refused() {
+  expect_exit 2 esign decrypt "$1" -p "$2" -o "$S/out.bin"
+  expect_stderr_contains "esign: $1: "
+  expect_stderr_contains "$3"
+  [ "$(wc -l <"$LAST_STDERR")" = 1 ] || { _show_last; fail "$1: more than one line on stderr"; }
+  expect_no_file "$S/out.bin"
+}
+surgery "$W/compat.p7m" "$S/kek.p7m" kek-oid=1.2.3.4.5
+refused "$S/kek.p7m" "$RSA_PROFILE" "recipient 1: key transport algorithm 1.2.3.4.5 is not accepted"
+expect_stderr_contains "rsaEncryption, id-RSAES-OAEP"
+surgery "$W/compat.p7m" "$S/pss.p7m" kek-oid=1.2.840.113549.1.1.10  # RSASSA-PSS: known to OpenSSL, no key transport
+refused "$S/pss.p7m" "$RSA_PROFILE" "(1.2.840.113549.1.1.10) is not accepted"
+# Every recipient is checked, not only the profile's: the EC one here, the RSA one altered.
+surgery "$W/two.p7m" "$S/two.p7m" kek-oid=1.2.3.4.5
+refused "$S/two.p7m" "$W/ecr.yaml" ": key transport algorithm 1.2.3.4.5 is not accepted"
+surgery "$W/ossl-ec.p7m" "$S/wrap.p7m" wrap-oid=2.16.840.1.101.3.4.1.48  # id-aes256-wrap-pad
+refused "$S/wrap.p7m" "$W/ecr.yaml" "recipient 1: key wrap algorithm"
+surgery "$W/ossl-ec.p7m" "$S/mqv.p7m" kari-oid=1.3.133.16.840.63.0.16  # mqvSinglePass-sha1kdf-scheme
+refused "$S/mqv.p7m" "$W/ecr.yaml" "recipient 1: key agreement algorithm"
+openssl cms -encrypt -binary -outform DER -des3 -in "$W/data.bin" -out "$S/3des.p7m" "$RSA_CERT"
+refused "$S/3des.p7m" "$RSA_PROFILE" "content encryption des-ede3-cbc (1.2.840.113549.3.7) is not accepted"
+surgery "$W/data.bin.p7m" "$S/ccm.p7m" content-oid=2.16.840.1.101.3.4.1.47  # aes-256-ccm
+refused "$S/ccm.p7m" "$RSA_PROFILE" "not accepted in AuthEnvelopedData"
+# AES-GCM tags (esign's own output, BER, re-encoded): 4 and 17 bytes, whatever aes-ICVlen says.
+surgery "$W/data.bin.p7m" "$S/tag4.p7m" mac-len=4 icvlen=4
+refused "$S/tag4.p7m" "$RSA_PROFILE" "the AES-GCM authentication tag is 4 bytes long; esign accepts 12 to 16"
+expect_exit 2 esign decrypt "$S/tag4.p7m" -p "$RSA_PROFILE" -o -
+[ -s "$LAST_STDOUT" ] && fail "a refused envelope wrote to stdout"
+surgery "$W/data.bin.p7m" "$S/tag4-icv16.p7m" mac-len=4
+refused "$S/tag4-icv16.p7m" "$RSA_PROFILE" "tag is 4 bytes long"
+surgery "$W/data.bin.p7m" "$S/tag17.p7m" mac-len=17 icvlen=17
+refused "$S/tag17.p7m" "$RSA_PROFILE" "the AES-GCM authentication tag is 17 bytes long; esign accepts 12 to 16"
+surgery "$W/data.bin.p7m" "$S/icv12.p7m" icvlen=12
+refused "$S/icv12.p7m" "$RSA_PROFILE" "tag is 16 bytes long but the parameters declare 12 (aes-ICVlen)"
+surgery "$W/data.bin.p7m" "$S/icv8.p7m" icvlen=8
+refused "$S/icv8.p7m" "$RSA_PROFILE" "tag length (aes-ICVlen) of 8 bytes"
+expect_dir_contents "$S" kek.p7m pss.p7m two.p7m wrap.p7m mqv.p7m 3des.p7m ccm.p7m tag4.p7m tag4-icv16.p7m \
+  tag17.p7m icv12.p7m icv8.p7m
+# Still accepted: a 12-byte tag (the first 12 bytes of the real one), other RFC 5753 schemes.
+surgery "$W/data.bin.p7m" "$W/tag12.p7m" mac-len=12 icvlen=12
+expect_exit 0 esign decrypt "$W/tag12.p7m" -p "$RSA_PROFILE" -o "$W/tag12.out"
+cmp "$W/tag12.out" "$W/data.bin" || fail "a 12-byte tag decrypts to something else"
+openssl cms -encrypt -binary -outform DER -aes-256-gcm -in "$W/data.bin" -out "$W/cofactor.p7m" \
+  -recip "$W/ecr.cert.pem" -keyopt ecdh_kdf_md:sha256 -keyopt ecdh_cofactor_mode:1
+expect_exit 0 esign decrypt "$W/cofactor.p7m" -p "$W/ecr.yaml" -o "$W/cofactor.out"
+cmp "$W/cofactor.out" "$W/data.bin" || fail "cofactor ECDH with a SHA-256 KDF decrypts to something else"
+openssl cms -encrypt -binary -outform DER -aes-128-cbc -in "$W/data.bin" -out "$W/sha512kdf.p7m" \
+  -recip "$W/ecr.cert.pem" -keyopt ecdh_kdf_md:sha512
+expect_exit 0 esign decrypt "$W/sha512kdf.p7m" -p "$W/ecr.yaml" -o "$W/sha512kdf.out"
+cmp "$W/sha512kdf.out" "$W/data.bin" || fail "ECDH with a SHA-512 KDF and AES-128-CBC decrypts to something else"
+
 # Pipes: - and -o - both ways.
 esign encrypt - -r "$W/ecr.cert.pem" -o - <"$W/data.bin" | esign decrypt - -p "$W/ecr.yaml" -o - >"$W/pipe.out"
 cmp "$W/pipe.out" "$W/data.bin" || fail "pipe round trip differs"

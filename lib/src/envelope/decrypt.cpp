@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
-#include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <cstring>
 
 #include "crypto/openssl.h"
+#include "envelope/algorithms.h"
 #include "envelope/ber_reader.h"
 #include "envelope/bio_stream.h"
 #include "envelope/decrypt_key.h"
@@ -228,15 +228,22 @@ class ContentStream {
   std::uint64_t remaining_ = 0;
 };
 
-std::string cipher_name(const Bytes& algorithm) {
-  const unsigned char* p = algorithm.data();
-  std::unique_ptr<X509_ALGOR, ossl::Deleter<X509_ALGOR_free>> alg(
-      d2i_X509_ALGOR(nullptr, &p, static_cast<long>(algorithm.size())));
-  if (!alg) return "unknown";
-  const ASN1_OBJECT* oid = nullptr;
-  X509_ALGOR_get0(&oid, nullptr, nullptr, alg.get());
-  int nid = OBJ_obj2nid(oid);
-  return nid == NID_undef ? "unknown" : OBJ_nid2ln(nid);
+// The AuthEnvelopedData mac: the OCTET STRING among the elements after the encrypted content
+// (between the optional [1] authAttrs and [2] unauthAttrs).
+const Bytes& find_mac(const Envelope& env, BerReader& r) {
+  for (const Bytes& b : env.after)
+    if (!b.empty() && (b[0] == 0x04 || b[0] == 0x24)) return b;
+  r.malformed("no authentication tag");
+}
+
+// Refuses what esign does not decrypt (envelope/algorithms.h), before any output exists; returns
+// the content cipher's name.
+std::string check_algorithms(const Envelope& env, CMS_ContentInfo* cms, BerReader& r, const std::string& subject) {
+  const bool authenticated = env.content_type == kAuthEnvelopedOid;
+  std::string cipher = envelope::check_content_algorithm(env.eci_algorithm, authenticated, subject);
+  if (authenticated) envelope::check_gcm_tag(env.eci_algorithm, find_mac(env, r), subject);
+  envelope::check_recipients(cms, subject);
+  return cipher;
 }
 
 // Whether one of the envelope's recipients is `cert` (issuer and serial, or subject key identifier).
@@ -287,8 +294,8 @@ EnvelopeOutcome decrypt_file(const Profile& profile, const SecretResolver& secre
     throw;
   }
   outcome.input_sha256 = in.spooled() ? spool_hash.hex() : reader.sha256_hex();
-  outcome.content_cipher = cipher_name(env.eci_algorithm);
   ossl::Cms cms = envelope_without_content(env, subject);
+  outcome.content_cipher = check_algorithms(env, cms.get(), reader, subject);
 
   if (!has_recipient(cms.get(), key.cert.get())) {
     Certificate c = Certificate::from_x509(key.cert.get());

@@ -1,6 +1,7 @@
 target_sources(esign_core PRIVATE
   src/envelope/bio_stream.cpp
   src/envelope/encrypt.cpp
+  src/envelope/algorithms.cpp
   src/envelope/ber_reader.cpp
   src/envelope/decrypt.cpp
   src/envelope/decrypt_key.cpp
