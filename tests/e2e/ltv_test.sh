@@ -178,7 +178,7 @@ assert all(r["allowed"] for r in f["revisions"]), f["revisions"]
 expect_exit 2 esign stamp "$TEST_TMP/lt.pdf" --profile "$LT/signer.yaml" --extend -o "$TEST_TMP/not-lta.pdf"
 expect_stderr_contains "no document time-stamp to renew"
 expect_exit 2 esign stamp "$TEST_TMP/data.txt" --profile "$LT/signer.yaml" --extend
-expect_stderr_contains "not a PDF"
+expect_stderr_contains "this is neither"   # neither a PDF nor a CMS signature (CAdES B-LTA: cades_lta_test.sh)
 
 note "a change to the page content after the signature: invalid, and the JSON names the change"
 /usr/bin/python3 - "$TEST_TMP/lt.pdf" "$TEST_TMP/tampered.pdf" <<'PY'
