@@ -502,18 +502,22 @@ std::vector<ArchiveTimestampCheck> check_archive_timestamps(ByteView cms_der, st
       }
       const auto slot = static_cast<std::size_t>(*alg);
       if (!hashes[slot]) hashes[slot] = hash_items(sd, si, *alg);
-      if (!match(index.certificates, hashes[slot]->certificates, c.covered_certificates)) {
+      std::vector<std::size_t> certs, crls, attrs;
+      if (!match(index.certificates, hashes[slot]->certificates, certs)) {
         failed("a certificate the archive time-stamp covers was removed or altered");
         continue;
       }
-      if (!match(index.crls, hashes[slot]->crls, c.covered_crls)) {
+      if (!match(index.crls, hashes[slot]->crls, crls)) {
         failed("a revocation value (CRL or OCSP response) the archive time-stamp covers was removed or altered");
         continue;
       }
-      if (!match(index.values, hashes[slot]->values, c.covered_unsigned_attributes)) {
+      if (!match(index.values, hashes[slot]->values, attrs)) {
         failed("an unsigned attribute the archive time-stamp covers was removed or altered");
         continue;
       }
+      c.covered_certificates = std::move(certs);
+      c.covered_crls = std::move(crls);
+      c.covered_unsigned_attributes = std::move(attrs);
       if (!content[slot]) {
         Digest d;
         try {

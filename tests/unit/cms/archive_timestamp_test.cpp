@@ -309,6 +309,7 @@ BOOST_AUTO_TEST_CASE(a_covered_item_removed_or_changed_fails) {
     BOOST_REQUIRE_EQUAL(c.size(), 1u);
     BOOST_TEST(!c[0].ok);
     BOOST_TEST(c[0].error.find(what) != std::string::npos, c[0].error);
+    BOOST_TEST((c[0].covered_certificates.empty() && c[0].covered_crls.empty()));
   };
   for (std::size_t i = 0; i < sd.certificates.size(); ++i)
     expect_failure(rebuild(sd, without(sd.certificates, i), sd.crls, sd.signers[0].unsigned_attrs), "certificate");
