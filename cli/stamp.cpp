@@ -52,16 +52,19 @@ int run(const StampArgs& args, Context& ctx) {
     std::filesystem::path output;
     try {
       const bool pdf = detect_format(input) == SignatureFormat::pades;
-      output = args.output.empty() ? default_stamp_output(input, pdf) : std::filesystem::path(args.output);
+      const bool cades = args.extend && !pdf;  // a CMS signature (.p7s) to renew
+      output = !args.output.empty() ? std::filesystem::path(args.output)
+               : cades              ? default_extend_output(input)
+                                    : default_stamp_output(input, pdf);
       StampOutcome outcome;
-      if (pdf) {
+      if (pdf || cades) {
         if (!timestamper) timestamper = open_timestamper(profile, secrets);
-        SignOutcome done = args.extend ? extend_pdf(*timestamper, profile, input, output, args.force)
-                                       : stamp_pdf(*timestamper, input, output, args.force);
+        SignOutcome done = cades         ? extend_cades(*timestamper, profile, input, output, args.force)
+                           : args.extend ? extend_pdf(*timestamper, profile, input, output, args.force)
+                                         : stamp_pdf(*timestamper, input, output, args.force);
         outcome.input_sha256 = done.input_sha256;
         outcome.output_sha256 = done.output_sha256;
-      } else if (args.extend) {
-        throw Error(Errc::usage, file, "--extend renews the document time-stamps of PDFs; this is not a PDF");
+        if (cades) outcome.detail = "cades archive timestamp";
       } else {
         outcome = stamp_file(settings, input, output, args.force, secrets, profile.file.string());
       }
@@ -69,10 +72,10 @@ int run(const StampArgs& args, Context& ctx) {
       if (ctx.json) {
         nlohmann::json r{{"input", file}, {"output", output.string()}, {"status", "stamped"},
                          {"input_sha256", outcome.input_sha256}, {"output_sha256", outcome.output_sha256}};
-        if (!pdf) r.update({{"time", outcome.time}, {"tsa", outcome.tsa}});
+        if (!pdf && !cades) r.update({{"time", outcome.time}, {"tsa", outcome.tsa}});
         results.push_back(std::move(r));
       } else if (!ctx.quiet && output != "-") {
-        if (pdf) fmt::print("stamped {} -> {}\n", file, output.string());
+        if (pdf || cades) fmt::print("stamped {} -> {}\n", file, output.string());
         else fmt::print("stamped {} -> {} ({}, {})\n", file, output.string(), outcome.time, outcome.tsa);
       }
     } catch (const Error& e) {
@@ -97,7 +100,8 @@ Command add_stamp(CLI::App& root, Context& ctx) {
   app->add_option("-o,--output", args->output, "Output file for a single input ('-' for stdout)");
   app->add_flag("--force", args->force, "Overwrite existing outputs");
   app->add_flag("--extend", args->extend,
-                "Archive renewal of a B-LTA PDF: add the newest document timestamp's validation data to the DSS, then a new document timestamp");
+                "Archive renewal: of a B-LTA PDF (the newest document timestamp's validation data into the DSS, then a new document "
+                "timestamp), or of a CAdES .p7s at B-T or above (the validation data it lacks, then an archive-time-stamp-v3)");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }
 

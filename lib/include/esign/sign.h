@@ -73,6 +73,17 @@ SignOutcome stamp_pdf(Timestamper& timestamper, const std::filesystem::path& inp
 SignOutcome extend_pdf(Timestamper& timestamper, const Profile& profile, const std::filesystem::path& input,
                        const std::filesystem::path& output, bool overwrite);
 
+// Archive renewal of a CAdES signature (`esign stamp --extend` on a .p7s, EN 319 122-1 §5.5.3):
+// the validation data the signature lacks goes into the SignedData's certificates and crls
+// fields (OCSP/CRL fetched now, always fresh for the newest time-stamp's TSA; for a B-T
+// signature also the signer's path), then an archive-time-stamp-v3 covers everything, then that
+// time-stamp's own TSA evidence is added when it is missing. The detached content is not needed
+// (the archive time-stamp uses the signature's digest algorithm and message-digest attribute).
+// Written atomically to `output`. Throws Error(input) for a file that is not a DER CMS
+// SignedData with one signer at B-T or above (SHA-2 digest), and like extend_pdf.
+SignOutcome extend_cades(Timestamper& timestamper, const Profile& profile, const std::filesystem::path& input,
+                         const std::filesystem::path& output, bool overwrite);
+
 // Records a sign attempt in the ledger's audit log: the outcome when it succeeded, the error's
 // one-line reason when it failed (`outcome` null).
 void record_sign(Ledger& ledger, const Profile& profile, const std::filesystem::path& input,

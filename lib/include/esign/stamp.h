@@ -20,11 +20,17 @@ struct StampOutcome {
   std::string tsa;              // subject of the TSA certificate
   std::string tsa_fingerprint;  // SHA-256 hex of the TSA certificate
   std::string tsa_url;          // the TSA, without query or credentials
+  std::string detail;           // the ledger's detail when set (otherwise derived from the above)
 };
 
 // data.bin -> data.bin.tsr beside it; with `pdf` (a document timestamp, stamp_pdf in sign.h)
 // report.pdf -> report.stamped.pdf; "-" (stdin) -> "-" (stdout).
 std::filesystem::path default_stamp_output(const std::filesystem::path& input, bool pdf = false);
+
+// What `esign stamp --extend` writes for a CMS signature, named like a renewed PDF:
+// data.txt.p7s -> data.txt.stamped.p7s (also .p7m, any case); another name gets ".stamped.p7s"
+// appended; "-" -> "-". `esign verify` finds the data of data.txt.stamped.p7s with --data.
+std::filesystem::path default_extend_output(const std::filesystem::path& input);
 
 // Streams `input` ("-": stdin) through SHA-256 (bounded memory, any size), asks the TSA of
 // `settings` for a token over it (tsp: nonce, certReq, and every response check), and writes

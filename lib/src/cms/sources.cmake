@@ -1,4 +1,5 @@
 target_sources(esign_core PRIVATE
   src/cms/der.cpp
   src/cms/signed_data.cpp
+  src/cms/archive_timestamp.cpp
 )

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cms/archive_timestamp.h"
 #include "cms/signed_data.h"
 #include "common/file_map.h"
 #include "esign/error.h"
@@ -84,6 +85,12 @@ SignOutcome sign_pades(const Profile& profile, Signer& signer, const fs::path& i
   return o;
 }
 
+// `cms` with the validation data it lacks (sign::cades_missing_data) added.
+Bytes with_missing_data(Bytes cms, const Profile& profile, const std::string& name, bool refresh_newest) {
+  cms::ValidationData missing = sign::cades_missing_data(cms, profile, name, refresh_newest);
+  return missing.empty() ? cms : cms::add_validation_data(cms, missing, name);
+}
+
 // Streams the input once, hashing with the profile's digest (and SHA-256 for the ledger).
 SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
                        const SignOptions& options) {
@@ -111,9 +118,6 @@ SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& i
   cms::AttributeOptions attrs;
   attrs.signing_time = std::chrono::system_clock::now();
   const SignatureLevel level = options.level.value_or(profile.signature.level);
-  if (level == SignatureLevel::b_lta)
-    throw Error(Errc::config, input.string(),
-                "level B-LTA is for PDFs (a document time-stamp); sign other files at B-LT and renew them with `esign stamp`");
   cms::PreparedSignature prepared = cms::prepare(digest, signer.chain().front(), attrs);
   Bytes value = signer.sign(prepared.to_sign);
   Bytes token;
@@ -121,6 +125,12 @@ SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& i
   std::optional<cms::ValidationData> long_term;
   if (embeds_revocation(profile, level)) long_term = long_term_data(profile, signer.chain(), token, input.string());
   Bytes signature = cms::assemble(prepared, value, signer.chain(), signer.scheme(), token, long_term ? &*long_term : nullptr);
+  if (level == SignatureLevel::b_lta) {
+    // B-LTA (EN 319 122-1 §5.5.3): an archive-time-stamp-v3 over the B-LT signature, then that
+    // time-stamp's own validation data when its TSA's is not there yet (as for a PDF).
+    signature = cms::add_archive_timestamp(signature, 0, digest, *options.timestamper, input.string());
+    signature = with_missing_data(std::move(signature), profile, input.string(), false);
+  }
 
   OutputFile out(output, options.overwrite);
   out.write(signature);
@@ -239,6 +249,31 @@ SignOutcome extend_pdf(Timestamper& timestamper, const Profile& profile, const f
   file.insert(file.end(), tail.begin(), tail.end());
   tail += pdf::timestamp_pdf(file, input.string(), timestamper);
   return write_stamped(in.bytes(), tail, input, output, overwrite);
+}
+
+SignOutcome extend_cades(Timestamper& timestamper, const Profile& profile, const fs::path& input, const fs::path& output,
+                         bool overwrite) {
+  if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
+    throw Error(Errc::usage, input.string(), "the output would overwrite the input");
+  InputBytes in = InputBytes::open(input);
+  const std::string name = input.string();
+  Digest content = sign::cades_content_digest(in.bytes(), name);  // refuses what cannot be extended
+  // Before anything is fetched or sent: an existing output without --force is refused here.
+  OutputFile out(output, overwrite);
+  // What the new archive time-stamp is to cover: fresh evidence for the newest time-stamp's TSA,
+  // and whatever else the signature lacks (a B-T signature's signer path, its TSA's path).
+  Bytes cms = with_missing_data(Bytes(in.bytes().begin(), in.bytes().end()), profile, name, true);
+  cms = cms::add_archive_timestamp(cms, 0, content, timestamper, name);
+  cms = with_missing_data(std::move(cms), profile, name, false);
+  out.write(cms);
+  out.commit();
+  SignOutcome o;
+  o.input = input;
+  o.output = output;
+  o.format = SignatureFormat::cades;
+  o.input_sha256 = to_hex(digest_of(DigestAlgorithm::sha256, in.bytes()).value);
+  o.output_sha256 = to_hex(digest_of(DigestAlgorithm::sha256, cms).value);
+  return o;
 }
 
 void record_sign(Ledger& ledger, const Profile& profile, const fs::path& input, const fs::path& output,

@@ -51,6 +51,15 @@ fs::path default_stamp_output(const fs::path& input, bool pdf) {
   return input.parent_path() / (ext == ".pdf" ? p.stem().string() + ".stamped" + p.extension().string() : name + ".stamped.pdf");
 }
 
+fs::path default_extend_output(const fs::path& input) {
+  if (input == "-") return "-";
+  fs::path p = input.filename();
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return input.parent_path() /
+         (ext == ".p7s" || ext == ".p7m" ? p.stem().string() + ".stamped" + p.extension().string() : p.string() + ".stamped.p7s");
+}
+
 StampOutcome stamp_file(const TimestampSettings& settings, const fs::path& input, const fs::path& output,
                         bool overwrite, const SecretResolver& secrets, const std::string& profile_file) {
   if (settings.url.empty()) throw Error(Errc::config, profile_file, "no TSA URL (timestamp.url)");
@@ -87,7 +96,9 @@ void record_stamp(Ledger& ledger, const std::string& profile, const fs::path& in
     e.output_sha256 = outcome->output_sha256;
     e.signer_fingerprint = outcome->tsa_fingerprint;
     e.outcome = "ok";
-    e.detail = outcome->time.empty() ? "pdf document timestamp" : "rfc3161 " + outcome->time + " " + outcome->tsa_url;
+    e.detail = !outcome->detail.empty() ? outcome->detail
+               : outcome->time.empty()  ? "pdf document timestamp"
+                                        : "rfc3161 " + outcome->time + " " + outcome->tsa_url;
   } else {
     e.outcome = "failed";
     e.detail = error;
