@@ -11,13 +11,8 @@ need_tool openssl jq
 export ESIGN_LEDGER=$TEST_TMP/ledger.db
 LT=$TEST_TMP/lt
 
-# >>> SWITCH: once esign verify checks archive time-stamps (cms::check_archive_timestamps), run
-# with ESIGN_E2E_VERIFY_CADES_LTA=1 (or make 1 the default here): every B-LTA .p7s below must then
-# verify offline with --require-level B-LTA and report B-LTA, and a tampered one must not. Until
-# then esign verify reports them at B-LT, which is what is checked.
-VERIFY_LTA=${ESIGN_E2E_VERIFY_CADES_LTA:-0}
-ARCHIVED=B-LT
-[ "$VERIFY_LTA" = 1 ] && ARCHIVED=B-LTA
+# What every archived .p7s below must verify as, offline, with --require-level.
+ARCHIVED=B-LTA
 
 /usr/bin/python3 "$ESIGN_SOURCE_DIR/tests/support/revocation_server.py" --dir "$LT" \
   >"$TEST_TMP/rev.port" 2>"$TEST_TMP/rev.err" &
@@ -304,11 +299,12 @@ verify_level data.txt.p7s "$ARCHIVED"
 verify_level renewed.p7s "$ARCHIVED" --data data.txt
 verify_level bt.stamped.p7s "$ARCHIVED" --data data.txt
 verify_level sha512.p7s "$ARCHIVED" --data data.txt
-if [ "$VERIFY_LTA" = 1 ]; then
-  # A covered certificate dropped from the signature: its archive time-stamps fail, so it is
-  # not B-LTA (whatever else the report says).
-  drop_first_certificate renewed.p7s tampered.p7s
-  run esign --json verify --offline tampered.p7s --data data.txt --trust "$LT/root.pem"
-  jq -e '.files[0].signatures[0].level != "B-LTA"' "$LAST_STDOUT" >/dev/null ||
-    fail "a signature missing a covered certificate is still B-LTA: $(cat "$LAST_STDOUT")"
-fi
+# A covered certificate dropped from the signature: its archive time-stamps fail, and so does
+# the signature (TOTAL-FAILED, exit 1): anyone may append an unsigned attribute, but one that
+# does not verify is never ignored.
+drop_first_certificate renewed.p7s tampered.p7s
+run esign --json verify --offline tampered.p7s --data data.txt --trust "$LT/root.pem"
+[ "$LAST_EXIT" = 1 ] || fail "a signature missing a covered certificate: exit $LAST_EXIT, expected 1"
+jq -e '.files[0].signatures[0].level != "B-LTA" and .files[0].indication == "TOTAL-FAILED"
+       and (.files[0].signatures[0].checks.archive_timestamp.ok | not)' "$LAST_STDOUT" >/dev/null ||
+  fail "a signature missing a covered certificate is still B-LTA or not TOTAL-FAILED: $(cat "$LAST_STDOUT")"

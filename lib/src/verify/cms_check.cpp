@@ -8,9 +8,11 @@
 #include <ctime>
 #include <limits>
 
+#include "cms/archive_timestamp.h"
 #include "cms/der.h"
 #include "cms/signed_data.h"
 #include "crypto/openssl.h"
+#include "esign/error.h"
 #include "tsp/tsp.h"
 
 namespace esign::verify {
@@ -617,6 +619,47 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   return long_term;
 }
 
+// CAdES B-LTA (EN 319 122-1 §5.5.3): every archive-time-stamp-v3 of the first SignerInfo must
+// verify over the signature and what it held then, and its TSA's path is checked like a
+// signature time-stamp's (key strength, revocation at the token's time). Returns whether one
+// valid archive time-stamp covers revocation values (the B-LT data). Anyone may append an
+// unsigned attribute, so one that fails fails the signature, as a broken document time-stamp
+// fails a PDF.
+bool check_archive_timestamps(ByteView der, CMS_ContentInfo* cms, const std::map<DigestAlgorithm, Digest>& digests,
+                              const CmsContext& ctx, Checks& checks, SignatureReport& report) {
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
+  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> archive_oid(OBJ_txt2obj(cms::oid::archive_timestamp_v3, 1),
+                                                                        ASN1_OBJECT_free);
+  if (!archive_oid || sk_CMS_SignerInfo_num(infos) < 1 ||
+      CMS_unsigned_get_attr_by_OBJ(sk_CMS_SignerInfo_value(infos, 0), archive_oid.get(), -1) < 0)
+    return false;
+  const std::vector<cms::ArchiveTimestampCheck> archives = cms::check_archive_timestamps(
+      der, 0,
+      [&](DigestAlgorithm a) {
+        auto it = digests.find(a);
+        if (it == digests.end())
+          throw Error(Errc::input, "", "the signed content was not hashed with " + to_string(a) + ", the archive time-stamp's hash");
+        return it->second;
+      },
+      ctx.trust);
+  bool archived = false;
+  for (std::size_t i = 0; i < archives.size(); ++i) {
+    const cms::ArchiveTimestampCheck& a = archives[i];
+    const std::string name = "archive_timestamp" + (i == 0 ? std::string() : "#" + std::to_string(i + 1));
+    const std::string tsa = a.tsa_path.empty() ? std::string() : Certificate::from_x509(a.tsa_path.front().get()).subject();
+    if (!checks.add(name, a.ok, a.ok ? "at " + rfc3339(a.time) + " by " + tsa : a.error)) continue;
+    report.used.push_back(validation_object("time-stamp", a.token, "archive time-stamp at " + rfc3339(a.time) + " by " + tsa));
+    const std::string weak = path_key_weakness(a.tsa_path, ctx.keys, "archive TSA");
+    const PathStatus status = check_path(a.tsa_path, a.time, ctx.revocation);
+    const bool strong = checks.add(name + "_key_strength", weak.empty(), weak,
+                                   {Indication::indeterminate, sub::crypto_constraints_failure_no_poe});
+    const bool ok = checks.add(name + "_revocation", status.ok, status.detail, status.failure) && strong;
+    report.used.insert(report.used.end(), status.used.begin(), status.used.end());
+    archived = archived || (ok && !a.covered_crls.empty());
+  }
+  return archived;
+}
+
 void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
   Checks checks(report);
   auto done = [&] { conclude(report); };
@@ -707,13 +750,19 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
     long_term = check_signer(cms.get(), sk_CMS_SignerInfo_value(infos, i), certs.get(), held, digests, with_revocation,
                              signer_checks, report, i == 0) && long_term;
   }
+  const bool archived = check_archive_timestamps(der, cms.get(), digests, with_revocation, checks, report);
   done();
   // The baseline level reached: B-B needs the signing-certificate attribute, B-T adds a valid
-  // signature time-stamp (EN 319 122-1 §6, EN 319 142-1 §6).
+  // signature time-stamp, B-LT the validation data, B-LTA an archive time-stamp over them
+  // (EN 319 122-1 §6, EN 319 142-1 §6).
   if (report.valid) {
     bool ess = false;
     for (const Check& c : report.checks) ess = ess || (c.name == "signing_certificate" && c.ok);
-    if (ess) report.level = report.timestamp_time.empty() ? "B-B" : long_term ? "B-LT" : "B-T";
+    if (ess)
+      report.level = report.timestamp_time.empty() ? "B-B"
+                     : !long_term                  ? "B-T"
+                     : archived                    ? "B-LTA"
+                                                   : "B-LT";
   }
 }
 
