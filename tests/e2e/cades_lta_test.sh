@@ -14,19 +14,7 @@ LT=$TEST_TMP/lt
 # What every archived .p7s below must verify as, offline, with --require-level.
 ARCHIVED=B-LTA
 
-/usr/bin/python3 "$ESIGN_SOURCE_DIR/tests/support/revocation_server.py" --dir "$LT" \
-  >"$TEST_TMP/rev.port" 2>"$TEST_TMP/rev.err" &
-REV_PID=$!
-on_exit "kill $REV_PID 2>/dev/null || true"
-for ((i = 0; i < 100; i++)); do
-  REV_PORT=$(head -n1 "$TEST_TMP/rev.port" 2>/dev/null || true)
-  [ -n "$REV_PORT" ] && break
-  sleep 0.05
-done
-[ -n "$REV_PORT" ] || fail "the revocation server did not start: $(cat "$TEST_TMP/rev.err")"
-bash "$ESIGN_SOURCE_DIR/tests/support/make_lt_pki.sh" "$LT" "http://127.0.0.1:$REV_PORT"
-start_tsa lt-tsa "$LT/tsa.key.pem" "$LT/tsa.cert.pem" "$LT/chain.pem"
-sed -i "s|@TSA_URL@|$TSA_URL/tsa|" "$LT"/*.yaml
+start_lt_pki "$LT"
 stats() { curl -s "http://127.0.0.1:$REV_PORT/_stats"; }
 
 cd "$TEST_TMP"

@@ -351,20 +351,49 @@ copy_fixture() {
 # auth on /auth/tsa with $TSA_USER/$TSA_PASSWORD (defaults asha / tsa-secret-0042). Not in
 # $(...): on_exit must run in this shell.
 start_tsa() {
-  local name=$1 key=${2:-$PKI/tsa.key.pem} cert=${3:-$PKI/tsa.cert.pem} chain=${4:-$PKI/chain.pem} port="" i pid
+  local name=$1 key=${2:-$PKI/tsa.key.pem} cert=${3:-$PKI/tsa.cert.pem} chain=${4:-$PKI/chain.pem}
   TSA_USER=${TSA_USER:-asha}
   TSA_PASSWORD=${TSA_PASSWORD:-tsa-secret-0042}
   /usr/bin/python3 "$ESIGN_SOURCE_DIR/tests/support/tsa_server.py" --key "$key" --cert "$cert" --chain "$chain" \
     --workdir "$TEST_TMP/$name" --username "$TSA_USER" --password "$TSA_PASSWORD" \
     >"$TEST_TMP/$name.port" 2>"$TEST_TMP/$name.err" &
-  pid=$!
-  on_exit "kill $pid 2>/dev/null || true"
+  on_exit "kill $! 2>/dev/null || true"
+  wait_for_port "$TEST_TMP/$name.port" "the test TSA $name"
+  echo "$PORT" >"$TEST_TMP/$name.portnum"
+  TSA_URL=http://127.0.0.1:$PORT
+}
+
+# wait_for_port FILE WHAT: sets PORT to the port a test server started in the background writes
+# as the first line of FILE (its stderr in FILE without .port, .err); fails the test after 5 s.
+wait_for_port() {
+  local i
+  PORT=""
   for ((i = 0; i < 100; i++)); do
-    port=$(head -n1 "$TEST_TMP/$name.port" 2>/dev/null || true)
-    [ -n "$port" ] && break
+    PORT=$(head -n1 "$1" 2>/dev/null || true)
+    [ -n "$PORT" ] && break
     sleep 0.05
   done
-  [ -n "$port" ] || fail "the test TSA $name did not start: $(cat "$TEST_TMP/$name.err")"
-  echo "$port" >"$TEST_TMP/$name.portnum"
-  TSA_URL=http://127.0.0.1:$port
+  [ -n "$PORT" ] || fail "$2 did not start: $(cat "${1%.port}.err" 2>/dev/null)"
+}
+
+# start_revocation_server DIR: tests/support/revocation_server.py serving DIR (OCSP, CRLs,
+# caIssuers certificates); sets REV_PID and REV_PORT. Started before the PKI is made, since the
+# certificates name its port.
+start_revocation_server() {
+  /usr/bin/python3 "$ESIGN_SOURCE_DIR/tests/support/revocation_server.py" --dir "$1" \
+    >"$TEST_TMP/rev.port" 2>"$TEST_TMP/rev.err" &
+  REV_PID=$!
+  on_exit "kill $REV_PID 2>/dev/null || true"
+  wait_for_port "$TEST_TMP/rev.port" "the revocation server"
+  REV_PORT=$PORT
+}
+
+# start_lt_pki DIR: the revocation server, a long-term-validation PKI in DIR naming it
+# (tests/support/make_lt_pki.sh), and a TSA of that PKI whose URL the PKI's profiles get.
+start_lt_pki() {
+  start_revocation_server "$1"
+  bash "$ESIGN_SOURCE_DIR/tests/support/make_lt_pki.sh" "$1" "http://127.0.0.1:$REV_PORT" >"$TEST_TMP/pki.log" 2>&1 ||
+    fail "make_lt_pki.sh failed: $(cat "$TEST_TMP/pki.log")"
+  start_tsa lt-tsa "$1/tsa.key.pem" "$1/tsa.cert.pem" "$1/chain.pem"
+  sed -i "s|@TSA_URL@|$TSA_URL/tsa|" "$1"/*.yaml
 }

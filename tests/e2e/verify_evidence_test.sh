@@ -38,22 +38,7 @@ forge() {
   "$py" "$ESIGN_SOURCE_DIR/tests/support/forge.py" "$@" || fail "forge.py $* failed"
 }
 
-# The revocation server first: the certificates must name its port.
-"$py" "$ESIGN_SOURCE_DIR/tests/support/revocation_server.py" --dir "$LT" \
-  >"$TEST_TMP/rev.port" 2>"$TEST_TMP/rev.err" &
-REV_PID=$!
-on_exit "kill $REV_PID 2>/dev/null || true"
-REV_PORT=""
-for ((i = 0; i < 100; i++)); do
-  REV_PORT=$(head -n1 "$TEST_TMP/rev.port" 2>/dev/null || true)
-  [ -n "$REV_PORT" ] && break
-  sleep 0.05
-done
-[ -n "$REV_PORT" ] || fail "the revocation server did not start: $(cat "$TEST_TMP/rev.err")"
-bash "$ESIGN_SOURCE_DIR/tests/support/make_lt_pki.sh" "$LT" "http://127.0.0.1:$REV_PORT" >"$TEST_TMP/pki.log" 2>&1 ||
-  fail "make_lt_pki.sh failed: $(cat "$TEST_TMP/pki.log")"
-start_tsa lt-tsa "$LT/tsa.key.pem" "$LT/tsa.cert.pem" "$LT/chain.pem"
-sed -i "s|@TSA_URL@|$TSA_URL/tsa|" "$LT"/*.yaml
+start_lt_pki "$LT"
 
 # The old CRL: the intermediate's CA state as it was before `revoked` was revoked (its index
 # entry back to valid "V"), issued 23 hours ago with a nextUpdate an hour ago -- after both

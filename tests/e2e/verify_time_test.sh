@@ -51,24 +51,9 @@ esign_2020() {
 }
 [ "$(in_2020 date -u +%Y)" = 2020 ] || fail "faketime does not fake the clock here: $(in_2020 date -u 2>&1)"
 
-# wait_port FILE WHAT: the port a server printed on the first line of FILE (waits up to 5 s).
-wait_port() {
-  local port="" i
-  for ((i = 0; i < 100; i++)); do
-    port=$(head -n1 "$1" 2>/dev/null || true)
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || fail "$2 did not start: $(cat "${1%.port}.err" 2>/dev/null)"
-  printf '%s\n' "$port"
-}
 
 # The revocation server first: the certificates name its port.
-"$py" "$ESIGN_SOURCE_DIR/tests/support/revocation_server.py" --dir "$TP" \
-  >"$TEST_TMP/rev.port" 2>"$TEST_TMP/rev.err" &
-REV_PID=$!
-on_exit "kill $REV_PID 2>/dev/null || true"
-REV_PORT=$(wait_port "$TEST_TMP/rev.port" "the revocation server")
+start_revocation_server "$TP"
 REV=http://127.0.0.1:$REV_PORT
 bash "$ESIGN_SOURCE_DIR/tests/support/make_time_pki.sh" "$TP" "$REV" >"$TEST_TMP/pki.log" 2>&1 ||
   fail "make_time_pki.sh failed: $(cat "$TEST_TMP/pki.log")"
@@ -90,7 +75,8 @@ faketime "$PAST" "$py" "$ESIGN_SOURCE_DIR/tests/support/tsa_server.py" --key "$T
   --chain "$TP/chain.pem" --workdir "$TEST_TMP/tsa2020" >"$TEST_TMP/tsa.port" 2>"$TEST_TMP/tsa.err" &
 TSA_FT_PID=$!
 on_exit "pkill -P $TSA_FT_PID 2>/dev/null || kill $TSA_FT_PID 2>/dev/null; wait $TSA_FT_PID 2>/dev/null || true"
-TSA_PORT=$(wait_port "$TEST_TMP/tsa.port" "the 2020 TSA")
+wait_for_port "$TEST_TMP/tsa.port" "the 2020 TSA"
+TSA_PORT=$PORT
 sed -i "s|@TSA_URL@|http://127.0.0.1:$TSA_PORT/tsa|" "$TP"/*.yaml
 
 # NSS databases for pdfsig: the root trusted, the intermediate known (the signatures of the
