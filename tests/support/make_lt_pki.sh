@@ -26,6 +26,7 @@ if [ $# -ne 2 ]; then
   echo "usage: make_lt_pki.sh OUTDIR BASE_URL" >&2
   exit 2
 fi
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 base=$2
@@ -35,34 +36,10 @@ now_start=$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)
 ca_end=$(date -u -d '+20 years' +%Y%m%d%H%M%SZ)
 leaf_end=$(date -u -d '+5 years' +%Y%m%d%H%M%SZ)
 
-ca_init() {
-  local d=ca/$1
-  mkdir -p "$d/newcerts"
-  : >"$d/index.txt"
-  echo 2000 >"$d/serial"
-  echo 2000 >"$d/crlnumber"
-  cat >"$d/openssl.cnf" <<CNF
-[ ca ]
-default_ca = ca_default
-[ ca_default ]
-dir              = $out/$d
-database         = \$dir/index.txt
-new_certs_dir    = \$dir/newcerts
-serial           = \$dir/serial
-crlnumber        = \$dir/crlnumber
-default_md       = sha256
-default_crl_days = 30
-policy           = policy_any
-unique_subject   = no
-copy_extensions  = none
-[ policy_any ]
-organizationName       = optional
-commonName             = supplied
-[ req ]
-distinguished_name = req_dn
-prompt = no
-[ req_dn ]
-CN = unused
+. "$here/test_ca.sh"
+CA_ORG="esign LT test"
+ca_extensions() {
+  cat <<CNF
 [ v3_root ]
 basicConstraints       = critical, CA:TRUE
 keyUsage               = critical, keyCertSign, cRLSign
@@ -104,23 +81,8 @@ authorityKeyIdentifier = keyid:always
 CNF
 }
 
-issue() {  # issue CA NAME CN EXT START END [ISSUER]
-  local ca=$1 name=$2 cn=$3 ext=$4 start=$5 end=$6 issuer=${7:-}
-  local cnf=ca/$ca/openssl.cnf
-  openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve \
-    -out "$name.key.pem"
-  openssl req -new -config "$cnf" -key "$name.key.pem" -subj "/O=esign LT test/CN=$cn" -out "ca/$ca/$name.csr"
-  if [ -z "$issuer" ]; then
-    openssl ca -batch -notext -config "$cnf" -selfsign -keyfile "$name.key.pem" -extensions "$ext" \
-      -startdate "$start" -enddate "$end" -in "ca/$ca/$name.csr" -out "$name.cert.pem" 2>/dev/null
-  else
-    openssl ca -batch -notext -config "$cnf" -cert "$issuer.pem" -keyfile "$issuer.key.pem" -extensions "$ext" \
-      -startdate "$start" -enddate "$end" -in "ca/$ca/$name.csr" -out "$name.cert.pem" 2>/dev/null
-  fi
-}
-
-ca_init root
-ca_init intermediate
+ca_init root 2000
+ca_init intermediate 2000
 issue root root "LT Root CA" v3_root "$now_start" "$ca_end"
 mv root.cert.pem root.pem
 issue root intermediate "LT Intermediate CA" v3_intermediate "$now_start" "$ca_end" root
@@ -134,12 +96,8 @@ issue intermediate ocsp "LT OCSP Responder" v3_ocsp "$now_start" "$leaf_end" int
 
 openssl ca -batch -config ca/intermediate/openssl.cnf -cert intermediate.pem -keyfile intermediate.key.pem \
   -revoke revoked.cert.pem -crl_reason keyCompromise 2>/dev/null
-gencrl() {  # gencrl CA
-  openssl ca -batch -config "ca/$1/openssl.cnf" -cert "$1.pem" -keyfile "$1.key.pem" -gencrl -out "ca/$1/crl.pem" 2>/dev/null
-  openssl crl -in "ca/$1/crl.pem" -outform DER -out "$1.crl"
-}
-gencrl root
-gencrl intermediate
+gencrl root root.crl
+gencrl intermediate intermediate.crl
 
 for s in signer revoked crlonly; do
   openssl pkcs12 -export -inkey "$s.key.pem" -in "$s.cert.pem" -certfile chain.pem -name "$s" \

@@ -47,6 +47,7 @@ if [ $# -ne 2 ]; then
   echo "usage: make_time_pki.sh OUTDIR BASE_URL" >&2
   exit 2
 fi
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 base=$2
@@ -60,34 +61,10 @@ tsa_end=20301231235959Z
 now_start=$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)
 now_end=$(date -u -d '+5 years' +%Y%m%d%H%M%SZ)
 
-ca_init() {
-  local d=ca/$1
-  mkdir -p "$d/newcerts"
-  : >"$d/index.txt"
-  echo 3000 >"$d/serial"
-  echo 3000 >"$d/crlnumber"
-  cat >"$d/openssl.cnf" <<CNF
-[ ca ]
-default_ca = ca_default
-[ ca_default ]
-dir              = $out/$d
-database         = \$dir/index.txt
-new_certs_dir    = \$dir/newcerts
-serial           = \$dir/serial
-crlnumber        = \$dir/crlnumber
-default_md       = sha256
-default_crl_days = 30
-policy           = policy_any
-unique_subject   = no
-copy_extensions  = none
-[ policy_any ]
-organizationName       = optional
-commonName             = supplied
-[ req ]
-distinguished_name = req_dn
-prompt = no
-[ req_dn ]
-CN = unused
+. "$here/test_ca.sh"
+CA_ORG="esign time test"
+ca_extensions() {
+  cat <<CNF
 [ v3_root ]
 basicConstraints       = critical, CA:TRUE
 keyUsage               = critical, keyCertSign, cRLSign
@@ -128,23 +105,8 @@ authorityKeyIdentifier = keyid:always
 CNF
 }
 
-issue() {  # issue CA NAME CN EXT START END [ISSUER]
-  local ca=$1 name=$2 cn=$3 ext=$4 start=$5 end=$6 issuer=${7:-}
-  local cnf=ca/$ca/openssl.cnf
-  openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve \
-    -out "$name.key.pem"
-  openssl req -new -config "$cnf" -key "$name.key.pem" -subj "/O=esign time test/CN=$cn" -out "ca/$ca/$name.csr"
-  if [ -z "$issuer" ]; then
-    openssl ca -batch -notext -config "$cnf" -selfsign -keyfile "$name.key.pem" -extensions "$ext" \
-      -startdate "$start" -enddate "$end" -in "ca/$ca/$name.csr" -out "$name.cert.pem" 2>/dev/null
-  else
-    openssl ca -batch -notext -config "$cnf" -cert "$issuer.pem" -keyfile "$issuer.key.pem" -extensions "$ext" \
-      -startdate "$start" -enddate "$end" -in "ca/$ca/$name.csr" -out "$name.cert.pem" 2>/dev/null
-  fi
-}
-
-ca_init root
-ca_init intermediate
+ca_init root 3000
+ca_init intermediate 3000
 issue root root "Time Root CA" v3_root "$ca_start" "$ca_end"
 mv root.cert.pem root.pem
 issue root intermediate "Time Intermediate CA" v3_intermediate "$ca_start" "$ca_end" root
@@ -157,14 +119,6 @@ issue intermediate leaf "Time Signer AIA only" v3_leaf "$now_start" "$now_end" i
 issue intermediate tsa "Time TSA" v3_tsa "$ca_start" "$tsa_end" intermediate
 issue intermediate ocsp "Time OCSP Responder" v3_ocsp "$ca_start" "$ca_end" intermediate
 
-gencrl() {  # gencrl CA OUT [LASTUPDATE NEXTUPDATE]
-  local ca=$1 crl_out=$2
-  local -a when=()
-  [ $# -ge 4 ] && when=(-crl_lastupdate "$3" -crl_nextupdate "$4")
-  openssl ca -batch -config "ca/$ca/openssl.cnf" -cert "$ca.pem" -keyfile "$ca.key.pem" -gencrl "${when[@]}" \
-    -out "ca/$ca/$crl_out.pem" 2>/dev/null
-  openssl crl -in "ca/$ca/$crl_out.pem" -outform DER -out "$crl_out"
-}
 gencrl root root.crl
 gencrl intermediate intermediate.crl
 gencrl intermediate intermediate-2020.crl 20200601000000Z 20200701000000Z
