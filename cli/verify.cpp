@@ -48,7 +48,7 @@ int run(const VerifyArgs& args, Context& ctx) {
   std::vector<FileReport> reports = verifier.verify_files(files, args.jobs);
   for (const FileReport& report : reports) {
     if (report.unreadable || (!report.valid && (format != ReportFormat::text || ctx.quiet)))
-      std::fprintf(stderr, "esign: %s: %s\n", report.path.c_str(), report.error.value_or("invalid").c_str());
+      std::fprintf(stderr, "esign: %s: %s\n", printable(report.path).c_str(), printable(report.error.value_or("invalid")).c_str());
   }
   record_verify(ctx.ledger(), reports);
   if (!ctx.quiet || format != ReportFormat::text) fmt::print("{}", format_reports(reports, format));

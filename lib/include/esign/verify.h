@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "esign/certificate.h"
@@ -158,6 +159,10 @@ std::string format_reports(const std::vector<FileReport>& reports, ReportFormat 
 // when the worst outcome is INDETERMINATE, 2 when a file could not be read.
 constexpr int kIndeterminateExit = 4;
 int exit_code_for(const std::vector<FileReport>& reports);
+
+// Text from a signed file or its name (field names, signers, reasons, errors) made safe for one
+// terminal line: control characters and malformed UTF-8 become U+FFFD.
+std::string printable(std::string_view text);
 
 // Records one verify event per report, all in one ledger transaction.
 void record_verify(Ledger& ledger, const std::vector<FileReport>& reports);

@@ -139,6 +139,7 @@ StatusCheck check_ocsp(ByteView response, X509* cert, X509* issuer, ByteView non
       s.status = CertStatus::revoked;
       if (revoked) s.revoked_at = ossl::to_time_point(revoked);
       s.detail = reason >= 0 ? OCSP_crl_reason_str(reason) : "no reason given";
+      if (reason >= 0) s.reason = reason;
     } else {
       s.detail = "the OCSP responder does not know the certificate";
     }
@@ -147,6 +148,33 @@ StatusCheck check_ocsp(ByteView response, X509* cert, X509* issuer, ByteView non
   }
   return unknown("the OCSP response is about other certificates");
 }
+
+namespace {
+// Why a CRL's issuing distribution point (RFC 5280 §5.2.5) leaves `cert` out of its scope, or
+// empty when the CRL speaks for it.
+std::string crl_scope_problem(const ISSUING_DIST_POINT* idp, X509* cert) {
+  if (idp->indirectCRL != 0 || idp->onlysomereasons != nullptr) return "indirect and partial CRLs are not supported";
+  if (idp->onlyattr != 0) return "the CRL covers attribute certificates only";
+  const bool ca = X509_check_ca(cert) != 0;
+  if (idp->onlyCA != 0 && !ca) return "the CRL covers CA certificates only";
+  if (idp->onlyuser != 0 && ca) return "the CRL covers end-entity certificates only";
+  if (idp->distpoint == nullptr) return "";
+  if (idp->distpoint->type != 0) return "the CRL's distribution point is a relative name, which is not supported";
+  // The distribution point it names must be one the certificate names.
+  auto* points = static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr));
+  bool named = false;
+  for (int i = 0; points && i < sk_DIST_POINT_num(points) && !named; ++i) {
+    const DIST_POINT* dp = sk_DIST_POINT_value(points, i);
+    if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;
+    for (int a = 0; a < sk_GENERAL_NAME_num(dp->distpoint->name.fullname) && !named; ++a)
+      for (int b = 0; b < sk_GENERAL_NAME_num(idp->distpoint->name.fullname) && !named; ++b)
+        named = GENERAL_NAME_cmp(sk_GENERAL_NAME_value(dp->distpoint->name.fullname, a),
+                                 sk_GENERAL_NAME_value(idp->distpoint->name.fullname, b)) == 0;
+  }
+  CRL_DIST_POINTS_free(points);
+  return named ? "" : "the CRL is for a distribution point the certificate does not name";
+}
+}  // namespace
 
 StatusCheck check_crl(ByteView der, X509* cert, X509* issuer) {
   if (der.empty() || der.size() > kMaxEvidence) return unknown("the CRL is empty or too large");
@@ -161,9 +189,11 @@ StatusCheck check_crl(ByteView der, X509* cert, X509* issuer) {
   if (key == nullptr || X509_CRL_verify(crl.get(), key) != 1) return unknown("the CRL's signature does not verify");
   if (X509_CRL_get_ext_by_NID(crl.get(), NID_delta_crl, -1) >= 0) return unknown("delta CRLs are not supported");
   if (auto* idp = static_cast<ISSUING_DIST_POINT*>(X509_CRL_get_ext_d2i(crl.get(), NID_issuing_distribution_point, nullptr, nullptr))) {
-    bool indirect = idp->indirectCRL != 0, partial = idp->onlysomereasons != nullptr;
+    const std::string out_of_scope = crl_scope_problem(idp, cert);
     ISSUING_DIST_POINT_free(idp);
-    if (indirect || partial) return unknown("indirect and partial CRLs are not supported");
+    if (!out_of_scope.empty()) return unknown(out_of_scope);
+  } else if (X509_CRL_get_ext_by_NID(crl.get(), NID_issuing_distribution_point, -1) >= 0) {
+    return unknown("the CRL's issuing distribution point is malformed");
   }
   StatusCheck s;
   s.this_update = ossl::to_time_point(X509_CRL_get0_lastUpdate(crl.get()));
@@ -175,6 +205,7 @@ StatusCheck check_crl(ByteView der, X509* cert, X509* issuer) {
     int crit = 0;
     auto* reason = static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &crit, nullptr));
     s.detail = reason ? OCSP_crl_reason_str(static_cast<int>(ASN1_ENUMERATED_get(reason))) : "no reason given";
+    if (reason) s.reason = static_cast<int>(ASN1_ENUMERATED_get(reason));
     ASN1_ENUMERATED_free(reason);
   } else {
     s.status = CertStatus::good;
@@ -274,7 +305,7 @@ std::optional<Fetched> ask(http::Request r, bool is_ocsp, const std::function<St
     }
     Bytes body(resp.body.begin(), resp.body.end());
     StatusCheck s = check(body);
-    if (s.status != CertStatus::unknown && !current(s, std::chrono::system_clock::now()))
+    if (s.status == CertStatus::good && !current(s, std::chrono::system_clock::now()))
       s = unknown(is_ocsp ? "the OCSP response is not current" : "the CRL is not current");
     if (s.status == CertStatus::unknown) {
       tried.push_back(where + ": " + s.detail);

@@ -26,6 +26,7 @@ struct StatusCheck {
   std::chrono::system_clock::time_point this_update;  // when the evidence was issued
   std::optional<std::chrono::system_clock::time_point> next_update;
   std::chrono::system_clock::time_point revoked_at;   // status revoked
+  std::optional<int> reason;  // status revoked: the CRLReason code (RFC 5280 §5.3.1), when given
   std::string detail;  // unknown: why the evidence could not be used; revoked: the reason code
 };
 
@@ -37,7 +38,10 @@ struct StatusCheck {
 StatusCheck check_ocsp(ByteView response, X509* cert, X509* issuer, ByteView nonce = {});
 
 // Checks a DER CRL for `cert`: issued and signed by `issuer` (whose key usage, when present,
-// must allow cRLSign), a complete CRL (no delta, no indirect entries). Never throws.
+// must allow cRLSign), a complete CRL (no delta, no indirect entries, no partial reasons) whose
+// scope covers the certificate (an issuing distribution point limited to CA, end-entity or
+// attribute certificates, or naming a distribution point the certificate does not name, says
+// nothing about it). Never throws.
 StatusCheck check_crl(ByteView crl, X509* cert, X509* issuer);
 
 // The http(s) addresses a certificate names for its status: OCSP responders (AIA) and CRLs (CDP).
@@ -52,8 +56,9 @@ std::vector<std::shared_ptr<X509>> fetch_ca_issuers(const std::string& url,
                                                     std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 // One certificate's status fetched online: each OCSP responder in turn, then each CRL, until
-// one answers with evidence that checks out (and is current: issued no later than now, not past
-// its nextUpdate). `evidence` is the raw OCSPResponse or CRL; `is_ocsp` says which.
+// one answers with evidence that checks out and, for a "good" answer, is current (issued no
+// later than now, not past its nextUpdate); a "revoked" answer counts however old (revocation
+// is final). `evidence` is the raw OCSPResponse or CRL; `is_ocsp` says which.
 struct Fetched {
   StatusCheck check;
   Bytes evidence;

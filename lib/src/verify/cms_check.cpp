@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <ctime>
 #include <limits>
+#include <set>
 
 #include "cms/archive_timestamp.h"
 #include "cms/der.h"
@@ -223,7 +224,7 @@ void report_timestamp(const tsp::TokenCheck& tc, const std::string& check, const
                                          Certificate::from_x509(c.get()).subject()));
     const std::string weak = path_key_weakness(tc.path, ctx.keys, "TSA");
     checks.add("key_strength", weak.empty(), weak, {Indication::indeterminate, sub::crypto_constraints_failure_no_poe});
-    const PathStatus status = check_path(tc.path, tc.time, ctx.revocation);
+    const PathStatus status = check_path(tc.path, tc.time, ctx.revocation, PathRole::timestamp_authority);
     checks.add("timestamp_revocation", status.ok, status.detail, status.failure);
     r.used.insert(r.used.end(), status.used.begin(), status.used.end());
   }
@@ -235,21 +236,20 @@ std::vector<std::shared_ptr<X509>> IssuerCache::issuers_of(X509* cert) {
   std::vector<std::string> urls = tsp::ca_issuer_urls(cert);
   if (urls.size() > kMaxUrlsPerCertificate) urls.resize(kMaxUrlsPerCertificate);
   for (const std::string& url : urls) {
-    std::vector<std::shared_ptr<X509>> found;
-    bool cached = false;
     {
+      // Claim the address (an empty entry) before asking, so that the budget holds across threads.
       std::lock_guard lock(mutex_);
       if (auto it = entries_.find(url); it != entries_.end()) {
-        found = it->second;
-        cached = true;
+        out.insert(out.end(), it->second.begin(), it->second.end());
+        continue;
       }
+      if (entries_.size() >= kMaxFetches) continue;
+      entries_.emplace(url, std::vector<std::shared_ptr<X509>>{});
     }
-    if (!cached) {
-      found = tsp::fetch_ca_issuers(url);
-      std::lock_guard lock(mutex_);
-      if (entries_.size() < kMaxEntries) entries_.emplace(url, found);
-    }
+    std::vector<std::shared_ptr<X509>> found = tsp::fetch_ca_issuers(url, kTimeout);
     out.insert(out.end(), found.begin(), found.end());
+    std::lock_guard lock(mutex_);
+    entries_[url] = std::move(found);
   }
   return out;
 }
@@ -585,7 +585,7 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
     if (first) report.used.insert(report.used.end(), signer_status.used.begin(), signer_status.used.end());
   }
   if (!tsa_path.empty()) {
-    PathStatus tsa_status = check_path(tsa_path, timestamped, ctx.revocation);
+    PathStatus tsa_status = check_path(tsa_path, timestamped, ctx.revocation, PathRole::timestamp_authority);
     checks.add("timestamp_revocation", tsa_status.ok, tsa_status.detail, tsa_status.failure);
     long_term = long_term && tsa_status.ok && tsa_status.all_embedded;
     if (first) report.used.insert(report.used.end(), tsa_status.used.begin(), tsa_status.used.end());
@@ -622,9 +622,9 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
 // CAdES B-LTA (EN 319 122-1 §5.5.3): every archive-time-stamp-v3 of the first SignerInfo must
 // verify over the signature and what it held then, and its TSA's path is checked like a
 // signature time-stamp's (key strength, revocation at the token's time). Returns whether one
-// valid archive time-stamp covers revocation values (the B-LT data). Anyone may append an
-// unsigned attribute, so one that fails fails the signature, as a broken document time-stamp
-// fails a PDF.
+// valid archive time-stamp covers every OCSP response and CRL the validation used so far (the
+// B-LT data). Anyone may append an unsigned attribute, so one that fails fails the signature, as
+// a broken document time-stamp fails a PDF.
 bool check_archive_timestamps(ByteView der, CMS_ContentInfo* cms, const std::map<DigestAlgorithm, Digest>& digests,
                               const CmsContext& ctx, Checks& checks, SignatureReport& report) {
   STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
@@ -642,6 +642,12 @@ bool check_archive_timestamps(ByteView der, CMS_ContentInfo* cms, const std::map
         return it->second;
       },
       ctx.trust);
+  std::set<std::string> used;
+  for (const ValidationObject& o : report.used)
+    if (o.type == "OCSP response" || o.type == "CRL") used.insert(o.sha256);
+  cms::SignedDataParts sd;
+  std::string why;
+  const bool parsed = cms::parse_signed_data(der, sd, why);
   bool archived = false;
   for (std::size_t i = 0; i < archives.size(); ++i) {
     const cms::ArchiveTimestampCheck& a = archives[i];
@@ -650,12 +656,22 @@ bool check_archive_timestamps(ByteView der, CMS_ContentInfo* cms, const std::map
     if (!checks.add(name, a.ok, a.ok ? "at " + rfc3339(a.time) + " by " + tsa : a.error)) continue;
     report.used.push_back(validation_object("time-stamp", a.token, "archive time-stamp at " + rfc3339(a.time) + " by " + tsa));
     const std::string weak = path_key_weakness(a.tsa_path, ctx.keys, "archive TSA");
-    const PathStatus status = check_path(a.tsa_path, a.time, ctx.revocation);
+    const PathStatus status = check_path(a.tsa_path, a.time, ctx.revocation, PathRole::timestamp_authority);
     const bool strong = checks.add(name + "_key_strength", weak.empty(), weak,
                                    {Indication::indeterminate, sub::crypto_constraints_failure_no_poe});
     const bool ok = checks.add(name + "_revocation", status.ok, status.detail, status.failure) && strong;
     report.used.insert(report.used.end(), status.used.begin(), status.used.end());
-    archived = archived || (ok && !a.covered_crls.empty());
+    if (!ok || !parsed) continue;
+    // What this time-stamp archived: the revocation values its index lists.
+    cms::SignedDataParts covered = sd;
+    covered.crls.clear();
+    for (std::size_t pos : a.covered_crls)
+      if (pos < sd.crls.size()) covered.crls.push_back(sd.crls[pos]);
+    const cms::ValidationData held = cms::held_validation_data(covered);
+    std::set<std::string> archived_values;
+    for (const auto* list : {&held.ocsps, &held.crls})
+      for (const Bytes& value : *list) archived_values.insert(to_hex(digest_of(DigestAlgorithm::sha256, value).value));
+    archived = archived || (!used.empty() && std::includes(archived_values.begin(), archived_values.end(), used.begin(), used.end()));
   }
   return archived;
 }

@@ -59,16 +59,19 @@ class ChainCache {
 };
 
 // Issuer certificates fetched from the addresses in certificates' AIA caIssuers, each address
-// asked once per run. Thread-safe; bounded.
+// asked once per run. The addresses come from certificates nobody vouches for yet, so a run asks
+// at most kMaxFetches of them, kTimeout each: a hostile file cannot make verify wait long or
+// ask many hosts. Thread-safe.
 class IssuerCache {
  public:
+  static constexpr std::size_t kMaxFetches = 16;
+  static constexpr std::size_t kMaxUrlsPerCertificate = 2;
+  static constexpr std::chrono::seconds kTimeout{5};
   std::vector<std::shared_ptr<X509>> issuers_of(X509* cert);
 
  private:
-  static constexpr std::size_t kMaxEntries = 1024;
-  static constexpr std::size_t kMaxUrlsPerCertificate = 4;
   std::mutex mutex_;
-  std::map<std::string, std::vector<std::shared_ptr<X509>>> entries_;  // by URL
+  std::map<std::string, std::vector<std::shared_ptr<X509>>> entries_;  // by URL, at most kMaxFetches
 };
 
 struct CmsContext {

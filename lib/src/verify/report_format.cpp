@@ -6,6 +6,7 @@
 #include "esign/error.h"
 #include "esign/verify.h"
 #include "verify/etsi_report.h"
+#include "verify/text.h"
 
 namespace esign {
 
@@ -103,21 +104,6 @@ std::string outcome(bool valid, Indication indication, const std::string& sub_in
   return out;
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-        else out.push_back(c);
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -134,31 +120,33 @@ std::string format_reports(const std::vector<FileReport>& reports, ReportFormat 
     std::string out = fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"esign verify\" tests=\"{}\" failures=\"{}\">\n",
                                   reports.size(), failures);
     for (const FileReport& f : reports) {
-      out += fmt::format("  <testcase classname=\"esign.verify\" name=\"{}\">", xml_escape(f.path));
+      out += fmt::format("  <testcase classname=\"esign.verify\" name=\"{}\">", verify::xml_escape(f.path));
       if (!f.valid)
         out += fmt::format("<failure type=\"{}\" message=\"{}\"/>", f.unreadable ? "UNREADABLE" : to_string(f.indication),
-                           xml_escape(f.error.value_or("invalid")));
+                           verify::xml_escape(f.error.value_or("invalid")));
       out += "</testcase>\n";
     }
     return out + "</testsuite>\n";
   }
   std::string out;
   for (const FileReport& f : reports) {
-    out += fmt::format("{}: {}\n", f.path, outcome(f.valid, f.unreadable ? Indication::total_failed : f.indication,
-                                                    f.sub_indication, f.error.value_or("invalid")));
+    out += fmt::format("{}: {}\n", printable(f.path),
+                       printable(outcome(f.valid, f.unreadable ? Indication::total_failed : f.indication, f.sub_indication,
+                                         f.error.value_or("invalid"))));
     for (const SignatureReport& s : f.signatures) {
-      out += fmt::format("  {} [{}] {}: {}{}\n", s.field, s.subfilter, outcome(s.valid, s.indication, s.sub_indication, ""),
-                         s.signer.empty() ? "unknown signer" : s.signer,
+      out += fmt::format("  {} [{}] {}: {}{}\n", printable(s.field), printable(s.subfilter),
+                         outcome(s.valid, s.indication, s.sub_indication, ""),
+                         s.signer.empty() ? "unknown signer" : printable(s.signer),
                          s.signing_time.empty() ? "" : ", claimed signing time " + s.signing_time);
       if (!s.timestamp_time.empty()) out += fmt::format("    time-stamped: {}\n", s.timestamp_time);
       if (!s.validation_time.empty())
         out += fmt::format("    validation time: {} ({})\n", s.validation_time, s.validation_time_source);
       for (const Check& c : s.checks)
         if (c.ok && (c.name == "revocation" || c.name == "timestamp_revocation") && !c.detail.empty())
-          out += fmt::format("    {}: {}\n", c.name == "revocation" ? "revocation" : "time-stamp revocation", c.detail);
+          out += fmt::format("    {}: {}\n", c.name == "revocation" ? "revocation" : "time-stamp revocation", printable(c.detail));
       if (!s.level.empty()) out += fmt::format("    level: {}\n", s.level);
       if (f.kind == "pdf") out += fmt::format("    covers whole file: {}\n", s.covers_whole_file ? "yes" : "no");
-      if (!s.valid) out += fmt::format("    {}\n", s.error);
+      if (!s.valid) out += fmt::format("    {}\n", printable(s.error));
     }
   }
   return out;

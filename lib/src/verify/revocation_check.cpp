@@ -56,6 +56,13 @@ std::optional<Evidence> from_embedded(X509* cert, X509* issuer, const cms::Valid
   return best;
 }
 
+// RFC 3161 §4: a TSA certificate revoked as unspecified, affiliationChanged, superseded or
+// cessationOfOperation leaves the tokens made before the revocation valid; any other reason, or
+// none, invalidates them all.
+bool retired_without_compromise(const tsp::StatusCheck& s) {
+  return s.reason && (*s.reason == 0 || *s.reason == 3 || *s.reason == 4 || *s.reason == 5);
+}
+
 }  // namespace
 
 ValidationObject validation_object(const std::string& type, ByteView der, std::string summary) {
@@ -77,7 +84,7 @@ tsp::Fetched OnlineStatusCache::fetch(X509* cert, X509* issuer) {
 }
 
 PathStatus check_path(const std::vector<X509*>& path, std::optional<Clock::time_point> proof_time,
-                      const RevocationContext& ctx) {
+                      const RevocationContext& ctx, PathRole role) {
   PathStatus out;
   out.ok = true;
   out.all_embedded = path.size() > 1;
@@ -125,7 +132,8 @@ PathStatus check_path(const std::vector<X509*>& path, std::optional<Clock::time_
     out.used.push_back(e->object);
     if (e->check.status == tsp::CertStatus::revoked) {
       const std::string when = rfc3339(e->check.revoked_at);
-      if (proof_time && e->check.revoked_at > *proof_time) {
+      const bool tokens_suspect = role == PathRole::timestamp_authority && i == 0 && !retired_without_compromise(e->check);
+      if (proof_time && e->check.revoked_at > *proof_time && !tokens_suspect) {
         notes.push_back(name + ": revoked at " + when + ", after the proof of existence (" + e->source + ")");
         continue;
       }
@@ -142,10 +150,10 @@ PathStatus check_path(const std::vector<X509*>& path, std::optional<Clock::time_
 }
 
 PathStatus check_path(const std::vector<std::shared_ptr<X509>>& path, std::optional<Clock::time_point> proof_time,
-                      const RevocationContext& ctx) {
+                      const RevocationContext& ctx, PathRole role) {
   std::vector<X509*> raw;
   for (const auto& c : path) raw.push_back(c.get());
-  return check_path(raw, proof_time, ctx);
+  return check_path(raw, proof_time, ctx, role);
 }
 
 }  // namespace esign::verify

@@ -59,11 +59,18 @@ struct PathStatus {
 // responder and no CRL, with nothing embedded, passes (its CA publishes no status) but does not
 // count as embedded. A status that cannot be determined fails (INDETERMINATE, TRY_LATER) under
 // RevocationPolicy::require and is noted under soft_fail; `off` checks nothing.
+// Whose path it is: a time-stamping authority's tokens say themselves when they were made, so a
+// TSA certificate revoked for a reason that may mean its key was compromised (anything but
+// unspecified, affiliationChanged, superseded, cessationOfOperation; or no reason) invalidates
+// all its tokens, whatever their time (RFC 3161 §4).
+enum class PathRole { signer, timestamp_authority };
+
 PathStatus check_path(const std::vector<X509*>& path, std::optional<std::chrono::system_clock::time_point> proof_time,
-                      const RevocationContext& ctx);
+                      const RevocationContext& ctx, PathRole role = PathRole::signer);
 // The same for a path as validation returns it (shared certificates).
 PathStatus check_path(const std::vector<std::shared_ptr<X509>>& path,
-                      std::optional<std::chrono::system_clock::time_point> proof_time, const RevocationContext& ctx);
+                      std::optional<std::chrono::system_clock::time_point> proof_time, const RevocationContext& ctx,
+                      PathRole role = PathRole::signer);
 
 // The validation object for a DER certificate, OCSP response or CRL.
 ValidationObject validation_object(const std::string& type, ByteView der, std::string summary);

@@ -5,6 +5,7 @@ target_sources(esign_core PRIVATE
   src/verify/verifier.cpp
   src/verify/report_format.cpp
   src/verify/etsi_report.cpp
+  src/verify/text.cpp
   src/verify/revocation_check.cpp
   src/verify/revisions.cpp
 )

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "esign/error.h"
@@ -189,14 +190,22 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
 }
 
 // B-LTA (EN 319 142-1 §6.4): a B-LT signature whose validation data a later valid document
-// time-stamp covers.
+// time-stamp covers: every OCSP response and CRL its validation used is in the DSS of the
+// time-stamped revision (evidence added after the time-stamp is not archived by it).
 void assign_archive_level(ByteView data, const pdf::Limits& limits, FileReport& report) {
   for (SignatureReport& r : report.signatures) {
     if (r.level != "B-LT") continue;
+    std::set<std::string> used;
+    for (const ValidationObject& o : r.used)
+      if (o.type == "OCSP response" || o.type == "CRL") used.insert(o.sha256);
     for (const SignatureReport& ts : report.signatures) {
       if (ts.subfilter != "ETSI.RFC3161" || !ts.valid || ts.signed_bytes <= r.signed_bytes) continue;
       try {
-        if (pdf::has_dss(pdf::Document::parse(data.first(ts.signed_bytes), report.path, limits))) r.level = "B-LTA";
+        const cms::ValidationData dss = pdf::read_dss(pdf::Document::parse(data.first(ts.signed_bytes), report.path, limits));
+        std::set<std::string> archived;
+        for (const auto* list : {&dss.ocsps, &dss.crls})
+          for (const Bytes& der : *list) archived.insert(to_hex(digest_of(DigestAlgorithm::sha256, der).value));
+        if (std::includes(archived.begin(), archived.end(), used.begin(), used.end())) r.level = "B-LTA";
       } catch (const Error&) {
       }
     }
