@@ -158,6 +158,61 @@ forge cms-crls "$TEST_TMP/good.p7s" "$TEST_TMP/good-stale.p7s" --crl "$TEST_TMP/
 verdict ".p7s, good signer, old CRL, --offline" 4 INDETERMINATE TRY_LATER "too old" "$TEST_TMP/good-stale.p7s" \
   --data "$TEST_TMP/data.txt" --offline
 
+note "d. a CRL whose issuing distribution point covers CA certificates only says nothing about a signer"
+ARL=$TEST_TMP/arl-ca
+cp -r "$LT/ca/intermediate" "$ARL"
+sed -i "s|^dir .*|dir              = $ARL|" "$ARL/openssl.cnf"
+awk -F'\t' -v OFS='\t' '$1 == "R" { $1 = "V"; $3 = "" } 1' "$LT/ca/intermediate/index.txt" >"$ARL/index.txt"
+printf '[ arl_ext ]\nissuingDistributionPoint = critical, @idp\n[ idp ]\nonlyCA = TRUE\n' >>"$ARL/openssl.cnf"
+openssl ca -batch -config "$ARL/openssl.cnf" -cert "$LT/intermediate.pem" -keyfile "$LT/intermediate.key.pem" \
+  -gencrl -crlexts arl_ext -out "$ARL/arl.pem" 2>"$TEST_TMP/arl.err" || fail "openssl ca -gencrl (ARL): $(cat "$TEST_TMP/arl.err")"
+openssl crl -in "$ARL/arl.pem" -outform DER -out "$TEST_TMP/arl.crl"
+openssl crl -inform DER -in "$TEST_TMP/arl.crl" -noout -text | grep -q "Only CA Certificates" || fail "the ARL has no onlyCA scope"
+forge dss-add "$TEST_TMP/revoked.pdf" "$TEST_TMP/arl.pdf" --crl "$TEST_TMP/arl.crl" --crl "$LT/root.crl"
+verdict "a CA-only CRL in the DSS, --offline" 4 INDETERMINATE TRY_LATER "nothing embedded" "$TEST_TMP/arl.pdf" --offline
+verdict "a CA-only CRL in the DSS, online" 1 TOTAL-FAILED REVOKED "is revoked" "$TEST_TMP/arl.pdf"
+
+note "e. online: an expired CRL that lists the signer still says revoked, also under soft-fail"
+EXPIRED=$TEST_TMP/expired-ca
+cp -r "$LT/ca/intermediate" "$EXPIRED"
+sed -i "s|^dir .*|dir              = $EXPIRED|" "$EXPIRED/openssl.cnf"
+openssl ca -batch -config "$EXPIRED/openssl.cnf" -cert "$LT/intermediate.pem" -keyfile "$LT/intermediate.key.pem" \
+  -gencrl -crl_lastupdate "$(date -u -d '-20 minutes' +%Y%m%d%H%M%SZ)" \
+  -crl_nextupdate "$(date -u -d '-10 minutes' +%Y%m%d%H%M%SZ)" -out "$EXPIRED/crl.pem" 2>/dev/null ||
+  fail "openssl ca -gencrl (expired)"
+cp "$LT/intermediate.crl" "$TEST_TMP/current.crl"
+openssl crl -in "$EXPIRED/crl.pem" -outform DER -out "$LT/intermediate.crl"
+touch "$LT/ocsp.down"
+verdict "responder down, expired CRL listing the signer, soft-fail" 1 TOTAL-FAILED REVOKED "is revoked" \
+  "$TEST_TMP/revoked.pdf" --revocation soft-fail
+rm -f "$LT/ocsp.down"
+cp "$TEST_TMP/current.crl" "$LT/intermediate.crl"
+
+note "f. a time-stamp only archives what it covers: evidence added after it is not B-LTA"
+expect_exit 0 esign sign "$IN" --profile "$LT/signer.yaml" --level B-T -o "$TEST_TMP/bt.pdf"
+forge dss-add "$TEST_TMP/bt.pdf" "$TEST_TMP/empty-dss.pdf"
+expect_exit 0 esign stamp "$TEST_TMP/empty-dss.pdf" --tsa "$TSA_URL/tsa" -o "$TEST_TMP/stamped.pdf"
+forge dss-add "$TEST_TMP/stamped.pdf" "$TEST_TMP/late-evidence.pdf" --crl "$LT/intermediate.crl" --crl "$LT/root.crl"
+run esign verify "$TEST_TMP/late-evidence.pdf" --trust "$LT/root.pem" --offline --format json
+level=$(json_of "$LAST_STDOUT" 'f["signatures"][0]["level"]')
+[ "$LAST_EXIT" = 0 ] && [ "$level" = B-LT ] || later "evidence added after the document time-stamp: exit $LAST_EXIT, level $level (expected 0, B-LT)"
+run esign verify "$TEST_TMP/late-evidence.pdf" --trust "$LT/root.pem" --offline --require-level B-LTA
+[ "$LAST_EXIT" = 4 ] || later "evidence added after the document time-stamp passes --require-level B-LTA: exit $LAST_EXIT"
+
+note "g. a TSA revoked after its tokens: superseded keeps them, keyCompromise (RFC 3161 §4) does not"
+cp -r "$LT/ca/intermediate" "$TEST_TMP/ca-before-tsa"
+sleep 1  # revocation times have a resolution of a second: revoke strictly after the time-stamp
+openssl ca -batch -config "$LT/ca/intermediate/openssl.cnf" -cert "$LT/intermediate.pem" -keyfile "$LT/intermediate.key.pem" \
+  -revoke "$LT/tsa.cert.pem" -crl_reason superseded 2>/dev/null || fail "openssl ca -revoke tsa (superseded)"
+verdict "TSA superseded after the time-stamp (OCSP)" 0 TOTAL-PASSED "" "" "$TEST_TMP/bt.pdf"
+rm -rf "$LT/ca/intermediate" && cp -r "$TEST_TMP/ca-before-tsa" "$LT/ca/intermediate"
+openssl ca -batch -config "$LT/ca/intermediate/openssl.cnf" -cert "$LT/intermediate.pem" -keyfile "$LT/intermediate.key.pem" \
+  -revoke "$LT/tsa.cert.pem" -crl_reason keyCompromise 2>/dev/null || fail "openssl ca -revoke tsa (keyCompromise)"
+run esign verify "$TEST_TMP/bt.pdf" --trust "$LT/root.pem" --format json
+tsa_detail=$(json_of "$LAST_STDOUT" 'f["signatures"][0]["checks"]["timestamp_revocation"]["detail"]')
+[ "$LAST_EXIT" = 1 ] && grep -q "is revoked (keyCompromise" <<<"$tsa_detail" ||
+  later "TSA key compromised after the time-stamp: exit $LAST_EXIT (expected 1), timestamp_revocation: $tsa_detail"
+
 if [ ${#later_fails[@]} -gt 0 ]; then
   fail "${#later_fails[@]} wrong verdict(s); see the FAIL lines above"
 fi

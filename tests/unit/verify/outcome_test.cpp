@@ -129,6 +129,14 @@ BOOST_AUTO_TEST_CASE(the_configuration_file_sets_the_revocation_policy) {
   fs::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(hostile_text_is_made_printable) {
+  // A field name cannot end the line, colour the terminal or break the encoding.
+  BOOST_TEST(printable("Sig\nnature\x1b[31m\x7f") == "Sig\xEF\xBF\xBDnature\xEF\xBF\xBD[31m\xEF\xBF\xBD");
+  BOOST_TEST(printable("bad\xff.pdf") == "bad\xEF\xBF\xBD.pdf");
+  BOOST_TEST(printable("Prüfung") == "Prüfung");
+  BOOST_TEST(printable("\xC2\x9B") == "\xEF\xBF\xBD");  // a C1 control (CSI)
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
