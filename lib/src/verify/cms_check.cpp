@@ -575,8 +575,8 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
   const ChainCache::Path* path = chain_ok ? &validated->path : nullptr;
   if (chain_ok && first) report.used.insert(report.used.end(), validated->certificates.begin(), validated->certificates.end());
 
-  // Revocation of the signer's path and of the TSA's path (EN 319 102-1 §5.2.5), with the
-  // time-stamp as the time that revocations must come after.
+  // Revocation of the signer's path, as of the proof of existence, and of the TSA's path, as of
+  // its token (EN 319 102-1 §5.2.5; a TSA whose key may be compromised: RFC 3161 §4).
   bool long_term = false;
   if (chain_ok) {
     PathStatus signer_status = check_path(*path, proof, ctx.revocation);
