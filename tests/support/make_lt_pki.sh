@@ -40,10 +40,6 @@ leaf_end=$(date -u -d '+5 years' +%Y%m%d%H%M%SZ)
 CA_ORG="esign LT test"
 ca_extensions() {
   cat <<CNF
-[ v3_root ]
-basicConstraints       = critical, CA:TRUE
-keyUsage               = critical, keyCertSign, cRLSign
-subjectKeyIdentifier   = hash
 [ v3_intermediate ]
 basicConstraints       = critical, CA:TRUE, pathlen:0
 keyUsage               = critical, keyCertSign, cRLSign
@@ -71,23 +67,12 @@ subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
 authorityInfoAccess    = OCSP;URI:$base/ocsp/intermediate
 crlDistributionPoints  = URI:$base/crl/intermediate.crl
-[ v3_ocsp ]
-basicConstraints       = critical, CA:FALSE
-keyUsage               = critical, digitalSignature
-extendedKeyUsage       = OCSPSigning
-noCheck                = ignored
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
 CNF
 }
 
 ca_init root 2000
 ca_init intermediate 2000
-issue root root "LT Root CA" v3_root "$now_start" "$ca_end"
-mv root.cert.pem root.pem
-issue root intermediate "LT Intermediate CA" v3_intermediate "$now_start" "$ca_end" root
-mv intermediate.cert.pem intermediate.pem
-cat intermediate.pem root.pem >chain.pem
+root_and_intermediate "LT Root CA" "LT Intermediate CA" "$now_start" "$ca_end"
 issue intermediate signer "LT Signer" v3_signer "$now_start" "$leaf_end" intermediate
 issue intermediate revoked "LT Signer Revoked" v3_signer "$now_start" "$leaf_end" intermediate
 issue intermediate crlonly "LT Signer CRL only" v3_crlonly "$now_start" "$leaf_end" intermediate

@@ -65,10 +65,6 @@ now_end=$(date -u -d '+5 years' +%Y%m%d%H%M%SZ)
 CA_ORG="esign time test"
 ca_extensions() {
   cat <<CNF
-[ v3_root ]
-basicConstraints       = critical, CA:TRUE
-keyUsage               = critical, keyCertSign, cRLSign
-subjectKeyIdentifier   = hash
 [ v3_intermediate ]
 basicConstraints       = critical, CA:TRUE, pathlen:0
 keyUsage               = critical, keyCertSign, cRLSign
@@ -95,24 +91,13 @@ subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
 authorityInfoAccess    = OCSP;URI:$base/ocsp/intermediate, caIssuers;URI:$base/certs/intermediate.der
 crlDistributionPoints  = URI:$base/crl/intermediate.crl
-[ v3_ocsp ]
-basicConstraints       = critical, CA:FALSE
-keyUsage               = critical, digitalSignature
-extendedKeyUsage       = OCSPSigning
-noCheck                = ignored
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
 CNF
 }
 
 ca_init root 3000
 ca_init intermediate 3000
-issue root root "Time Root CA" v3_root "$ca_start" "$ca_end"
-mv root.cert.pem root.pem
-issue root intermediate "Time Intermediate CA" v3_intermediate "$ca_start" "$ca_end" root
-mv intermediate.cert.pem intermediate.pem
+root_and_intermediate "Time Root CA" "Time Intermediate CA" "$ca_start" "$ca_end"
 openssl x509 -in intermediate.pem -outform DER -out intermediate.der
-cat intermediate.pem root.pem >chain.pem
 issue intermediate old "Time Signer 2020" v3_signer "$old_start" "$old_end" intermediate
 issue intermediate current "Time Signer Current" v3_signer "$now_start" "$now_end" intermediate
 issue intermediate leaf "Time Signer AIA only" v3_leaf "$now_start" "$now_end" intermediate

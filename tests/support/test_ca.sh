@@ -3,6 +3,7 @@
 #   out          the PKI folder (absolute; the current directory)
 #   CA_ORG       the O= of every certificate issued
 #   ca_extensions a function printing the [ v3_... ] sections the caller's certificates use
+#                besides v3_root and v3_ocsp (a delegated OCSP responder), which are here
 # Every CA gets its own folder ca/NAME (index.txt, serial, crlnumber, newcerts/, openssl.cnf).
 
 ca_init() {  # ca_init NAME SERIAL
@@ -34,6 +35,17 @@ distinguished_name = req_dn
 prompt = no
 [ req_dn ]
 CN = unused
+[ v3_root ]
+basicConstraints       = critical, CA:TRUE
+keyUsage               = critical, keyCertSign, cRLSign
+subjectKeyIdentifier   = hash
+[ v3_ocsp ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = OCSPSigning
+noCheck                = ignored
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
 CNF
     ca_extensions
   } >"$d/openssl.cnf"
@@ -61,4 +73,15 @@ gencrl() {  # gencrl CA OUT [LASTUPDATE NEXTUPDATE]: the CA's CRL as DER in OUT 
   openssl ca -batch -config "ca/$ca/openssl.cnf" -cert "$ca.pem" -keyfile "$ca.key.pem" -gencrl "${when[@]}" \
     -out "ca/$ca/$crl_out.pem" 2>/dev/null
   openssl crl -in "ca/$ca/$crl_out.pem" -outform DER -out "$crl_out"
+}
+
+# root_and_intermediate ROOT_CN INTERMEDIATE_CN START END: root.pem (v3_root, self-signed),
+# intermediate.pem (the caller's v3_intermediate, issued by the root) with their keys, and
+# chain.pem (intermediate + root). ca_init root and intermediate first.
+root_and_intermediate() {
+  issue root root "$1" v3_root "$3" "$4"
+  mv root.cert.pem root.pem
+  issue root intermediate "$2" v3_intermediate "$3" "$4" root
+  mv intermediate.cert.pem intermediate.pem
+  cat intermediate.pem root.pem >chain.pem
 }
