@@ -17,6 +17,9 @@ struct VerifyArgs {
   std::vector<std::string> certs;
   std::string revocation;
   std::string data;
+  std::string data_dir;
+  bool recursive = false;
+  bool no_record = false;
   std::string format = "text";
   unsigned jobs = 0;
   std::string require_level;
@@ -44,13 +47,23 @@ int run(const VerifyArgs& args, Context& ctx) {
                         : args.format == "junit"          ? ReportFormat::junit
                         : args.format == "etsi"           ? ReportFormat::etsi
                                                           : ReportFormat::text;
-  std::vector<std::filesystem::path> files(args.files.begin(), args.files.end());
-  std::vector<FileReport> reports = verifier.verify_files(files, args.jobs);
+  const std::vector<VerifyInput> inputs =
+      inputs_to_verify(std::vector<std::filesystem::path>(args.files.begin(), args.files.end()), args.recursive,
+                       args.data_dir.empty() ? std::nullopt : std::optional<std::filesystem::path>(args.data_dir));
+  if (inputs.empty()) throw Error(Errc::input, args.files.front(), "no signed files (*.pdf, *.p7s, *.p7m, *.tsr) in it");
+  std::vector<FileReport> reports = verifier.verify_files(inputs, args.jobs);
   for (const FileReport& report : reports) {
     if (report.unreadable || (!report.valid && (format != ReportFormat::text || ctx.quiet)))
       std::fprintf(stderr, "esign: %s: %s\n", printable(report.path).c_str(), printable(report.error.value_or("invalid")).c_str());
   }
-  record_verify(ctx.ledger(), reports);
+  // The verdict does not depend on the ledger: a read-only checkout still verifies.
+  if (!args.no_record) {
+    try {
+      record_verify(ctx.ledger(), reports);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "esign: warning: the results were not recorded in the ledger (%s); --no-record skips it\n", e.what());
+    }
+  }
   if (!ctx.quiet || format != ReportFormat::text) fmt::print("{}", format_reports(reports, format));
   return exit_code_for(reports);
 }
@@ -60,12 +73,17 @@ int run(const VerifyArgs& args, Context& ctx) {
 Command add_verify(CLI::App& root, Context& ctx) {
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* app = root.add_subcommand("verify", "Verify signed PDFs and CMS (.p7s) signatures");
-  app->add_option("files", args->files, "Signed files: PDFs, .p7s (the data beside it, or --data)")->required();
+  app->add_option("files", args->files, "Signed files (PDFs, .p7s: the data beside it, or --data) or folders of them")
+      ->required();
   app->add_option("--trust", args->trust, "PEM file of trust anchors (repeatable; default: the system store)")
       ->allow_extra_args(false);
   app->add_option("--certs", args->certs, "PEM file of untrusted intermediate certificates that may complete a path (repeatable)")
       ->allow_extra_args(false);
-  app->add_option("--data", args->data, "The signed content of a detached .p7s");
+  app->add_option("--data", args->data, "The signed content of a detached .p7s")->excludes(
+      app->add_option("--data-dir", args->data_dir, "Folder of the signed content: X.p7s is checked against DIR/X")
+          ->check(CLI::ExistingDirectory));
+  app->add_flag("-r,--recursive", args->recursive, "A folder argument includes its subfolders");
+  app->add_flag("--no-record", args->no_record, "Do not record the results in the ledger");
   app->add_option("--format", args->format, "Output: text, json, junit or etsi (ETSI TS 119 102-2 XML)")
       ->check(CLI::IsMember({"text", "json", "junit", "etsi"}));
   app->add_option("--require-level", args->require_level,

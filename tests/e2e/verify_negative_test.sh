@@ -253,4 +253,33 @@ trust_first 0 --trust "$root" --trust "$PKI/untrusted-root.pem" "$d/good.pdf" "$
 trust_first 1 --trust "$root" "$d/good.pdf" "$d/flip1.pdf"
 trust_first 0 "--trust=$root" "$d/good.pdf" "$d/twice.pdf"
 
+note "folders: what bulk wrote, checked in one call (--data-dir, -r)"
+mkdir -p "$TEST_TMP/bin/sub" "$TEST_TMP/bout"
+cp "$PDFS/classic.pdf" "$TEST_TMP/bin/a.pdf"
+printf 'top\n' >"$TEST_TMP/bin/b.txt"
+printf 'nested\n' >"$TEST_TMP/bin/sub/c.txt"
+expect_exit 0 esign -q bulk "$TEST_TMP/bin" --profile "$PKI/rsa.yaml" --out-dir "$TEST_TMP/bout" --recursive
+expect_exit 0 esign --json verify "$TEST_TMP/bout" --data-dir "$TEST_TMP/bin" --trust "$root"
+json_get "$LAST_STDOUT" '[f["path"].rsplit("/", 1)[1] for f in d["files"]]' | grep -qxF "['a.signed.pdf', 'b.txt.p7s']" ||
+  fail "a folder is not its top-level signed files: $(cat "$LAST_STDOUT")"
+expect_exit 0 esign -q verify -r "$TEST_TMP/bout" --data-dir "$TEST_TMP/bin" --trust "$root"
+# Without --data-dir the data is looked for beside each .p7s: not there.
+expect_exit 2 esign -q verify -r "$TEST_TMP/bout" --trust "$root"
+expect_stderr_contains "cannot find the signed data"
+printf 'changed\n' >"$TEST_TMP/bin/sub/c.txt"
+expect_exit 1 esign -q verify -r "$TEST_TMP/bout" --data-dir "$TEST_TMP/bin" --trust "$root"
+expect_stderr_contains "c.txt.p7s"
+expect_exit 2 esign verify "$TEST_TMP/bout/b.txt.p7s" --data "$TEST_TMP/bin/b.txt" --data-dir "$TEST_TMP/bin"
+mkdir -p "$TEST_TMP/nothing"
+expect_exit 2 esign verify "$TEST_TMP/nothing" --trust "$root"
+expect_stderr_contains "no signed files"
+
+note "a ledger that cannot be written does not change the verdict; --no-record writes none"
+touch "$TEST_TMP/not-a-folder"
+expect_exit 0 esign --ledger "$TEST_TMP/not-a-folder/l.db" verify "$d/good.pdf" --trust "$root"
+expect_stderr_contains "warning: the results were not recorded in the ledger"
+expect_exit 1 esign --ledger "$TEST_TMP/not-a-folder/l.db" verify "$d/flip1.pdf" --trust "$root"
+expect_exit 0 esign --ledger "$TEST_TMP/unused.db" verify "$d/good.pdf" --trust "$root" --no-record
+[ ! -e "$TEST_TMP/unused.db" ] || fail "--no-record created the ledger"
+
 [ ${#later_fails[@]} = 0 ] || fail "${#later_fails[@]} failures: ${later_fails[*]}"

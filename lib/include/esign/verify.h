@@ -129,6 +129,13 @@ struct FileReport {
   std::vector<RevisionReport> revisions;  // PDF: the revisions after the earliest signature
 };
 
+// A file to verify, and where the signed content of a detached signature is (nullopt: beside it,
+// X.p7s -> X, or VerifyOptions::data).
+struct VerifyInput {
+  std::filesystem::path file;
+  std::optional<std::filesystem::path> data;
+};
+
 // Holds the trust anchors, loaded once for many files. Thread-safe for concurrent verify_file.
 class Verifier {
  public:
@@ -145,11 +152,22 @@ class Verifier {
   // Verifies many files on `jobs` threads (0: one per core); reports come back in input order,
   // unreadable files as reports with `unreadable` set instead of exceptions.
   std::vector<FileReport> verify_files(const std::vector<std::filesystem::path>& files, unsigned jobs = 0) const;
+  // The same for files each with its own signed content (inputs_to_verify).
+  std::vector<FileReport> verify_files(const std::vector<VerifyInput>& inputs, unsigned jobs = 0) const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The files to verify for the command line's arguments: a file stands for itself; a folder for
+// the signed files in it (*.pdf, *.p7s, *.p7m, *.tsr, sorted by path), and with `recursive` in
+// its subfolders too. A path that does not exist stands for itself (its report says so). With
+// `data_dir` (as `bulk` writes: outputs in one tree, inputs in another), a detached signature
+// found as R/X.p7s under a folder argument (or given as X.p7s) is checked against DATA_DIR/R/X.
+// Throws Error(input) for a folder that cannot be listed.
+std::vector<VerifyInput> inputs_to_verify(const std::vector<std::filesystem::path>& arguments, bool recursive,
+                                          const std::optional<std::filesystem::path>& data_dir);
 
 enum class ReportFormat { text, json, junit, etsi };
 // `etsi`: an ETSI TS 119 102-2 ValidationReport (XML) for all files.

@@ -2,6 +2,7 @@
 #include <openssl/pem.h>
 #include <openssl/ts.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -95,11 +96,15 @@ Bytes cms_der(ByteView file) {
   return out;
 }
 
+bool is_detached_signature(const fs::path& f) {
+  return f.extension() == ".p7s" || f.extension() == ".p7m" || f.extension() == ".tsr";
+}
+
+// Where the signed content of a detached signature is: `data`, else the file X beside X.p7s.
 fs::path data_for(const fs::path& p7s, const std::optional<fs::path>& data) {
   if (data) return *data;
-  if (p7s.extension() == ".p7s" || p7s.extension() == ".p7m" || p7s.extension() == ".tsr")
-    return fs::path(p7s).replace_extension();
-  return {};
+  if (!is_detached_signature(p7s)) return {};
+  return fs::path(p7s).replace_extension();
 }
 
 }  // namespace
@@ -221,22 +226,65 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
   return report;
 }
 
+std::vector<VerifyInput> inputs_to_verify(const std::vector<fs::path>& arguments, bool recursive,
+                                          const std::optional<fs::path>& data_dir) {
+  std::vector<VerifyInput> out;
+  auto add = [&](const fs::path& file, const fs::path& relative) {
+    VerifyInput in{file, std::nullopt};
+    if (data_dir && is_detached_signature(file)) in.data = *data_dir / fs::path(relative).replace_extension();
+    out.push_back(std::move(in));
+  };
+  for (const fs::path& a : arguments) {
+    std::error_code ec;
+    if (!fs::is_directory(a, ec)) {
+      add(a, a.filename());
+      continue;
+    }
+    std::vector<fs::path> found;
+    auto take = [&](const fs::directory_entry& e) {
+      std::error_code type_ec;
+      if (e.is_regular_file(type_ec) && (e.path().extension() == ".pdf" || is_detached_signature(e.path())))
+        found.push_back(e.path());
+    };
+    if (recursive) {
+      for (fs::recursive_directory_iterator it(a, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+           it.increment(ec))
+        take(*it);
+    } else {
+      for (fs::directory_iterator it(a, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+           it.increment(ec))
+        take(*it);
+    }
+    if (ec) throw Error(Errc::input, a.string(), "cannot list the folder: " + ec.message());
+    std::sort(found.begin(), found.end());
+    for (const fs::path& f : found) add(f, f.lexically_relative(a));
+  }
+  return out;
+}
+
 std::vector<FileReport> Verifier::verify_files(const std::vector<fs::path>& files, unsigned jobs) const {
-  std::vector<FileReport> reports(files.size());
+  std::vector<VerifyInput> inputs;
+  for (const fs::path& f : files) inputs.push_back({f, std::nullopt});
+  return verify_files(inputs, jobs);
+}
+
+std::vector<FileReport> Verifier::verify_files(const std::vector<VerifyInput>& inputs, unsigned jobs) const {
+  std::vector<FileReport> reports(inputs.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+    for (std::size_t i; (i = next.fetch_add(1)) < inputs.size();) {
+      const fs::path& file = inputs[i].file;
       try {
-        reports[i] = verify_file(files[i]);
+        reports[i] = verify_file(file, inputs[i].data ? inputs[i].data : impl_->options.data);
       } catch (const Error& e) {
-        reports[i].path = files[i].string();
+        reports[i].path = file.string();
         reports[i].unreadable = true;
-        reports[i].error = e.subject() == files[i].string() ? e.reason() : e.what();
+        reports[i].error = e.subject() == file.string() ? e.reason() : e.what();
       }
     }
   };
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, files.size()));
+  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, inputs.size()));
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
   work();
