@@ -2,11 +2,31 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "commands.h"
+#include "suggest.h"
 #include "esign/error.h"
+
+namespace {
+
+// Every error: one line on stderr; with --json also one JSON object on stdout, so a script that
+// reads stdout sees why there is no report.
+int report_error(const std::string& message, int code, bool json) {
+  std::fprintf(stderr, "esign: %s\n", message.c_str());
+  if (json) {
+    nlohmann::json doc = {{"error", {{"message", message}, {"exit_code", code}}}};
+    std::printf("%s\n", doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  }
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace esign;
@@ -34,8 +54,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return root.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "esign: %s\n", e.what());
-    return 2;
+    bool json = ctx.json;
+    for (int i = 1; i < argc; ++i) json = json || std::strcmp(argv[i], "--json") == 0;
+    return report_error(explain_parse_error(root, e, argc, argv), 2, json);
   }
 
   try {
@@ -43,10 +64,8 @@ int main(int argc, char** argv) {
       if (c.app->parsed()) return c.run();
     return 2;
   } catch (const Error& e) {
-    std::fprintf(stderr, "esign: %s\n", e.what());
-    return exit_code_for(e.code());
+    return report_error(e.what(), exit_code_for(e.code()), ctx.json);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "esign: internal error: %s\n", e.what());
-    return 3;
+    return report_error(std::string("internal error: ") + e.what(), 3, ctx.json);
   }
 }

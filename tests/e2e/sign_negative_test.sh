@@ -190,3 +190,20 @@ ESIGN_PROFILE_PATH=$TEST_TMP/nowhere expect_sign_fails "seal" "$in" --profile se
 expect_unchanged "$in" "$w/in.txt"
 left=$(find "$TEST_TMP" -name '.*.esign-tmp-*')
 [ -z "$left" ] || fail "temp files left: $left"
+
+note "mistyped commands and options: the closest known one is suggested; --json errors are JSON too"
+expect_exit 2 esign sing "$in"
+expect_stderr_contains "unknown command 'sing' for 'esign'; did you mean 'sign'?"
+expect_exit 2 esign users ad bob
+expect_stderr_contains "did you mean 'add'?"
+expect_exit 2 esign verify --trsut "$PKI/root.pem" "$in"
+expect_stderr_contains "unknown option --trsut for 'esign verify'; did you mean --trust?"
+expect_exit 2 esign qqqqqqqq
+expect_stderr_contains "unknown command 'qqqqqqqq'"
+grep -q "did you mean" "$LAST_STDERR" && fail "a suggestion for a word close to no command: $(cat "$LAST_STDERR")"
+expect_exit 2 esign --json sign "$in" --profile no-such-profile -o "$w/out.pdf"
+/usr/bin/python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["error"]; assert e["exit_code"] == 2 and "no such profile" in e["message"], e' \
+  "$LAST_STDOUT" || fail "--json: the error is not a JSON object on stdout: $(cat "$LAST_STDOUT")"
+expect_exit 2 esign --json sing
+/usr/bin/python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["error"]; assert "did you mean" in e["message"], e' \
+  "$LAST_STDOUT" || fail "--json: a usage error is not a JSON object on stdout: $(cat "$LAST_STDOUT")"
