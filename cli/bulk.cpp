@@ -111,8 +111,6 @@ int run(const BulkArgs& a, Context& ctx) {
                                                     {"skipped", s.skipped},    {"failed", s.failed},
                                                     {"stopped", s.stopped}};
     fmt::print("{}\n", doc.dump(2));
-  } else if (ctx.quiet) {
-    // errors only: the failures were printed as they happened
   } else if (a.dry_run) {
     fmt::print("{} to sign, {} up to date\n", s.planned, s.skipped);
   } else {

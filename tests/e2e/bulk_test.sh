@@ -490,6 +490,20 @@ for j in js: assert (j['state'], j['done'], j['failed'], j['pending']) == ('done
 PY
 expect_exit 0 esign audit verify
 
+note "-q keeps the summary line; an output folder that cannot take a file fails once, before signing"
+expect_exit 0 esign -q bulk "$I2" --profile "$PKI/rsa.yaml" --out-dir "$TEST_TMP/o-quiet"
+[ "$(cat "$LAST_STDOUT")" = "2 signed, 0 skipped, 0 failed" ] || fail "-q bulk: stdout is not the summary line: $(cat "$LAST_STDOUT")"
+mkdir -p "$TEST_TMP/o-immutable"
+if chattr +i "$TEST_TMP/o-immutable" 2>/dev/null; then
+  on_exit "chattr -i '$TEST_TMP/o-immutable' 2>/dev/null || true"
+  expect_exit 2 esign bulk "$I2" --profile "$PKI/rsa.yaml" --out-dir "$TEST_TMP/o-immutable"
+  [ "$(wc -l <"$LAST_STDERR")" = 1 ] || fail "an unwritable output folder: not one error line: $(cat "$LAST_STDERR")"
+  expect_stderr_contains "cannot write in the output folder"
+  chattr -i "$TEST_TMP/o-immutable"
+else
+  note "skipped: chattr +i is not permitted here, so no folder is unwritable for root"
+fi
+
 if [ "${#later_fails[@]}" -gt 0 ]; then
   fail "${#later_fails[@]} check(s) failed (see above): ${later_fails[*]}"
 fi

@@ -176,6 +176,20 @@ class Engine {
   std::size_t not_fed_ = 0;
 };
 
+namespace {
+// Once, before anything is signed: a folder that cannot take a file fails the job with one
+// error rather than every file with the same one.
+void check_writable(const fs::path& out) {
+  const fs::path probe = out / ".esign-write-probe";
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const bool written = fd >= 0 && ::write(fd, "x", 1) == 1 && ::fsync(fd) == 0;
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  ::unlink(probe.c_str());
+  if (!written) throw Error(Errc::input, out.string(), std::string("cannot write in the output folder: ") + std::strerror(err));
+}
+}  // namespace
+
 void Engine::prepare_folders() {
   std::error_code ec;
   if (!fs::is_directory(options_.in_dir, ec)) throw Error(Errc::usage, options_.in_dir.string(), "not a folder");
@@ -191,6 +205,7 @@ void Engine::prepare_folders() {
     // Again with every symlink resolved: a link may lead from outside into the input folder.
     if (out == in_ || is_inside(out, in_))
       throw Error(Errc::usage, options_.out_dir.string(), "the output folder may not be the input folder or inside it");
+    check_writable(out);
   }
   out_ = out;
   rules_.recursive = options_.recursive;
