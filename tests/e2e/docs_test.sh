@@ -134,3 +134,35 @@ if hits=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](openssl/|
   fail "third-party headers included outside lib/src:
 $hits"
 fi
+
+# Shell completion is made from the command table: every command and verb --help lists, and its
+# options, complete in bash; zsh loads the same; fish names them too.
+expect_exit 0 esign completion bash
+cp "$LAST_STDOUT" "$TEST_TMP/esign.bash"
+bash -n "$TEST_TMP/esign.bash" || fail "the bash completion script does not parse"
+# complete_words WORDS...: what the bash completion offers for the last word.
+complete_words() {
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _esign; printf "%s\n" "${COMPREPLY[@]}"' \
+    _ "$TEST_TMP/esign.bash" "$@"
+}
+[ "$(complete_words esign sig)" = sign ] || fail "bash completion: 'esign sig' does not give sign"
+for cmd in $(help_subcommands); do
+  complete_words esign "" | grep -qxF "$cmd" || fail "bash completion: command $cmd missing"
+  for verb in $(help_subcommands "$cmd"); do
+    complete_words esign --ledger x.db "$cmd" "" | grep -qxF "$verb" || fail "bash completion: $cmd $verb missing"
+  done
+  for o in $(help_long_options "$cmd"); do
+    complete_words esign "$cmd" "${o:0:4}" | grep -qxF -- "$o" || fail "bash completion: $cmd $o missing"
+  done
+done
+complete_words esign verify --data-d | grep -qxF -- --data-dir || fail "bash completion: verify --data-dir missing"
+expect_exit 0 esign completion zsh
+grep -q "bashcompinit" "$LAST_STDOUT" && grep -q "complete -o filenames -F _esign esign" "$LAST_STDOUT" ||
+  fail "the zsh completion does not load the bash one"
+expect_exit 0 esign completion fish
+for cmd in $(help_subcommands); do
+  grep -qE "^complete -c esign -f -n '__fish_use_subcommand' -a $cmd\$" "$LAST_STDOUT" || fail "fish completion: $cmd missing"
+done
+grep -qE "^complete -c esign -n '__fish_seen_subcommand_from verify' -l trust\$" "$LAST_STDOUT" ||
+  fail "fish completion: verify --trust missing"
+expect_exit 2 esign completion tcsh
