@@ -146,16 +146,22 @@ complete_words() {
     _ "$TEST_TMP/esign.bash" "$@"
 }
 [ "$(complete_words esign sig)" = sign ] || fail "bash completion: 'esign sig' does not give sign"
+# (The offers are captured first: `grep -q` in a pipe may end it early, and pipefail would
+# count the writer's SIGPIPE as a failure.)
+commands_offered=$(complete_words esign "")
 for cmd in $(help_subcommands); do
-  complete_words esign "" | grep -qxF "$cmd" || fail "bash completion: command $cmd missing"
+  grep -qxF "$cmd" <<<"$commands_offered" || fail "bash completion: command $cmd missing"
+  offered=$(complete_words esign --ledger x.db "$cmd" "")
   for verb in $(help_subcommands "$cmd"); do
-    complete_words esign --ledger x.db "$cmd" "" | grep -qxF "$verb" || fail "bash completion: $cmd $verb missing"
+    grep -qxF "$verb" <<<"$offered" || fail "bash completion: $cmd $verb missing"
   done
   for o in $(help_long_options "$cmd"); do
-    complete_words esign "$cmd" "${o:0:4}" | grep -qxF -- "$o" || fail "bash completion: $cmd $o missing"
+    offered=$(complete_words esign "$cmd" "${o:0:4}")
+    grep -qxF -- "$o" <<<"$offered" || fail "bash completion: $cmd $o missing"
   done
 done
-complete_words esign verify --data-d | grep -qxF -- --data-dir || fail "bash completion: verify --data-dir missing"
+offered=$(complete_words esign verify --data-d)
+grep -qxF -- --data-dir <<<"$offered" || fail "bash completion: verify --data-dir missing"
 expect_exit 0 esign completion zsh
 grep -q "bashcompinit" "$LAST_STDOUT" && grep -q "complete -o filenames -F _esign esign" "$LAST_STDOUT" ||
   fail "the zsh completion does not load the bash one"
