@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <ctime>
 #include <limits>
-#include <set>
 
 #include "cms/archive_timestamp.h"
 #include "cms/der.h"
@@ -219,9 +218,7 @@ void report_timestamp(const tsp::TokenCheck& tc, const std::string& check, const
     r.timestamp_time = rfc3339(tc.time);
     r.validation_time = r.timestamp_time;
     r.validation_time_source = "time-stamp";
-    for (const auto& c : tc.path)
-      r.used.push_back(validation_object("certificate", Certificate::from_x509(c.get()).der(),
-                                         Certificate::from_x509(c.get()).subject()));
+    for (const auto& c : tc.path) r.used.push_back(certificate_object(c.get()));
     const std::string weak = path_key_weakness(tc.path, ctx.keys, "TSA");
     checks.add("key_strength", weak.empty(), weak, {Indication::indeterminate, sub::crypto_constraints_failure_no_poe});
     const PathStatus status = check_path(tc.path, tc.time, ctx.revocation, PathRole::timestamp_authority);
@@ -563,8 +560,7 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
       X509* c = sk_X509_value(chain, i);
       X509_up_ref(c);
       validated->path.emplace_back(c, X509_free);
-      Certificate cert = Certificate::from_x509(c);
-      validated->certificates.push_back(validation_object("certificate", cert.der(), cert.subject()));
+      validated->certificates.push_back(certificate_object(c));
       lo = std::max(lo, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notBefore(c))));
       hi = std::min(hi, std::chrono::system_clock::to_time_t(ossl::to_time_point(X509_get0_notAfter(c))));
     }
@@ -642,9 +638,7 @@ bool check_archive_timestamps(ByteView der, CMS_ContentInfo* cms, const std::map
         return it->second;
       },
       ctx.trust);
-  std::set<std::string> used;
-  for (const ValidationObject& o : report.used)
-    if (o.type == "OCSP response" || o.type == "CRL") used.insert(o.sha256);
+  const std::size_t relied_on = report.used.size();  // what the validation used before the archives
   cms::SignedDataParts sd;
   std::string why;
   const bool parsed = cms::parse_signed_data(der, sd, why);
@@ -667,11 +661,8 @@ bool check_archive_timestamps(ByteView der, CMS_ContentInfo* cms, const std::map
     covered.crls.clear();
     for (std::size_t pos : a.covered_crls)
       if (pos < sd.crls.size()) covered.crls.push_back(sd.crls[pos]);
-    const cms::ValidationData held = cms::held_validation_data(covered);
-    std::set<std::string> archived_values;
-    for (const auto* list : {&held.ocsps, &held.crls})
-      for (const Bytes& value : *list) archived_values.insert(to_hex(digest_of(DigestAlgorithm::sha256, value).value));
-    archived = archived || (!used.empty() && std::includes(archived_values.begin(), archived_values.end(), used.begin(), used.end()));
+    archived = archived || archives_evidence_of(cms::held_validation_data(covered),
+                                                   std::span<const ValidationObject>(report.used).first(relied_on));
   }
   return archived;
 }

@@ -1,6 +1,8 @@
 // Revocation checks of certificate paths for verify.
 #include "verify/revocation_check.h"
 
+#include <set>
+
 #include "common/time.h"
 #include "esign/certificate.h"
 
@@ -67,6 +69,24 @@ bool retired_without_compromise(const tsp::StatusCheck& s) {
 
 ValidationObject validation_object(const std::string& type, ByteView der, std::string summary) {
   return {type, to_hex(digest_of(DigestAlgorithm::sha256, der).value), std::move(summary)};
+}
+
+ValidationObject certificate_object(X509* cert) {
+  const Certificate c = Certificate::from_x509(cert);
+  return validation_object("certificate", c.der(), c.subject());
+}
+
+bool archives_evidence_of(const cms::ValidationData& archived, std::span<const ValidationObject> used) {
+  std::set<std::string> have;
+  for (const auto* list : {&archived.ocsps, &archived.crls})
+    for (const Bytes& der : *list) have.insert(to_hex(digest_of(DigestAlgorithm::sha256, der).value));
+  bool any = false;
+  for (const ValidationObject& o : used) {
+    if (o.type != "OCSP response" && o.type != "CRL") continue;
+    if (have.count(o.sha256) == 0) return false;
+    any = true;
+  }
+  return any;
 }
 
 tsp::Fetched OnlineStatusCache::fetch(X509* cert, X509* issuer) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,5 +75,11 @@ PathStatus check_path(const std::vector<std::shared_ptr<X509>>& path,
 
 // The validation object for a DER certificate, OCSP response or CRL.
 ValidationObject validation_object(const std::string& type, ByteView der, std::string summary);
+// A certificate as a validation object (summary: its subject).
+ValidationObject certificate_object(X509* cert);
+
+// Archiving (B-LTA): whether `archived` holds every OCSP response and CRL among `used` (what a
+// validation relied on), and there is at least one.
+bool archives_evidence_of(const cms::ValidationData& archived, std::span<const ValidationObject> used);
 
 }  // namespace esign::verify

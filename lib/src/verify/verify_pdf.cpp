@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 
 #include "esign/error.h"
 #include "pdf/document.h"
@@ -195,17 +194,11 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
 void assign_archive_level(ByteView data, const pdf::Limits& limits, FileReport& report) {
   for (SignatureReport& r : report.signatures) {
     if (r.level != "B-LT") continue;
-    std::set<std::string> used;
-    for (const ValidationObject& o : r.used)
-      if (o.type == "OCSP response" || o.type == "CRL") used.insert(o.sha256);
     for (const SignatureReport& ts : report.signatures) {
       if (ts.subfilter != "ETSI.RFC3161" || !ts.valid || ts.signed_bytes <= r.signed_bytes) continue;
       try {
-        const cms::ValidationData dss = pdf::read_dss(pdf::Document::parse(data.first(ts.signed_bytes), report.path, limits));
-        std::set<std::string> archived;
-        for (const auto* list : {&dss.ocsps, &dss.crls})
-          for (const Bytes& der : *list) archived.insert(to_hex(digest_of(DigestAlgorithm::sha256, der).value));
-        if (std::includes(archived.begin(), archived.end(), used.begin(), used.end())) r.level = "B-LTA";
+        if (archives_evidence_of(pdf::read_dss(pdf::Document::parse(data.first(ts.signed_bytes), report.path, limits)), r.used))
+          r.level = "B-LTA";
       } catch (const Error&) {
       }
     }
