@@ -52,23 +52,23 @@ nlohmann::ordered_json event_json(const AuditEvent& e) {
   };
 }
 
-int run_log(const AuditArgs& args, Context& ctx) {
+ExitCode run_log(const AuditArgs& args, Context& ctx) {
   Ledger& ledger = ctx.ledger();
   const auto events = args.limit == 0 ? ledger.events() : ledger.last_events(args.limit);
   if (ctx.json || args.log_json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const AuditEvent& e : events) list.push_back(event_json(e));
     print_json({{"events", std::move(list)}});
-    return 0;
+    return ExitCode::ok;
   }
   for (const AuditEvent& e : events) {
     fmt::print("{:>6}  {}  {:<8}  {:<8}  {}  {}\n", e.id, e.time, or_dash(e.operation), or_dash(e.outcome),
                or_dash(e.input_path), or_dash(e.output_path));
   }
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_verify(const AuditArgs& args, Context& ctx) {
+ExitCode run_verify(const AuditArgs& args, Context& ctx) {
   Ledger& ledger = ctx.ledger();
   const ChainCheck check = ledger.verify_chain();
   if (ctx.json || args.verify_json) {
@@ -83,14 +83,14 @@ int run_verify(const AuditArgs& args, Context& ctx) {
   } else if (check.ok) {
     fmt::print("audit chain intact: {} event{}\n", check.events, check.events == 1 ? "" : "s");
   }
-  if (check.ok) return 0;
+  if (check.ok) return ExitCode::ok;
   if (check.first_bad_id > 0) {
     fmt::print(stderr, "esign: {}: audit chain broken at event {}: {}\n", ctx.ledger().path().string(), check.first_bad_id,
                check.reason);
   } else {
     fmt::print(stderr, "esign: {}: audit chain broken: {}\n", ctx.ledger().path().string(), check.reason);
   }
-  return 1;
+  return ExitCode::failed;
 }
 
 nlohmann::ordered_json job_json(const Job& j) {
@@ -99,22 +99,22 @@ nlohmann::ordered_json job_json(const Job& j) {
           {"done", j.done},       {"failed", j.failed}};
 }
 
-int run_jobs(const AuditArgs& args, Context& ctx) {
+ExitCode run_jobs(const AuditArgs& args, Context& ctx) {
   const std::vector<Job> jobs = ctx.ledger().jobs();
   if (ctx.json || args.jobs_json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const Job& j : jobs) list.push_back(job_json(j));
     print_json({{"jobs", std::move(list)}});
-    return 0;
+    return ExitCode::ok;
   }
   for (const Job& j : jobs) {
     fmt::print("{:>6}  {}  {:<11}  {} done, {} failed, {} pending  {} -> {}\n", j.id, j.updated, j.state, j.done, j.failed,
                j.pending, j.source_dir, j.out_dir);
   }
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_show(const AuditArgs& args, Context& ctx) {
+ExitCode run_show(const AuditArgs& args, Context& ctx) {
   Ledger& ledger = ctx.ledger();
   std::optional<Job> job = ledger.job(args.job_id);
   if (!job) throw Error(Errc::usage, fmt::format("job {}", args.job_id), "no such job in " + ledger.path().string());
@@ -129,12 +129,12 @@ int run_show(const AuditArgs& args, Context& ctx) {
     nlohmann::ordered_json doc = job_json(*job);
     doc["items"] = std::move(list);
     print_json(doc);
-    return 0;
+    return ExitCode::ok;
   }
   fmt::print("job {} ({}): {} -> {}, profile {}\n", job->id, job->state, job->source_dir, job->out_dir, job->profile);
   for (const JobItem& i : items)
     fmt::print("  {:<8} {}  {}{}\n", i.state, i.path, or_dash(i.output_path), i.detail.empty() ? "" : "  " + i.detail);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace
@@ -170,7 +170,7 @@ Command add_audit(CLI::App& root, Context& ctx) {
             if (verify->parsed()) return run_verify(*args, ctx);
             if (jobs->parsed()) return run_jobs(*args, ctx);
             if (show->parsed()) return run_show(*args, ctx);
-            return 2;  // unreachable: require_subcommand(1)
+            return ExitCode::error;  // unreachable: require_subcommand(1)
           }};
 }
 

@@ -70,7 +70,7 @@ class SignalStop {
   std::thread waiter_;
 };
 
-int run(const BulkArgs& a, Context& ctx) {
+ExitCode run(const BulkArgs& a, Context& ctx) {
   BulkOptions o;
   o.in_dir = a.in_dir;
   o.out_dir = a.out_dir;
@@ -118,9 +118,9 @@ int run(const BulkArgs& a, Context& ctx) {
                s.stopped ? " (stopped before the end; run the same command again to continue)" : "");
   }
   // A hot folder ends with a signal by design; a batch stopped by one says so in its exit code.
-  if (!a.watch && signals.signal() == SIGINT) return 130;
-  if (!a.watch && signals.signal() == SIGTERM) return 143;
-  return s.failed > 0 ? 1 : 0;
+  if (!a.watch && signals.signal() == SIGINT) return ExitCode::interrupted;
+  if (!a.watch && signals.signal() == SIGTERM) return ExitCode::terminated;
+  return s.failed > 0 ? ExitCode::failed : ExitCode::ok;
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ Command add_certs(CLI::App& root, Context& ctx) {
   return {app, [verbs] {
             for (const Command& c : verbs)
               if (c.app->parsed()) return c.run();
-            return 2;  // unreachable: require_subcommand(1)
+            return ExitCode::error;  // unreachable: require_subcommand(1)
           }};
 }
 

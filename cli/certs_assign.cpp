@@ -20,7 +20,7 @@ struct AssignArgs {
   bool remove = false;
 };
 
-int run(const AssignArgs& a, Context& ctx) {
+ExitCode run(const AssignArgs& a, Context& ctx) {
   Profile profile = load_profile(a.profile);
   Accounts accounts(ctx.ledger(), load_auth_config());
   std::optional<Session> actor = accounts.current_session();
@@ -34,7 +34,7 @@ int run(const AssignArgs& a, Context& ctx) {
     if (a.remove) fmt::print(fmt::runtime(changed ? "{} no longer signs with {}\n" : "{} was not assigned to {}\n"), a.user, profile.name);
     else fmt::print(fmt::runtime(changed ? "{} may sign with {}\n" : "{} was already assigned to {}\n"), a.user, profile.name);
   }
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ void write_csr(const CsrOutcome& csr, const EnrollArgs& args, Context& ctx, cons
   }
 }
 
-int run_request(const EnrollArgs& args, Context& ctx, bool generate) {
+ExitCode run_request(const EnrollArgs& args, Context& ctx, bool generate) {
   Profile profile = load_profile(args.profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   CsrRequest request{args.subject, args.sans, parse_key_type(args.key_type)};
@@ -70,7 +70,7 @@ int run_request(const EnrollArgs& args, Context& ctx, bool generate) {
   }
   record_certs(ctx.ledger(), operation, profile.name, nullptr, csr.key_location + " " + csr.subject, "");
   write_csr(csr, args, ctx, generate ? "generated" : "used");
-  return 0;
+  return ExitCode::ok;
 }
 
 void print_installed(const InstallOutcome& r, Context& ctx, const char* verb) {
@@ -86,7 +86,7 @@ void print_installed(const InstallOutcome& r, Context& ctx, const char* verb) {
   }
 }
 
-int run_install(const EnrollArgs& args, Context& ctx) {
+ExitCode run_install(const EnrollArgs& args, Context& ctx) {
   Profile profile = load_profile(args.profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   std::optional<std::filesystem::path> chain;
@@ -100,10 +100,10 @@ int run_install(const EnrollArgs& args, Context& ctx) {
   }
   record_certs(ctx.ledger(), "certs-install", profile.name, &r.certificate, r.location, "");
   print_installed(r, ctx, "installed");
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_import(const EnrollArgs& args, Context& ctx) {
+ExitCode run_import(const EnrollArgs& args, Context& ctx) {
   if (args.to_uri.empty() == args.to_profile.empty())
     throw Error(Errc::usage, "certs import", "give exactly one of --to pkcs11:URI and --to-profile P");
   SecretResolver secrets(terminal_prompt(), stderr_notice());
@@ -125,7 +125,7 @@ int run_import(const EnrollArgs& args, Context& ctx) {
   }
   record_certs(ctx.ledger(), "certs-import", target.name, &r.certificate, r.location, "");
   print_installed(r, ctx, "imported");
-  return 0;
+  return ExitCode::ok;
 }
 
 void request_options(CLI::App* app, EnrollArgs& args) {

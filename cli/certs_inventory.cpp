@@ -79,7 +79,7 @@ void print_table(const std::vector<CertificateEntry>& entries) {
   }
 }
 
-int run_list(const InventoryArgs& args, Context& ctx) {
+ExitCode run_list(const InventoryArgs& args, Context& ctx) {
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   std::vector<CertificateEntry> entries = with_linked_users(list_certificates(secrets), ctx);
   if (ctx.json || args.list_json) {
@@ -89,15 +89,15 @@ int run_list(const InventoryArgs& args, Context& ctx) {
   } else {
     print_table(entries);
   }
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_show(const InventoryArgs& args, Context& ctx) {
+ExitCode run_show(const InventoryArgs& args, Context& ctx) {
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   CertificateEntry e = std::move(with_linked_users({find_certificate(args.show_what, secrets)}, ctx).front());
   if (ctx.json || args.show_json) {
     print_json(entry_json(e));
-    return 0;
+    return ExitCode::ok;
   }
   const Certificate& c = *e.certificate;
   fmt::print("Subject:     {}\nIssuer:      {}\nSerial:      {}\nNot before:  {}\nNot after:   {}\nDays left:   {}\n"
@@ -110,11 +110,11 @@ int run_show(const InventoryArgs& args, Context& ctx) {
     for (const std::string& u : e.linked_users) users += (users.empty() ? "" : ", ") + u;
     fmt::print("Users:       {}\n", users);
   }
-  return 0;
+  return ExitCode::ok;
 }
 
 // Exit 1 when any certificate expires within --days (or has expired): for cron.
-int run_expiring(const InventoryArgs& args, Context& ctx) {
+ExitCode run_expiring(const InventoryArgs& args, Context& ctx) {
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   std::vector<CertificateEntry> soon;
   for (CertificateEntry& e : list_certificates(secrets)) {
@@ -134,7 +134,7 @@ int run_expiring(const InventoryArgs& args, Context& ctx) {
   } else if (!ctx.quiet) {
     fmt::print("no certificate expires within {} days\n", args.days);
   }
-  return soon.empty() ? 0 : 1;
+  return soon.empty() ? ExitCode::ok : ExitCode::failed;
 }
 
 }  // namespace

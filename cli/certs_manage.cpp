@@ -25,29 +25,29 @@ struct ManageArgs {
   bool with_key = false;
 };
 
-int run_export(const ManageArgs& args, Context& ctx) {
+ExitCode run_export(const ManageArgs& args, Context& ctx) {
   Profile profile = load_profile(args.profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   std::string pem = export_certificates(profile, secrets);
   if (args.output.empty() || args.output == "-") {
     fmt::print("{}", pem);
-    return 0;
+    return ExitCode::ok;
   }
   OutputFile out(args.output, args.force);
   out.write(as_bytes(pem));
   out.commit();
   if (!ctx.quiet && !ctx.json) fmt::print("wrote the certificate and chain of {} to {}\n", profile.name, args.output);
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_remove(const ManageArgs& args, Context& ctx) {
+ExitCode run_remove(const ManageArgs& args, Context& ctx) {
   Profile profile = load_profile(args.profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   if (!args.yes) {
     std::string what = args.with_key ? "the certificate AND THE PRIVATE KEY" : "the certificate";
     if (!terminal_confirm("Remove " + what + " of profile " + profile.name + "?")) {
       if (!ctx.quiet) fmt::print(stderr, "esign: nothing removed\n");
-      return 1;
+      return ExitCode::failed;
     }
   }
   RemoveOutcome r;
@@ -63,7 +63,7 @@ int run_remove(const ManageArgs& args, Context& ctx) {
   if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"status", "removed"}, {"removed", r.removed}}.dump(2));
   else if (!ctx.quiet)
     for (const std::string& s : r.removed) fmt::print("removed {}\n", s);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

@@ -108,7 +108,7 @@ Command add_completion(CLI::App& root, Context& ctx) {
               fmt::print("# zsh completion for esign: bash's, through bashcompinit\nautoload -U +X bashcompinit && bashcompinit\n{}",
                          bash_script(nodes));
             else fmt::print("{}", bash_script(nodes));
-            return 0;
+            return ExitCode::ok;
           }};
 }
 

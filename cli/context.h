@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "esign/error.h"
 #include "esign/ledger.h"
 
 namespace CLI {
@@ -26,10 +27,10 @@ struct Context {
   std::unique_ptr<Ledger> ledger_;
 };
 
-// A subcommand: its CLI11 app and what to run when it was chosen. run() returns the exit code.
+// A subcommand: its CLI11 app and what to run when it was chosen. run() returns how it ended.
 struct Command {
   CLI::App* app;
-  std::function<int()> run;
+  std::function<ExitCode()> run;
 };
 
 }  // namespace esign::cli

@@ -39,7 +39,7 @@ void print_decrypted(const DecryptArgs& args, const Context& ctx, const std::fil
   }
 }
 
-int run_pdf(const DecryptArgs& args, Context& ctx) {
+ExitCode run_pdf(const DecryptArgs& args, Context& ctx) {
   std::filesystem::path input(args.file);
   std::filesystem::path output = args.output.empty() ? default_pdf_decrypt_output(input) : std::filesystem::path(args.output);
   Ledger& ledger = ctx.ledger();
@@ -55,10 +55,10 @@ int run_pdf(const DecryptArgs& args, Context& ctx) {
   }
   record_envelope(ledger, "decrypt", "", input, output, &outcome, "");
   print_decrypted(args, ctx, output, outcome, "password removed");
-  return 0;
+  return ExitCode::ok;
 }
 
-int run(const DecryptArgs& args, Context& ctx) {
+ExitCode run(const DecryptArgs& args, Context& ctx) {
   if (!args.pdf_password_file.empty()) return run_pdf(args, ctx);
   if (args.profile.empty())
     throw Error(Errc::usage, "decrypt", "give --profile P (or --pdf-password-file F for a password-encrypted PDF)");
@@ -76,7 +76,7 @@ int run(const DecryptArgs& args, Context& ctx) {
   }
   record_envelope(ledger, "decrypt", profile.name, input, output, &outcome, "");
   print_decrypted(args, ctx, output, outcome, outcome.content_cipher);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ Secret read_password_file(const std::string& file) {
   return read_first_line(in);
 }
 
-int run(const EncryptArgs& args, Context& ctx) {
+ExitCode run(const EncryptArgs& args, Context& ctx) {
   std::filesystem::path input(args.file);
   const bool pdf = !args.pdf_password_file.empty();
   if (!pdf && args.recipients.empty())
@@ -63,7 +63,7 @@ int run(const EncryptArgs& args, Context& ctx) {
     } else if (!ctx.quiet && output != "-") {
       fmt::print("encrypted {} -> {} (PDF AES-256, R6)\n", args.file, output.string());
     }
-    return 0;
+    return ExitCode::ok;
   }
   EncryptOptions options;
   options.recipients.assign(args.recipients.begin(), args.recipients.end());
@@ -86,7 +86,7 @@ int run(const EncryptArgs& args, Context& ctx) {
     fmt::print("encrypted {} -> {} ({}, {} recipient{})\n", args.file, output.string(), outcome.content_cipher,
                outcome.recipient_fingerprints.size(), outcome.recipient_fingerprints.size() == 1 ? "" : "s");
   }
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

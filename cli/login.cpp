@@ -46,7 +46,7 @@ nlohmann::ordered_json session_json(const Session& s) {
   return {{"user", s.user}, {"roles", roles}, {"expires", utc(s.expires)}, {"restricted", s.restricted}};
 }
 
-int run_status(Context& ctx) {
+ExitCode run_status(Context& ctx) {
   Accounts accounts(ctx.ledger(), load_auth_config());
   std::string why;
   std::optional<Session> session = accounts.current_session(&why);
@@ -55,7 +55,7 @@ int run_status(Context& ctx) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const CachedLogin& l : logins) list.push_back(login_json(l));
     fmt::print("{}\n", nlohmann::ordered_json{{"operator", session ? session_json(*session) : nullptr}, {"logins", list}}.dump(2));
-    return 0;
+    return ExitCode::ok;
   }
   if (session)
     fmt::print("operator {} logged in until {}{}\n", session->user, utc(session->expires),
@@ -64,7 +64,7 @@ int run_status(Context& ctx) {
     fmt::print("operator: {}\n", why);
   if (logins.empty()) {
     fmt::print("no cached logins\n");
-    return 0;
+    return ExitCode::ok;
   }
   // Columns as wide as their longest entry, so that the lines read as a table.
   std::size_t profile_w = 7, service_w = 7, until_w = 5, detail_w = 6;
@@ -79,10 +79,10 @@ int run_status(Context& ctx) {
   for (const CachedLogin& l : logins)
     fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", l.profile, profile_w, l.service, service_w, utc(l.expires), until_w,
                l.detail, detail_w, l.profile_file);
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_operator(const LoginArgs& args, Context& ctx) {
+ExitCode run_operator(const LoginArgs& args, Context& ctx) {
   Accounts accounts(ctx.ledger(), load_auth_config());
   LoginRequest req;
   req.user = args.user;
@@ -105,10 +105,10 @@ int run_operator(const LoginArgs& args, Context& ctx) {
   if (r.must_enroll_2fa)
     std::fprintf(stderr, "esign: %s must enroll 2FA before anything else: esign users totp-enroll %s\n",
                  r.session.user.c_str(), r.session.user.c_str());
-  return 0;
+  return ExitCode::ok;
 }
 
-int run(const LoginArgs& args, Context& ctx) {
+ExitCode run(const LoginArgs& args, Context& ctx) {
   if (args.status) return run_status(ctx);
   if (!args.user.empty()) return run_operator(args, ctx);
   if (args.profile.empty())
@@ -119,7 +119,7 @@ int run(const LoginArgs& args, Context& ctx) {
   CachedLogin l = login_service(profile, SecretResolver(terminal_prompt()), options);
   if (ctx.json) fmt::print("{}\n", login_json(l).dump(2));
   else if (!ctx.quiet) fmt::print("logged in to {} for {} until {} ({})\n", l.service, l.profile, utc(l.expires), l.detail);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

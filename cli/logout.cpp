@@ -20,18 +20,18 @@ struct LogoutArgs {
 
 // Logging out of a profile without a cached login succeeds too: afterwards nothing is cached
 // either way, which is what a script calling logout wants.
-int run_profile(const LogoutArgs& args, Context& ctx) {
+ExitCode run_profile(const LogoutArgs& args, Context& ctx) {
   Profile profile = load_profile(args.profile);
   bool removed = logout_service(profile);
   if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"profile", profile.name}, {"logged_out", removed}}.dump(2));
   else if (!ctx.quiet && removed) fmt::print("logged out of {}\n", profile.name);
   else if (!ctx.quiet) fmt::print("no cached login for {}\n", profile.name);
-  return 0;
+  return ExitCode::ok;
 }
 
 // Without a session there is nothing to end: that is an error, so that a script learns it was not
 // logged in where it thought (another ledger or XDG_STATE_HOME).
-int run(const LogoutArgs& args, Context& ctx) {
+ExitCode run(const LogoutArgs& args, Context& ctx) {
   if (!args.profile.empty()) return run_profile(args, ctx);
   Accounts accounts(ctx.ledger(), load_auth_config());
   std::optional<Session> s = accounts.current_session();
@@ -39,7 +39,7 @@ int run(const LogoutArgs& args, Context& ctx) {
     throw Error(Errc::auth, "logout", "no operator is logged in (for a service login use --profile)");
   if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", s->user}, {"logged_out", true}}.dump(2));
   else if (!ctx.quiet) fmt::print("logged out {}\n", s->user);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

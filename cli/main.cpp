@@ -17,10 +17,10 @@ namespace {
 
 // Every error: one line on stderr; with --json also one JSON object on stdout, so a script that
 // reads stdout sees why there is no report.
-int report_error(const std::string& message, int code, bool json) {
+esign::ExitCode report_error(const std::string& message, esign::ExitCode code, bool json) {
   std::fprintf(stderr, "esign: %s\n", message.c_str());
   if (json) {
-    nlohmann::json doc = {{"error", {{"message", message}, {"exit_code", code}}}};
+    nlohmann::json doc = {{"error", {{"message", message}, {"exit_code", static_cast<int>(code)}}}};
     std::printf("%s\n", doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   }
   return code;
@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
                                 add_decrypt(root, ctx), add_users(root, ctx), add_certs(root, ctx),
                                 add_completion(root, ctx)};
 
+  // The exit status is always an ExitCode (esign/error.h): the one table of exit codes.
+  auto status = [](ExitCode code) { return static_cast<int>(code); };
   try {
     root.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -57,16 +59,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     bool json = ctx.json;
     for (int i = 1; i < argc; ++i) json = json || std::strcmp(argv[i], "--json") == 0;
-    return report_error(explain_parse_error(root, e, argc, argv), 2, json);
+    return status(report_error(explain_parse_error(root, e, argc, argv), ExitCode::error, json));
   }
 
   try {
     for (const Command& c : commands)
-      if (c.app->parsed()) return c.run();
-    return 2;
+      if (c.app->parsed()) return status(c.run());
+    return status(ExitCode::error);  // unreachable: require_subcommand(1)
   } catch (const Error& e) {
-    return report_error(e.what(), exit_code_for(e.code()), ctx.json);
+    return status(report_error(e.what(), exit_code_for(e.code()), ctx.json));
   } catch (const std::exception& e) {
-    return report_error(std::string("internal error: ") + e.what(), 3, ctx.json);
+    return status(report_error(std::string("internal error: ") + e.what(), ExitCode::internal, ctx.json));
   }
 }

@@ -29,7 +29,7 @@ struct SignArgs {
   bool force = false;
 };
 
-int run(const SignArgs& args, Context& ctx) {
+ExitCode run(const SignArgs& args, Context& ctx) {
   if (!args.output.empty() && args.files.size() != 1)
     throw Error(Errc::usage, "-o", "-o names one output; use --out-dir for several files");
   Profile profile = load_profile(args.profile);
@@ -57,7 +57,7 @@ int run(const SignArgs& args, Context& ctx) {
   check_sign_options(profile, options);
   Ledger& ledger = ctx.ledger();
 
-  int exit_code = 0;
+  ExitCode exit_code = ExitCode::ok;
   nlohmann::json results = nlohmann::json::array();
   for (const std::string& file : args.files) {
     std::filesystem::path input(file);

@@ -25,7 +25,7 @@ struct StampArgs {
   bool extend = false;
 };
 
-int run(const StampArgs& args, Context& ctx) {
+ExitCode run(const StampArgs& args, Context& ctx) {
   if (args.tsa.empty() == args.profile.empty())
     throw Error(Errc::usage, "stamp", "give the TSA as --tsa URL or through --profile P (one of them)");
   if (!args.output.empty() && args.files.size() != 1)
@@ -45,7 +45,7 @@ int run(const StampArgs& args, Context& ctx) {
   std::unique_ptr<Timestamper> timestamper;  // for PDFs, opened on the first one
   Ledger& ledger = ctx.ledger();
 
-  int exit_code = 0;
+  ExitCode exit_code = ExitCode::ok;
   nlohmann::json results = nlohmann::json::array();
   for (const std::string& file : args.files) {
     std::filesystem::path input(file);

@@ -61,7 +61,7 @@ void print_user(const UserInfo& u) {
              u.sessions);
 }
 
-int run_add(const UsersArgs& a, Context& ctx) {
+ExitCode run_add(const UsersArgs& a, Context& ctx) {
   std::vector<Role> roles;
   for (const std::string& r : a.roles) roles.push_back(parse_role(r, "--role"));
   Accounts accounts(ctx.ledger(), load_auth_config());
@@ -71,32 +71,32 @@ int run_add(const UsersArgs& a, Context& ctx) {
   UserInfo u = accounts.add_user(actor, a.name, roles, password);
   if (ctx.json) fmt::print("{}\n", user_json(u).dump(2));
   else if (!ctx.quiet) fmt::print("added user {} ({})\n", u.name, roles_text(u.roles));
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_list(Context& ctx) {
+ExitCode run_list(Context& ctx) {
   Accounts accounts(ctx.ledger(), load_auth_config());
   std::vector<UserInfo> users = accounts.list_users(accounts.current_session());
   if (ctx.json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const UserInfo& u : users) list.push_back(user_json(u));
     fmt::print("{}\n", nlohmann::ordered_json{{"users", list}}.dump(2));
-    return 0;
+    return ExitCode::ok;
   }
   for (const UserInfo& u : users)
     fmt::print("{:<20} {:<22} {:<9} 2fa: {}\n", u.name, roles_text(u.roles), u.status, two_factor(u));
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_show(const UsersArgs& a, Context& ctx) {
+ExitCode run_show(const UsersArgs& a, Context& ctx) {
   Accounts accounts(ctx.ledger(), load_auth_config());
   UserInfo u = accounts.show_user(accounts.current_session(), a.name);
   if (ctx.json) fmt::print("{}\n", user_json(u).dump(2));
   else print_user(u);
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_admin(const std::string& verb, const UsersArgs& a, Context& ctx) {
+ExitCode run_admin(const std::string& verb, const UsersArgs& a, Context& ctx) {
   Accounts accounts(ctx.ledger(), load_auth_config());
   std::optional<Session> actor = accounts.current_session();
   std::string done;
@@ -106,7 +106,7 @@ int run_admin(const std::string& verb, const UsersArgs& a, Context& ctx) {
   else accounts.reset_2fa(actor, a.name), done = "2FA reset for";
   if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", a.name}, {"action", verb}}.dump(2));
   else if (!ctx.quiet) fmt::print("{} {}\n", done, a.name);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace
@@ -150,7 +150,7 @@ Command add_users(CLI::App& root, Context& ctx) {
   return {app, [verbs] {
             for (const Command& c : verbs)
               if (c.app->parsed()) return c.run();
-            return 2;
+            return ExitCode::error;  // unreachable: require_subcommand(1)
           }};
 }
 

@@ -18,7 +18,7 @@ struct PasswdArgs {
   bool password_stdin = false;
 };
 
-int run(const PasswdArgs& a, Context& ctx) {
+ExitCode run(const PasswdArgs& a, Context& ctx) {
   Accounts accounts(ctx.ledger(), load_auth_config());
   Session actor = accounts.require_session();
   const std::string name = a.name.empty() ? actor.user : a.name;
@@ -28,7 +28,7 @@ int run(const PasswdArgs& a, Context& ctx) {
   accounts.change_password(actor, name, current ? &*current : nullptr, password);
   if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", name}, {"action", "passwd"}}.dump(2));
   else if (!ctx.quiet) fmt::print("changed the password of {}\n", name);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

@@ -19,20 +19,20 @@ struct TotpArgs {
   std::string confirm;
 };
 
-int run(const TotpArgs& a, Context& ctx) {
+ExitCode run(const TotpArgs& a, Context& ctx) {
   Accounts accounts(ctx.ledger(), load_auth_config());
   std::optional<Session> actor = accounts.current_session();
   if (!a.confirm.empty()) {
     accounts.confirm_totp(actor, a.name, a.confirm);
     if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", a.name}, {"totp", "enrolled"}}.dump(2));
     else if (!ctx.quiet) fmt::print("2FA enrolled for {}\n", a.name);
-    return 0;
+    return ExitCode::ok;
   }
   TotpEnrollment t = accounts.start_totp(actor, a.name);
   if (ctx.json) {
     // For scripts: the enrollment stays pending until --confirm CODE.
     fmt::print("{}\n", nlohmann::ordered_json{{"secret", t.secret}, {"uri", t.uri}, {"recovery_codes", t.recovery_codes}}.dump(2));
-    return 0;
+    return ExitCode::ok;
   }
   fmt::print("Scan this code with an authenticator app, or enter the secret by hand.\n\n{}\n", qr_render(qr_encode(t.uri)));
   fmt::print("URI:    {}\nsecret: {}\n\nRecovery codes (each works once; they are not shown again):\n", t.uri, t.secret);
@@ -42,12 +42,12 @@ int run(const TotpArgs& a, Context& ctx) {
   PromptFn prompt = terminal_prompt();
   if (!prompt) {
     fmt::print("enrollment pending: confirm with esign users totp-enroll {} --confirm CODE\n", a.name);
-    return 0;
+    return ExitCode::ok;
   }
   Secret code = prompt("code from the authenticator");
   accounts.confirm_totp(actor, a.name, code.reveal());
   fmt::print("2FA enrolled for {}\n", a.name);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ struct VerifyArgs {
   unsigned min_ec_bits = KeyPolicy::kMinEcBits;
 };
 
-int run(const VerifyArgs& args, Context& ctx) {
+ExitCode run(const VerifyArgs& args, Context& ctx) {
   VerifyOptions options;
   for (const std::string& t : args.trust) options.trust.emplace_back(t);
   for (const std::string& c : args.certs) options.intermediates.emplace_back(c);

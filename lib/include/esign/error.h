@@ -6,16 +6,28 @@
 
 namespace esign {
 
-// What went wrong, at the granularity a caller acts on. The CLI maps each kind to an exit code.
+// What went wrong, at the granularity a caller acts on. exit_code_for maps each kind to an exit code.
 enum class Errc {
-  usage,     // a bad flag or argument combination                         -> exit 2
-  config,    // a bad profile or configuration file                         -> exit 2
-  input,     // an input file that cannot be read or is not what it claims  -> exit 2
-  key,       // the key cannot be opened or used (wrong password or PIN)    -> exit 2
-  remote,    // a remote service failed                                     -> exit 2
-  auth,      // an operator is not logged in or not allowed                 -> exit 2
-  conflict,  // an output exists, a job is locked by another process        -> exit 2
-  internal,  // a bug or an unexpected library failure                      -> exit 3
+  usage,     // a bad flag or argument combination                         -> ExitCode::error
+  config,    // a bad profile or configuration file                         -> ExitCode::error
+  input,     // an input file that cannot be read or is not what it claims  -> ExitCode::error
+  key,       // the key cannot be opened or used (wrong password or PIN)    -> ExitCode::error
+  remote,    // a remote service failed                                     -> ExitCode::error
+  auth,      // an operator is not logged in or not allowed                 -> ExitCode::error
+  conflict,  // an output exists, a job is locked by another process        -> ExitCode::error
+  internal,  // a bug or an unexpected library failure                      -> ExitCode::internal
+};
+
+// How a command ended, as its process exit status (DESIGN.md "Exit codes"). The one table of
+// exit codes: every command returns one of these and the CLI's main() returns its value.
+enum class ExitCode : int {
+  ok = 0,             // success; every document valid
+  failed = 1,         // at least one document failed (an invalid signature, a file of a batch not signed)
+  error = 2,          // usage, configuration, input, key, remote, login or conflict error
+  internal = 3,       // a bug or an unexpected library failure
+  indeterminate = 4,  // verify: the worst outcome is INDETERMINATE (ETSI EN 319 102-1), none failed
+  interrupted = 130,  // a batch stopped by SIGINT (128 + 2, as shells report it)
+  terminated = 143,   // a batch stopped by SIGTERM (128 + 15)
 };
 
 // what() is "<subject>: <reason>" (or just the reason when subject is empty): one line, never a secret.
@@ -33,7 +45,7 @@ class Error : public std::runtime_error {
   std::string reason_;
 };
 
-// The exit code the CLI uses for an error kind (2 for user-side problems, 3 for internal).
-int exit_code_for(Errc code) noexcept;
+// The exit code for an error kind: `error` for user-side problems, `internal` for bugs.
+ExitCode exit_code_for(Errc code) noexcept;
 
 }  // namespace esign

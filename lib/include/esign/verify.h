@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "esign/certificate.h"
+#include "esign/error.h"
 #include "esign/profile.h"
 
 namespace esign {
@@ -173,10 +174,9 @@ enum class ReportFormat { text, json, junit, etsi };
 // `etsi`: an ETSI TS 119 102-2 ValidationReport (XML) for all files.
 std::string format_reports(const std::vector<FileReport>& reports, ReportFormat format);
 
-// The exit code of a verify run: 0 when every file passed, 1 when any failed, kIndeterminateExit
-// when the worst outcome is INDETERMINATE, 2 when a file could not be read.
-constexpr int kIndeterminateExit = 4;
-int exit_code_for(const std::vector<FileReport>& reports);
+// The exit code of a verify run: `ok` when every file passed, `failed` when any failed,
+// `indeterminate` when the worst outcome is INDETERMINATE, `error` when a file could not be read.
+ExitCode exit_code_for(const std::vector<FileReport>& reports);
 
 // Text from a signed file or its name (field names, signers, reasons, errors) made safe for one
 // terminal line: control characters and malformed UTF-8 become U+FFFD.

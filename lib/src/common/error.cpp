@@ -15,7 +15,7 @@ Error::Error(Errc code, std::string subject, std::string reason)
       subject_(std::move(subject)),
       reason_(std::move(reason)) {}
 
-int exit_code_for(Errc code) noexcept {
+ExitCode exit_code_for(Errc code) noexcept {
   switch (code) {
     case Errc::usage:
     case Errc::config:
@@ -24,11 +24,11 @@ int exit_code_for(Errc code) noexcept {
     case Errc::remote:
     case Errc::auth:
     case Errc::conflict:
-      return 2;
+      return ExitCode::error;
     case Errc::internal:
-      return 3;
+      return ExitCode::internal;
   }
-  return 3;
+  return ExitCode::internal;
 }
 
 }  // namespace esign

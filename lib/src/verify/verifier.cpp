@@ -292,12 +292,12 @@ std::vector<FileReport> Verifier::verify_files(const std::vector<VerifyInput>& i
   return reports;
 }
 
-int exit_code_for(const std::vector<FileReport>& reports) {
-  int code = 0;
+ExitCode exit_code_for(const std::vector<FileReport>& reports) {
+  ExitCode code = ExitCode::ok;
   for (const FileReport& r : reports) {
-    if (r.unreadable) return 2;
-    if (r.indication == Indication::total_failed) code = 1;
-    else if (r.indication == Indication::indeterminate && code == 0) code = kIndeterminateExit;
+    if (r.unreadable) return ExitCode::error;
+    if (r.indication == Indication::total_failed) code = ExitCode::failed;
+    else if (r.indication == Indication::indeterminate && code == ExitCode::ok) code = ExitCode::indeterminate;
   }
   return code;
 }
