@@ -3,9 +3,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "esign/bytes.h"
+#include "esign/certificate.h"
 #include "esign/profile.h"
 #include "esign/signer.h"
 #include "esign/timestamp.h"
@@ -53,9 +56,51 @@ std::filesystem::path default_output_path(const std::filesystem::path& input, Si
 // require_login profile without an operator_user (see Accounts::authorize_profile).
 void check_sign_options(const Profile& profile, const SignOptions& options);
 
-// Signs `input` into `output` (atomically; "-" for stdin/stdout). Never modifies the input;
-// on any failure no output file appears. Throws Error: input (unreadable, encrypted or broken
-// PDF), key (signer failed), conflict (output exists without overwrite), config (unsupported level).
+// Signing in stages (DESIGN.md "Keys and signing"), so that the key's part can be batched:
+// prepare_signature reads the input and builds everything but the signature value; the caller
+// has the key sign to_sign() (alone with Signer::sign, or with other documents' digests in one
+// Signer::sign_batch); finish_signature puts the value in, adds what the level asks for (the
+// signature time-stamp, validation data, an archive time-stamp) and writes the output.
+// sign_file() is the three in a row. Move-only; owns the mapped input and the prepared bytes.
+class PreparedSignature {
+ public:
+  PreparedSignature(PreparedSignature&&) noexcept;
+  PreparedSignature& operator=(PreparedSignature&&) noexcept;
+  ~PreparedSignature();
+
+  // The digest the key signs: of the signed attributes, with the profile's digest algorithm.
+  const Digest& to_sign() const;
+  SignatureFormat format() const;  // pades or cades, as decided
+  const std::filesystem::path& input() const;
+  const std::filesystem::path& output() const;
+
+ private:
+  struct State;  // defined in the sign module
+  explicit PreparedSignature(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+  friend PreparedSignature prepare_signature(const Profile&, const Signer&, const std::filesystem::path&,
+                                             const std::filesystem::path&, const SignOptions&);
+  friend SignOutcome finish_signature(PreparedSignature, ByteView);
+};
+
+// Stage 1. Checks the options and the signer's certificate (valid now, key usages, key size),
+// decides the format, and reads `input` ("-": stdin). Nothing is written and no key is used.
+// REQUIRES: `profile`, `signer` and options.timestamper outlive the result. Throws Error:
+// config or auth (check_sign_options), key (a certificate that cannot sign now), usage (the
+// output is the input), input (unreadable, encrypted or broken PDF).
+PreparedSignature prepare_signature(const Profile& profile, const Signer& signer, const std::filesystem::path& input,
+                                    const std::filesystem::path& output, const SignOptions& options);
+
+// Stage 3. `signature_value` is the key's signature of prepared.to_sign(), as Signer::sign
+// returns it. Writes the output atomically (or leaves it a temporary with defer_commit); on any
+// failure no output file appears. Throws Error: remote (TSA, revocation data), key (a revoked
+// certificate), conflict (output exists without overwrite), input (an output folder that
+// cannot be written). Separate prepared signatures may be finished on separate threads.
+SignOutcome finish_signature(PreparedSignature prepared, ByteView signature_value);
+
+// Signs `input` into `output` (atomically; "-" for stdin/stdout): prepare_signature, one
+// signer.sign(), finish_signature. Never modifies the input; on any failure no output file
+// appears. Throws like the two stages, and Error(key) when the signer fails.
 SignOutcome sign_file(const Profile& profile, Signer& signer, const std::filesystem::path& input,
                       const std::filesystem::path& output, const SignOptions& options);
 

@@ -150,13 +150,4 @@ std::size_t max_size(const PreparedSignature& prepared, const Signer& signer, st
 
 Digest timestamp_imprint(ByteView signature_value) { return digest_of(DigestAlgorithm::sha256, signature_value); }
 
-Bytes sign_detached(Signer& signer, const Digest& content_digest, const AttributeOptions& options,
-                    Timestamper* timestamper) {
-  PreparedSignature prepared = prepare(content_digest, signer.chain().front(), options);
-  Bytes value = signer.sign(prepared.to_sign);
-  Bytes token;
-  if (timestamper) token = timestamper->timestamp(timestamp_imprint(value));
-  return assemble(prepared, value, signer.chain(), signer.scheme(), token);
-}
-
 }  // namespace esign::cms

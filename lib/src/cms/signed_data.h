@@ -1,4 +1,5 @@
-// Building detached CMS SignedData (RFC 5652) with CAdES baseline signed attributes, in stages.
+// Building detached CMS SignedData (RFC 5652) with CAdES baseline signed attributes, in stages
+// around the signature value (which the sign module has the key make between them).
 #pragma once
 
 #include <chrono>
@@ -8,7 +9,6 @@
 #include "esign/bytes.h"
 #include "esign/certificate.h"
 #include "esign/signer.h"
-#include "esign/timestamp.h"
 
 namespace esign::cms {
 
@@ -39,10 +39,6 @@ std::size_t max_size(const PreparedSignature& prepared, const Signer& signer, st
 
 // The imprint a signature time-stamp covers: SHA-256 of the signature value.
 Digest timestamp_imprint(ByteView signature_value);
-
-// All three stages with one call to signer.sign() (and one to timestamper when given).
-Bytes sign_detached(Signer& signer, const Digest& content_digest, const AttributeOptions& options,
-                    Timestamper* timestamper = nullptr);
 
 namespace oid {
 inline constexpr const char* signature_timestamp = "1.2.840.113549.1.9.16.2.14";

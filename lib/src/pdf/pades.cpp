@@ -1,4 +1,5 @@
-// PAdES B-B signing: field, widget, signature dictionary and CMS in one incremental update.
+// The PDF side of PAdES signing: field, widget, signature dictionary and placeholder in one
+// incremental update; the CMS (made by the sign module) embedded into it afterwards.
 #include "pdf/pades.h"
 
 #include <fmt/format.h>
@@ -7,7 +8,6 @@
 #include <cmath>
 #include <set>
 
-#include "cms/signed_data.h"
 #include "esign/error.h"
 #include "pdf/appearance.h"
 #include "pdf/document.h"
@@ -91,16 +91,10 @@ struct FieldSpec {
   std::string appearance_text;
 };
 
-struct PreparedUpdate {
-  std::string tail;      // the bytes to append, /Contents zeroed
-  std::size_t gap_begin;  // absolute offsets of the /Contents hex string, brackets included
-  std::size_t gap_end;
-};
-
 // Everything of a signature or document-timestamp update except what fills /Contents: the
 // field, its widget and appearance, the signature dictionary with a zeroed placeholder of
-// `spec.capacity` bytes, and the final /ByteRange.
-PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const FieldSpec& spec) {
+// `spec.capacity` bytes, the final /ByteRange, and the digest of the ranges it names.
+PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const FieldSpec& spec, DigestAlgorithm digest) {
   Document doc = Document::parse(pdf, name_);
   if (doc.encrypted()) throw Error(Errc::input, name_, "the PDF is encrypted; decrypt it before signing");
   const Ref* root_ref = nullptr;
@@ -197,70 +191,58 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
   byte_range.push_back(']');
   tail.replace(sig_start - base + byte_range_pos, byte_range.size(), byte_range);
 
-  return {std::move(tail), gap_begin, gap_end};
-}
-
-Digest digest_ranges(ByteView pdf, const PreparedUpdate& u, DigestAlgorithm algorithm) {
-  const std::size_t base = pdf.size();
-  Hasher hasher(algorithm);
+  PreparedUpdate u;
+  u.base = base;
+  u.gap_begin = gap_begin;
+  u.gap_end = gap_end;
+  Hasher hasher(digest);
   hasher.update(pdf);
-  hasher.update(as_bytes(std::string_view(u.tail).substr(0, u.gap_begin - base)));
-  hasher.update(as_bytes(std::string_view(u.tail).substr(u.gap_end - base)));
-  return hasher.finish();
-}
-
-void fill_contents(PreparedUpdate& u, std::size_t base, ByteView contents, const std::string& name) {
-  if (contents.size() * 2 + 2 > u.gap_end - u.gap_begin)
-    throw Error(Errc::remote, name, "the signature with its timestamp is larger than measured for this TSA");
-  std::string hex = to_hex(contents);
-  std::copy(hex.begin(), hex.end(), u.tail.begin() + static_cast<std::ptrdiff_t>(u.gap_begin - base + 1));
+  hasher.update(as_bytes(std::string_view(tail).substr(0, gap_begin - base)));
+  hasher.update(as_bytes(std::string_view(tail).substr(gap_end - base)));
+  u.digest = hasher.finish();
+  u.tail = std::move(tail);
+  return u;
 }
 
 }  // namespace
 
-SignedUpdate sign_pdf(ByteView pdf, const std::string& name, Signer& signer, const PadesOptions& options) {
-  const Certificate& cert = signer.chain().front();
-  const std::string signer_name = cert.common_name();
-  // Size the /Contents placeholder from the signer: the largest CMS this signer can produce.
-  Digest dummy{options.digest, Bytes(digest_size(options.digest), 0)};
-  cms::PreparedSignature sizing = cms::prepare(dummy, cert, {});
+PreparedUpdate prepare_signature(ByteView pdf, const std::string& name, const SignatureDictionary& dictionary,
+                                 std::size_t capacity, DigestAlgorithm digest) {
   FieldSpec spec;
-  spec.capacity = cms::max_size(sizing, signer, options.timestamper ? options.timestamper->max_token_size() : 0);
+  spec.capacity = capacity;
   spec.dict_head = "/Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached";
-  const std::string date = pdf_date(options.signing_time);
+  const std::string date = pdf_date(dictionary.signing_time);
   spec.dict_tail = "/M" + serialized(Object(String{Bytes(date.begin(), date.end()), false}));
-  spec.dict_tail += "/Name" + serialized(Object(text_string(signer_name)));
-  if (!options.reason.empty()) spec.dict_tail += "/Reason" + serialized(Object(text_string(options.reason)));
-  if (!options.location.empty()) spec.dict_tail += "/Location" + serialized(Object(text_string(options.location)));
-  if (!options.contact.empty()) spec.dict_tail += "/ContactInfo" + serialized(Object(text_string(options.contact)));
-  spec.appearance = options.appearance;
-  if (options.appearance)
-    spec.appearance_text = expand(options.appearance->text, {{"{signer}", signer_name},
-                                                             {"{date}", display_date(options.signing_time)},
-                                                             {"{reason}", options.reason},
-                                                             {"{location}", options.location}});
-  PreparedUpdate u = prepare_update(pdf, name, spec);
-
-  cms::PreparedSignature prepared = cms::prepare(digest_ranges(pdf, u, options.digest), cert, {});
-  Bytes value = signer.sign(prepared.to_sign);
-  Bytes token;
-  if (options.timestamper) token = options.timestamper->timestamp(cms::timestamp_imprint(value));
-  Bytes contents = cms::assemble(prepared, value, signer.chain(), signer.scheme(), token);
-  fill_contents(u, pdf.size(), contents, name);
-  contents.resize(spec.capacity, 0);
-  return {std::move(u.tail), std::move(contents), std::move(token)};
+  spec.dict_tail += "/Name" + serialized(Object(text_string(dictionary.signer_name)));
+  if (!dictionary.reason.empty()) spec.dict_tail += "/Reason" + serialized(Object(text_string(dictionary.reason)));
+  if (!dictionary.location.empty()) spec.dict_tail += "/Location" + serialized(Object(text_string(dictionary.location)));
+  if (!dictionary.contact.empty()) spec.dict_tail += "/ContactInfo" + serialized(Object(text_string(dictionary.contact)));
+  spec.appearance = dictionary.appearance;
+  if (dictionary.appearance)
+    spec.appearance_text = expand(dictionary.appearance->text, {{"{signer}", dictionary.signer_name},
+                                                                {"{date}", display_date(dictionary.signing_time)},
+                                                                {"{reason}", dictionary.reason},
+                                                                {"{location}", dictionary.location}});
+  return prepare_update(pdf, name, spec, digest);
 }
 
-std::string timestamp_pdf(ByteView pdf, const std::string& name, Timestamper& timestamper) {
+PreparedUpdate prepare_timestamp(ByteView pdf, const std::string& name, std::size_t capacity) {
   // ETSI EN 319 142-1 §5.4: a document time-stamp is a signature dictionary of /Type
   // /DocTimeStamp whose /Contents is an RFC 3161 token over the signed byte ranges.
   FieldSpec spec;
-  spec.capacity = timestamper.max_token_size();
+  spec.capacity = capacity;
   spec.dict_head = "/Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161";
-  PreparedUpdate u = prepare_update(pdf, name, spec);
-  Bytes token = timestamper.timestamp(digest_ranges(pdf, u, DigestAlgorithm::sha256));
-  fill_contents(u, pdf.size(), token, name);
-  return std::move(u.tail);
+  return prepare_update(pdf, name, spec, DigestAlgorithm::sha256);
+}
+
+std::string embed(PreparedUpdate prepared, ByteView contents) {
+  if (contents.size() > prepared.capacity())
+    throw Error(Errc::internal, "", fmt::format("{} bytes do not fit the {}-byte /Contents placeholder", contents.size(),
+                                                prepared.capacity()));
+  const std::string hex = to_hex(contents);
+  std::copy(hex.begin(), hex.end(),
+            prepared.tail.begin() + static_cast<std::ptrdiff_t>(prepared.gap_begin - prepared.base + 1));
+  return std::move(prepared.tail);
 }
 
 }  // namespace esign::pdf

@@ -1,19 +1,19 @@
-// sign_file: decides the format, runs the PAdES or CAdES path, writes the output atomically.
+// Signing a file in stages (prepare, the key, finish) through the PAdES or CAdES path; document
+// time-stamps and archive renewal; the audit event of a signature.
 #include "esign/sign.h"
 
 #include <algorithm>
 #include <fstream>
-#include <iostream>
+#include <variant>
 
 #include "cms/archive_timestamp.h"
-#include "cms/signed_data.h"
 #include "common/file_map.h"
 #include "esign/error.h"
 #include "esign/ledger.h"
 #include "esign/output.h"
-#include "pdf/dss.h"
 #include "pdf/pades.h"
 #include "sign/long_term.h"
+#include "sign/stages.h"
 
 namespace esign {
 
@@ -21,127 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using sign::document_timestamp;
 using sign::dss_for_newest_timestamp;
-using sign::long_term_data;
-
-bool embeds_revocation(const Profile& profile, SignatureLevel level) {
-  return level == SignatureLevel::b_lt || level == SignatureLevel::b_lta || profile.revocation_embed;
-}
+using sign::with_missing_data;
 
 bool has_pdf_extension(const fs::path& p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".pdf";
-}
-
-SignOutcome sign_pades(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
-                       const SignOptions& options) {
-  InputBytes in = InputBytes::open(input);
-  pdf::PadesOptions po;
-  po.digest = profile.signature.digest;
-  po.reason = options.reason.value_or(profile.signature.reason);
-  po.location = options.location.value_or(profile.signature.location);
-  po.contact = profile.signature.contact;
-  if (profile.appearance) po.appearance = profile.appearance;
-  else if (options.visible) po.appearance = Appearance{};
-  po.signing_time = std::chrono::system_clock::now();
-  const SignatureLevel level = options.level.value_or(profile.signature.level);
-  if (level != SignatureLevel::b_b) po.timestamper = options.timestamper;
-  pdf::SignedUpdate signed_update = pdf::sign_pdf(in.bytes(), input.string(), signer, po);
-  std::string tail = std::move(signed_update.tail);
-  if (embeds_revocation(profile, level)) {
-    // B-LT: the validation material in a DSS update after the signature; B-LTA: then a
-    // document time-stamp over all of it (EN 319 142-1 §6.3, §6.4).
-    cms::ValidationData data = long_term_data(profile, signer.chain(), signed_update.token, input.string());
-    Bytes file(in.bytes().begin(), in.bytes().end());
-    file.insert(file.end(), tail.begin(), tail.end());
-    std::string dss = pdf::add_dss(file, input.string(), data, {{signed_update.contents, data}});
-    tail += dss;
-    if (level == SignatureLevel::b_lta) {
-      file.insert(file.end(), dss.begin(), dss.end());
-      std::string stamp = pdf::timestamp_pdf(file, input.string(), *options.timestamper);
-      file.insert(file.end(), stamp.begin(), stamp.end());
-      tail += stamp;
-      // The document time-stamp's own validation data, when its TSA's is not there yet.
-      tail += dss_for_newest_timestamp(file, input.string(), profile);
-    }
-  }
-
-  OutputFile out(output, options.overwrite);
-  out.write(in.bytes());
-  out.write(as_bytes(tail));
-  SignOutcome o;
-  if (options.defer_commit) o.temporary = out.release();
-  else out.commit();
-
-  o.format = SignatureFormat::pades;
-  Hasher input_hash(DigestAlgorithm::sha256);
-  input_hash.update(in.bytes());
-  o.input_sha256 = to_hex(input_hash.finish().value);
-  Hasher output_hash(DigestAlgorithm::sha256);
-  output_hash.update(in.bytes());
-  output_hash.update(as_bytes(tail));
-  o.output_sha256 = to_hex(output_hash.finish().value);
-  return o;
-}
-
-// `cms` with the validation data it lacks (sign::cades_missing_data) added.
-Bytes with_missing_data(Bytes cms, const Profile& profile, const std::string& name, bool refresh_newest) {
-  cms::ValidationData missing = sign::cades_missing_data(cms, profile, name, refresh_newest);
-  return missing.empty() ? cms : cms::add_validation_data(cms, missing, name);
-}
-
-// Streams the input once, hashing with the profile's digest (and SHA-256 for the ledger).
-SignOutcome sign_cades(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
-                       const SignOptions& options) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (input != "-") {
-    if (fs::is_directory(input)) throw Error(Errc::input, input.string(), "is a directory");
-    file.open(input, std::ios::binary);
-    if (!file) throw Error(Errc::input, input.string(), "cannot open for reading");
-    in = &file;
-  }
-  Hasher content(profile.signature.digest);
-  std::optional<Hasher> ledger_hash;
-  if (profile.signature.digest != DigestAlgorithm::sha256) ledger_hash.emplace(DigestAlgorithm::sha256);
-  std::vector<std::uint8_t> buf(1 << 20);
-  while (*in) {
-    in->read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
-    ByteView chunk(buf.data(), static_cast<std::size_t>(in->gcount()));
-    content.update(chunk);
-    if (ledger_hash) ledger_hash->update(chunk);
-  }
-  if (in->bad()) throw Error(Errc::input, input.string(), "read error");
-  Digest digest = content.finish();
-
-  cms::AttributeOptions attrs;
-  attrs.signing_time = std::chrono::system_clock::now();
-  const SignatureLevel level = options.level.value_or(profile.signature.level);
-  cms::PreparedSignature prepared = cms::prepare(digest, signer.chain().front(), attrs);
-  Bytes value = signer.sign(prepared.to_sign);
-  Bytes token;
-  if (level != SignatureLevel::b_b) token = options.timestamper->timestamp(cms::timestamp_imprint(value));
-  std::optional<cms::ValidationData> long_term;
-  if (embeds_revocation(profile, level)) long_term = long_term_data(profile, signer.chain(), token, input.string());
-  Bytes signature = cms::assemble(prepared, value, signer.chain(), signer.scheme(), token, long_term ? &*long_term : nullptr);
-  if (level == SignatureLevel::b_lta) {
-    // B-LTA (EN 319 122-1 §5.5.3): an archive-time-stamp-v3 over the B-LT signature, then that
-    // time-stamp's own validation data when its TSA's is not there yet (as for a PDF).
-    signature = cms::add_archive_timestamp(signature, 0, digest, *options.timestamper, input.string());
-    signature = with_missing_data(std::move(signature), profile, input.string(), false);
-  }
-
-  OutputFile out(output, options.overwrite);
-  out.write(signature);
-  SignOutcome o;
-  if (options.defer_commit) o.temporary = out.release();
-  else out.commit();
-
-  o.format = SignatureFormat::cades;
-  o.input_sha256 = to_hex(ledger_hash ? ledger_hash->finish().value : digest.value);
-  o.output_sha256 = to_hex(digest_of(DigestAlgorithm::sha256, signature).value);
-  return o;
 }
 
 // Writes input + tail atomically to `output`: the outcome of stamp_pdf and extend_pdf.
@@ -200,8 +87,31 @@ void check_sign_options(const Profile& profile, const SignOptions& options) {
                 "signature level " + to_string(level) + " needs a timestamp: section (a TSA url) in the profile");
 }
 
-SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
-                      const SignOptions& options) {
+struct PreparedSignature::State {
+  const Profile* profile;
+  const Signer* signer;
+  SignOptions options;
+  fs::path input;
+  fs::path output;
+  std::variant<sign::PreparedPades, sign::PreparedCades> prepared;
+};
+
+PreparedSignature::PreparedSignature(std::unique_ptr<State> state) : state_(std::move(state)) {}
+PreparedSignature::PreparedSignature(PreparedSignature&&) noexcept = default;
+PreparedSignature& PreparedSignature::operator=(PreparedSignature&&) noexcept = default;
+PreparedSignature::~PreparedSignature() = default;
+
+const Digest& PreparedSignature::to_sign() const {
+  return std::visit([](const auto& p) -> const Digest& { return p.cms.to_sign; }, state_->prepared);
+}
+SignatureFormat PreparedSignature::format() const {
+  return std::holds_alternative<sign::PreparedPades>(state_->prepared) ? SignatureFormat::pades : SignatureFormat::cades;
+}
+const fs::path& PreparedSignature::input() const { return state_->input; }
+const fs::path& PreparedSignature::output() const { return state_->output; }
+
+PreparedSignature prepare_signature(const Profile& profile, const Signer& signer, const fs::path& input,
+                                    const fs::path& output, const SignOptions& options) {
   check_sign_options(profile, options);
   // A signature made with a certificate outside its validity period can never verify.
   const Certificate& cert = signer.chain().front();
@@ -223,19 +133,42 @@ SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& in
   if (format == SignatureFormat::auto_detect) format = detect_format(input);
   if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
     throw Error(Errc::usage, input.string(), "the output would overwrite the input");
-  SignOutcome o = format == SignatureFormat::pades ? sign_pades(profile, signer, input, output, options)
-                                                   : sign_cades(profile, signer, input, output, options);
-  o.input = input;
-  o.output = output;
-  o.signer_fingerprint = signer.chain().front().sha256_fingerprint();
+  auto state = std::make_unique<PreparedSignature::State>(PreparedSignature::State{
+      &profile, &signer, options, input, output,
+      format == SignatureFormat::pades
+          ? std::variant<sign::PreparedPades, sign::PreparedCades>(sign::prepare_pades(profile, signer, input, options))
+          : std::variant<sign::PreparedPades, sign::PreparedCades>(sign::prepare_cades(profile, signer, input, options))});
+  return PreparedSignature(std::move(state));
+}
+
+SignOutcome finish_signature(PreparedSignature prepared, ByteView signature_value) {
+  PreparedSignature::State& s = *prepared.state_;
+  SignOutcome o = std::visit(
+      [&](auto& p) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(p)>, sign::PreparedPades>)
+          return sign::finish_pades(std::move(p), signature_value, *s.profile, *s.signer, s.input, s.output, s.options);
+        else
+          return sign::finish_cades(std::move(p), signature_value, *s.profile, *s.signer, s.input, s.output, s.options);
+      },
+      s.prepared);
+  o.input = s.input;
+  o.output = s.output;
+  o.signer_fingerprint = s.signer->chain().front().sha256_fingerprint();
   return o;
+}
+
+SignOutcome sign_file(const Profile& profile, Signer& signer, const fs::path& input, const fs::path& output,
+                      const SignOptions& options) {
+  PreparedSignature prepared = prepare_signature(profile, signer, input, output, options);
+  const Bytes value = signer.sign(prepared.to_sign());
+  return finish_signature(std::move(prepared), value);
 }
 
 SignOutcome stamp_pdf(Timestamper& timestamper, const fs::path& input, const fs::path& output, bool overwrite) {
   if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
     throw Error(Errc::usage, input.string(), "the output would overwrite the input");
   InputBytes in = InputBytes::open(input);
-  std::string tail = pdf::timestamp_pdf(in.bytes(), input.string(), timestamper);
+  std::string tail = document_timestamp(in.bytes(), input.string(), timestamper);
   return write_stamped(in.bytes(), tail, input, output, overwrite);
 }
 
@@ -247,7 +180,7 @@ SignOutcome extend_pdf(Timestamper& timestamper, const Profile& profile, const f
   Bytes file(in.bytes().begin(), in.bytes().end());
   std::string tail = dss_for_newest_timestamp(file, input.string(), profile);
   file.insert(file.end(), tail.begin(), tail.end());
-  tail += pdf::timestamp_pdf(file, input.string(), timestamper);
+  tail += document_timestamp(file, input.string(), timestamper);
   return write_stamped(in.bytes(), tail, input, output, overwrite);
 }
 

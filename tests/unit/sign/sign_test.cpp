@@ -3,6 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
+#include <span>
+#include <vector>
 
 #include "esign/error.h"
 #include "esign/output.h"
@@ -150,6 +152,75 @@ BOOST_AUTO_TEST_CASE(cades_detached_round_trip_and_tampered_content) {
   test::write_file(dir / "data.bin", std::string(100000, 'y'));
   BOOST_TEST(!verify(dir / "data.bin.p7s").valid);
   BOOST_CHECK_THROW(verify(dir / "data.bin.p7s", dir / "missing.bin"), Error);
+}
+
+// A Signer that counts how the key is used, signing through the real one.
+class CountingSigner : public Signer {
+ public:
+  explicit CountingSigner(Signer& real) : real_(real) {}
+  const std::vector<Certificate>& chain() const override { return real_.chain(); }
+  SignatureScheme scheme() const override { return real_.scheme(); }
+  std::size_t max_signature_size() const override { return real_.max_signature_size(); }
+  Bytes sign(const Digest& digest) override {
+    ++signs;
+    return real_.sign(digest);
+  }
+  std::vector<Bytes> sign_batch(std::span<const Digest> digests) override {
+    ++batches;
+    std::vector<Bytes> values;
+    for (const Digest& d : digests) values.push_back(real_.sign(d));
+    return values;
+  }
+  int signs = 0, batches = 0;
+
+ private:
+  Signer& real_;
+};
+
+BOOST_AUTO_TEST_CASE(staged_signing_signs_several_documents_in_one_batch) {
+  test::TempDir dir;
+  Signed s = open("rsa.yaml");
+  CountingSigner key(*s.signer);
+  test::write_file(dir / "data.bin", std::string(5000, 'd'));
+  const fs::path inputs[] = {pdfs("classic.pdf"), pdfs("xrefstream.pdf"), dir / "data.bin"};
+  SignOptions visible;
+  visible.visible = true;
+  std::vector<PreparedSignature> prepared;
+  for (const fs::path& in : inputs)
+    prepared.push_back(prepare_signature(s.profile, key, in, default_output_path(in, detect_format(in), dir.path()), visible));
+  // Preparing reads and builds; it neither uses the key nor writes anything.
+  BOOST_TEST(key.signs + key.batches == 0);
+  BOOST_TEST((prepared[0].format() == SignatureFormat::pades));
+  BOOST_TEST((prepared[2].format() == SignatureFormat::cades));
+  for (const PreparedSignature& p : prepared) BOOST_TEST(!fs::exists(p.output()));
+
+  std::vector<Digest> digests;
+  for (const PreparedSignature& p : prepared) digests.push_back(p.to_sign());
+  BOOST_TEST(digests[0].value != digests[1].value);
+  const std::vector<Bytes> values = key.sign_batch(digests);
+  BOOST_TEST(key.batches == 1);
+  BOOST_TEST(key.signs == 0);
+
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    const fs::path out = prepared[i].output();
+    SignOutcome o = finish_signature(std::move(prepared[i]), values[i]);
+    BOOST_TEST(o.output == out);
+    BOOST_TEST(o.signer_fingerprint == s.signer->chain().front().sha256_fingerprint());
+    FileReport r = verify(out, o.format == SignatureFormat::cades ? std::optional<fs::path>(inputs[i]) : std::nullopt);
+    BOOST_TEST(r.valid, out << ": " << r.error.value_or(""));
+  }
+  BOOST_TEST(no_temp_files(dir.path()));
+}
+
+BOOST_AUTO_TEST_CASE(a_signature_value_over_another_digest_does_not_verify) {
+  // finish_signature embeds what it is given: the value must be the key's over to_sign().
+  test::TempDir dir;
+  Signed s = open("rsa.yaml");
+  PreparedSignature a = prepare_signature(s.profile, *s.signer, pdfs("classic.pdf"), dir / "a.pdf", {});
+  PreparedSignature b = prepare_signature(s.profile, *s.signer, pdfs("multipage.pdf"), dir / "b.pdf", {});
+  const Bytes value_of_b = s.signer->sign(b.to_sign());
+  finish_signature(std::move(a), value_of_b);
+  BOOST_TEST(!verify(dir / "a.pdf").valid);
 }
 
 BOOST_AUTO_TEST_CASE(an_expired_signer_certificate_is_refused_before_signing) {
