@@ -7,7 +7,7 @@
 #include <array>
 #include <utility>
 
-#include "cms/der.h"
+#include "der/der.h"
 #include "cms/signed_data.h"
 #include "crypto/openssl.h"
 #include "esign/error.h"
@@ -115,7 +115,7 @@ Bytes attribute(const char* type, ByteView value) {
   return der::sequence({der::oid(type), der::tlv(der::tag::set, value)});
 }
 
-Bytes algorithm_identifier(DigestAlgorithm a) { return der::sequence({der::oid(digest_oid(a))}); }
+Bytes algorithm_identifier(DigestAlgorithm a) { return der::sequence({der::oid(oid::digest(a))}); }
 
 SignedDataParts parse_or_throw(ByteView der, const std::string& subject, const char* what) {
   SignedDataParts sd;
@@ -320,8 +320,8 @@ bool parse_attribute(ByteView der, AttributeParts& out) {
   return !out.oid.empty();
 }
 
-ValidationData held_validation_data(const SignedDataParts& sd) {
-  ValidationData held;
+der::ValidationData held_validation_data(const SignedDataParts& sd) {
+  der::ValidationData held;
   for (ByteView c : sd.certificates)
     if (!c.empty() && c[0] == der::tag::sequence) held.certs.emplace_back(c.begin(), c.end());
   for (ByteView r : sd.crls) {
@@ -366,7 +366,7 @@ Bytes archive_timestamp_input(const SignedDataParts& sd, const SignerInfoParts& 
                       signer.signed_attrs, signer.signature_algorithm, signer.signature, index});
 }
 
-Bytes add_validation_data(ByteView cms_der, const ValidationData& data, const std::string& subject) {
+Bytes add_validation_data(ByteView cms_der, const der::ValidationData& data, const std::string& subject) {
   SignedDataParts sd = parse_or_throw(cms_der, subject, "cannot add validation data");
   std::vector<Bytes> owned;
   owned.reserve(data.certs.size() + data.crls.size() + data.ocsps.size());
@@ -430,7 +430,7 @@ std::optional<DigestAlgorithm> digest_algorithm_of(ByteView algorithm_identifier
   if (f.size() == 2 && (f[1].tag != der::tag::null || !f[1].content.empty())) return std::nullopt;
   const std::string o = der::oid_string(f[0].content);
   for (DigestAlgorithm a : {DigestAlgorithm::sha256, DigestAlgorithm::sha384, DigestAlgorithm::sha512})
-    if (o == digest_oid(a)) return a;
+    if (o == oid::digest(a)) return a;
   return std::nullopt;
 }
 

@@ -14,17 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "cms/validation_data.h"
+#include "der/oid.h"
+#include "der/validation_data.h"
 #include "esign/bytes.h"
 #include "esign/certificate.h"
 #include "esign/timestamp.h"
 
 namespace esign::cms {
-
-namespace oid {
-inline constexpr const char* archive_timestamp_v3 = "0.4.0.1733.2.4";  // id-aa-ets-archiveTimestampV3
-inline constexpr const char* ats_hash_index_v3 = "0.4.0.19122.1.5";    // id-aa-ATSHashIndex-v3
-}  // namespace oid
 
 // What is read from a CMS at most (every input is hostile; a CMS over these is refused).
 inline constexpr std::size_t kMaxArchiveTimestamps = 64;   // checked per signer; more fail unchecked
@@ -68,7 +64,7 @@ bool parse_attribute(ByteView der, AttributeParts& out);
 
 // The validation data a SignedData carries: its certificates (X.509 ones), CRLs and OCSP
 // responses (id-ri-ocsp-response, RFC 5940).
-ValidationData held_validation_data(const SignedDataParts& sd);
+der::ValidationData held_validation_data(const SignedDataParts& sd);
 
 // The ATSHashIndexV3 (DER) of `signer` as the SignedData stands now (§5.5.2): `alg` names the
 // hash (hashIndAlgorithm, always written out, as EU DSS does); then the hash of every
@@ -87,7 +83,7 @@ Bytes archive_timestamp_input(const SignedDataParts& sd, const SignerInfoParts& 
 // as they are, OCSP responses as id-ri-ocsp-response); the certificates and crls fields are
 // written in DER order, everything else as it was. Throws Error(input, subject) when `cms_der`
 // cannot be read.
-Bytes add_validation_data(ByteView cms_der, const ValidationData& data, const std::string& subject);
+Bytes add_validation_data(ByteView cms_der, const der::ValidationData& data, const std::string& subject);
 
 // Adds an archive-time-stamp-v3 to SignerInfo `signer_index` (§5.5.3): the ATSHashIndexV3 of the
 // CMS as it stands, with `content_digest.algorithm`; a token from `timestamper` over the hash of

@@ -4,55 +4,27 @@
 
 #include <openssl/x509.h>
 
-#include "cms/der.h"
+#include "der/der.h"
+#include "der/oid.h"
 #include "crypto/openssl.h"
 
 namespace esign::cms {
 
-const char* digest_oid(DigestAlgorithm a) {
-  switch (a) {
-    case DigestAlgorithm::sha256: return "2.16.840.1.101.3.4.2.1";
-    case DigestAlgorithm::sha384: return "2.16.840.1.101.3.4.2.2";
-    case DigestAlgorithm::sha512: return "2.16.840.1.101.3.4.2.3";
-  }
-  return "2.16.840.1.101.3.4.2.1";
-}
-
-const char* ecdsa_oid(DigestAlgorithm a) {
-  switch (a) {
-    case DigestAlgorithm::sha256: return "1.2.840.10045.4.3.2";
-    case DigestAlgorithm::sha384: return "1.2.840.10045.4.3.3";
-    case DigestAlgorithm::sha512: return "1.2.840.10045.4.3.4";
-  }
-  return "1.2.840.10045.4.3.2";
-}
-
-Bytes rsassa_pss_params(DigestAlgorithm a) {
-  Bytes hash = der::sequence({der::oid(digest_oid(a))});  // RFC 5754 §2: absent parameters
-  Bytes mgf = der::sequence({der::oid("1.2.840.113549.1.1.8"), hash});
-  Bytes salt = der::small_integer(static_cast<int>(digest_size(a)));
-  return der::sequence({der::tlv(der::tag::context(0), hash), der::tlv(der::tag::context(1), mgf),
-                        der::tlv(der::tag::context(2), salt)});
-}
-
 namespace {
 
 // RFC 5754 §2: SHA-2 AlgorithmIdentifiers are sent with absent parameters.
-Bytes digest_algorithm_id(DigestAlgorithm a) { return der::sequence({der::oid(digest_oid(a))}); }
+Bytes digest_algorithm_id(DigestAlgorithm a) { return der::sequence({der::oid(oid::digest(a))}); }
 
 Bytes signature_algorithm_id(SignatureScheme scheme, DigestAlgorithm a) {
   switch (scheme) {
     case SignatureScheme::rsa_pkcs1: {
       // RFC 4055 §5: sha*WithRSAEncryption with NULL parameters.
-      const char* o = a == DigestAlgorithm::sha256   ? "1.2.840.113549.1.1.11"
-                      : a == DigestAlgorithm::sha384 ? "1.2.840.113549.1.1.12"
-                                                     : "1.2.840.113549.1.1.13";
-      return der::sequence({der::oid(o), der::null()});
+      return der::sequence({der::oid(oid::rsa_with(a)), der::null()});
     }
     case SignatureScheme::rsa_pss:
-      return der::sequence({der::oid("1.2.840.113549.1.1.10"), rsassa_pss_params(a)});
+      return der::sequence({der::oid(oid::rsassa_pss), der::rsassa_pss_params(a)});
     case SignatureScheme::ecdsa:
-      return der::sequence({der::oid(ecdsa_oid(a))});  // absent parameters
+      return der::sequence({der::oid(oid::ecdsa_with(a))});  // absent parameters
   }
   return {};
 }
@@ -107,7 +79,7 @@ PreparedSignature prepare(const Digest& content_digest, const Certificate& signe
 }
 
 Bytes assemble(const PreparedSignature& prepared, ByteView signature_value, const std::vector<Certificate>& chain,
-               SignatureScheme scheme, ByteView timestamp_token, const ValidationData* long_term) {
+               SignatureScheme scheme, ByteView timestamp_token, const der::ValidationData* long_term) {
   const Certificate& signer = chain.front();
   DigestAlgorithm alg = prepared.to_sign.algorithm;
   Bytes digest_alg = digest_algorithm_id(alg);

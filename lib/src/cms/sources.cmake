@@ -1,5 +1,4 @@
 target_sources(esign_core PRIVATE
-  src/cms/der.cpp
   src/cms/signed_data.cpp
   src/cms/archive_timestamp.cpp
 )

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "cms/der.h"
+#include "der/der.h"
 #include "crypto/openssl.h"
 #include "esign/error.h"
 

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cms/signed_data.h"
+#include "der/oid.h"
 #include "http/http.h"
 
 namespace esign::csc {
@@ -242,7 +242,7 @@ Sad Client::authorize(const std::string& credential_id, int num_signatures, std:
   json request{{"credentialID", credential_id}, {"numSignatures", num_signatures}};
   if (!hashes.empty()) {
     request["hashes"] = base64_hashes(hashes);
-    request["hashAlgorithmOID"] = cms::digest_oid(hashes.front().algorithm);
+    request["hashAlgorithmOID"] = oid::digest(hashes.front().algorithm);
   }
   // CSC v2 §11.6 authData (ids from credentials/info auth.objects), and the v1 PIN/OTP fields
   // that v2 services still accept.
@@ -270,7 +270,7 @@ std::vector<Bytes> Client::sign_hash(const std::string& credential_id, const Sec
   json request{{"credentialID", credential_id},
                {"SAD", sad.reveal()},
                {"hashes", base64_hashes(hashes)},
-               {"hashAlgorithmOID", cms::digest_oid(hashes.front().algorithm)},
+               {"hashAlgorithmOID", oid::digest(hashes.front().algorithm)},
                {"signAlgo", sign_algo},
                {"operationMode", "S"}};
   if (!sign_algo_params.empty()) request["signAlgoParams"] = base64_encode(sign_algo_params);

@@ -31,8 +31,7 @@
 #include <deque>
 #include <mutex>
 
-#include "cms/der.h"
-#include "cms/signed_data.h"
+#include "der/oid.h"
 #include "crypto/openssl.h"
 #include "keys/csc_session.h"
 #include "keys/openers.h"
@@ -47,11 +46,6 @@ using csc::Clock;
 constexpr auto kGather = 5ms;            // how long a leader waits for more digests
 constexpr std::size_t kMaxBatch = 100;   // hashes per request, whatever multisign allows
 constexpr auto kSadMargin = 10s;         // a SAD this close to its expiry is not used
-
-const char* oid_rsa_encryption = "1.2.840.113549.1.1.1";
-const char* oid_rsassa_pss = "1.2.840.113549.1.1.10";
-
-
 
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, ossl::Deleter<ECDSA_SIG_free>>;
 
@@ -269,12 +263,12 @@ class CscSigner final : public Signer {
   std::vector<Bytes> sign_hash(const Secret& sad, const std::vector<Digest>& digests) {
     const DigestAlgorithm a = digests.front().algorithm;
     switch (scheme_) {
-      case SignatureScheme::rsa_pkcs1: return session_->client().sign_hash(credential_.id, sad, digests, oid_rsa_encryption, {});
+      case SignatureScheme::rsa_pkcs1: return session_->client().sign_hash(credential_.id, sad, digests, oid::rsa_encryption, {});
       case SignatureScheme::rsa_pss: {
-        Bytes params = cms::rsassa_pss_params(a);
-        return session_->client().sign_hash(credential_.id, sad, digests, oid_rsassa_pss, params);
+        Bytes params = der::rsassa_pss_params(a);
+        return session_->client().sign_hash(credential_.id, sad, digests, oid::rsassa_pss, params);
       }
-      case SignatureScheme::ecdsa: return session_->client().sign_hash(credential_.id, sad, digests, cms::ecdsa_oid(a), {});
+      case SignatureScheme::ecdsa: return session_->client().sign_hash(credential_.id, sad, digests, oid::ecdsa_with(a), {});
     }
     return {};
   }
@@ -340,7 +334,7 @@ SignatureScheme scheme_for(const csc::CredentialInfo& credential, const Certific
   };
   if (id == EVP_PKEY_RSA) {
     if (profile.signature.rsa_padding == RsaPadding::pss) {
-      if (!offers({oid_rsassa_pss}))
+      if (!offers({oid::rsassa_pss}))
         throw Error(Errc::config, subject, "credential " + credential.id + " does not offer RSASSA-PSS (signature.padding: pss)");
       return SignatureScheme::rsa_pss;
     }

@@ -76,8 +76,8 @@ Array array_under(const Document& doc, const Dict& dict, const std::string& key)
 
 bool has_dss(const Document& doc) { return dss_of(doc, catalog_of(doc).dict).has_value(); }
 
-cms::ValidationData read_dss(const Document& doc) {
-  cms::ValidationData out;
+der::ValidationData read_dss(const Document& doc) {
+  der::ValidationData out;
   std::optional<Dict> dss = dss_of(doc, catalog_of(doc).dict);
   if (!dss) return out;
   std::set<Ref> seen;
@@ -87,7 +87,7 @@ cms::ValidationData read_dss(const Document& doc) {
   return out;
 }
 
-std::string add_dss(ByteView pdf, const std::string& name, const cms::ValidationData& data, const std::vector<VriEntry>& vri) {
+std::string add_dss(ByteView pdf, const std::string& name, const der::ValidationData& data, const std::vector<VriEntry>& vri) {
   Document doc = Document::parse(pdf, name);
   if (doc.encrypted()) throw Error(Errc::input, name, "the PDF is encrypted");
   Catalog catalog = catalog_of(doc);

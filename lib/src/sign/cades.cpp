@@ -15,7 +15,7 @@ namespace esign::sign {
 namespace fs = std::filesystem;
 
 Bytes with_missing_data(Bytes cms, const Profile& profile, const std::string& name, bool refresh_newest) {
-  cms::ValidationData missing = cades_missing_data(cms, profile, name, refresh_newest);
+  der::ValidationData missing = cades_missing_data(cms, profile, name, refresh_newest);
   return missing.empty() ? cms : cms::add_validation_data(cms, missing, name);
 }
 
@@ -57,7 +57,7 @@ SignOutcome finish_cades(PreparedCades prepared, ByteView signature_value, const
   const std::string name = input.string();
   Bytes token;
   if (prepared.level != SignatureLevel::b_b) token = options.timestamper->timestamp(cms::timestamp_imprint(signature_value));
-  std::optional<cms::ValidationData> long_term;
+  std::optional<der::ValidationData> long_term;
   if (embeds_revocation(profile, prepared.level))
     long_term = long_term_data(profile, signer.chain(), token, name);
   Bytes signature = cms::assemble(prepared.cms, signature_value, signer.chain(), signer.scheme(), token,

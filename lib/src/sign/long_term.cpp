@@ -8,7 +8,7 @@
 #include <openssl/ts.h>
 
 #include "cms/archive_timestamp.h"
-#include "cms/der.h"
+#include "der/der.h"
 #include "cms/signed_data.h"
 #include "crypto/openssl.h"
 #include "esign/error.h"
@@ -25,7 +25,7 @@ using TstInfo = std::unique_ptr<TS_TST_INFO, ossl::Deleter<TS_TST_INFO_free>>;
 
 // What was collected, unless a certificate is revoked or evidence is missing where the profile
 // requires it (`action`: what cannot be done then: "sign", "add an archive time-stamp").
-cms::ValidationData accepted(tsp::Collected c, const Profile& profile, const std::string& subject, const std::string& action) {
+der::ValidationData accepted(tsp::Collected c, const Profile& profile, const std::string& subject, const std::string& action) {
   if (!c.revoked.empty()) throw Error(Errc::key, subject, "cannot " + action + ": " + c.revoked.front());
   if (!c.problems.empty() && profile.revocation_required) {
     std::string more = c.problems.size() > 1 ? fmt::format(" (and {} more)", c.problems.size() - 1) : "";
@@ -94,7 +94,7 @@ cms::SignedDataParts renewable(ByteView cms_der, const std::string& name) {
                 "--extend renews B-LTA PDFs and CAdES signatures (DER CMS SignedData, .p7s); this is neither (" + why + ")");
   if (sd.signers.size() != 1)
     throw Error(Errc::input, name, fmt::format("the CMS has {} signers; --extend renews signatures with one", sd.signers.size()));
-  if (attribute_values(sd.signers[0], cms::oid::signature_timestamp).empty())
+  if (attribute_values(sd.signers[0], oid::signature_timestamp).empty())
     throw Error(Errc::input, name,
                 "the signature is not at least B-T (it has no signature time-stamp), so it cannot be extended; sign it at B-T or above");
   return sd;
@@ -102,7 +102,7 @@ cms::SignedDataParts renewable(ByteView cms_der, const std::string& name) {
 
 }  // namespace
 
-cms::ValidationData long_term_data(const Profile& profile, const std::vector<Certificate>& chain, ByteView token,
+der::ValidationData long_term_data(const Profile& profile, const std::vector<Certificate>& chain, ByteView token,
                                    const std::string& subject, std::vector<Certificate> extra) {
   for (Certificate& c : timestamp_trust(profile)) extra.push_back(std::move(c));
   return accepted(tsp::validation_data_for(chain, token, extra), profile, subject, "sign");
@@ -123,7 +123,7 @@ Digest cades_content_digest(ByteView cms_der, const std::string& name) {
     der::Element a;
     while (der::read(rest, a)) {
       cms::AttributeParts attr;
-      if (!cms::parse_attribute(a.whole, attr) || attr.oid != cms::oid::message_digest) continue;
+      if (!cms::parse_attribute(a.whole, attr) || attr.oid != oid::message_digest) continue;
       der::Element v;
       ByteView value = attr.values.size() == 1 ? attr.values[0] : ByteView();
       if (message_digest || !der::read(value, v) || v.tag != der::tag::octet_string || v.content.size() != digest_size(*alg))
@@ -135,10 +135,10 @@ Digest cades_content_digest(ByteView cms_der, const std::string& name) {
   return Digest{*alg, std::move(*message_digest)};
 }
 
-cms::ValidationData cades_missing_data(ByteView cms_der, const Profile& profile, const std::string& name, bool refresh_newest) {
+der::ValidationData cades_missing_data(ByteView cms_der, const Profile& profile, const std::string& name, bool refresh_newest) {
   cms::SignedDataParts sd = renewable(cms_der, name);
   const cms::SignerInfoParts& si = sd.signers[0];
-  cms::ValidationData held = cms::held_validation_data(sd);
+  der::ValidationData held = cms::held_validation_data(sd);
   std::vector<Certificate> own;
   for (const Bytes& der : held.certs) {
     try {
@@ -158,8 +158,8 @@ cms::ValidationData cades_missing_data(ByteView cms_der, const Profile& profile,
   if (!tsp::covers_path(held, signer.get(), pool)) leaves.push_back(signer.get());
 
   // Every time-stamp's TSA, the newest first to be refreshed.
-  std::vector<ByteView> tokens = attribute_values(si, cms::oid::signature_timestamp);
-  for (ByteView t : attribute_values(si, cms::oid::archive_timestamp_v3)) tokens.push_back(t);
+  std::vector<ByteView> tokens = attribute_values(si, oid::signature_timestamp);
+  for (ByteView t : attribute_values(si, oid::archive_timestamp_v3)) tokens.push_back(t);
   std::vector<tsp::TokenCertificates> tsas;
   std::chrono::system_clock::time_point newest_time{};
   X509* newest = nullptr;
@@ -199,7 +199,7 @@ std::string dss_for_newest_timestamp(ByteView file, const std::string& name, con
     token.assign(element.begin(), element.end());
   }
   if (newest < 0) throw Error(Errc::input, name, "the PDF has no document time-stamp to renew (sign it at B-LTA or add one with `esign stamp`)");
-  cms::ValidationData held = pdf::read_dss(doc);
+  der::ValidationData held = pdf::read_dss(doc);
   std::vector<Certificate> pool;
   for (const Bytes& der : held.certs) pool.push_back(Certificate::from_der(der, name));
   if (profile.timestamp && profile.timestamp->trust)

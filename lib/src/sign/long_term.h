@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cms/validation_data.h"
+#include "der/validation_data.h"
 #include "esign/bytes.h"
 #include "esign/certificate.h"
 #include "esign/profile.h"
@@ -16,7 +16,7 @@ namespace esign::sign {
 // `extra` adds issuers (the profile's timestamp.trust file is always added). Throws
 // Error(key) when a certificate is revoked, Error(remote) when evidence is missing and the
 // profile requires it (`revocation.required`, the default).
-cms::ValidationData long_term_data(const Profile& profile, const std::vector<Certificate>& chain, ByteView token,
+der::ValidationData long_term_data(const Profile& profile, const std::vector<Certificate>& chain, ByteView token,
                                    const std::string& subject, std::vector<Certificate> extra = {});
 
 // CAdES archive renewal (EN 319 122-1 §5.5.3). The digest of what the single signer of the DER
@@ -32,7 +32,7 @@ Digest cades_content_digest(ByteView cms, const std::string& name);
 // `refresh_newest`, the TSA path of the newest time-stamp (by genTime) even when they do. Empty
 // when nothing is missing. Throws Error(input) when `cms` cannot be read, and like
 // long_term_data.
-cms::ValidationData cades_missing_data(ByteView cms, const Profile& profile, const std::string& name, bool refresh_newest);
+der::ValidationData cades_missing_data(ByteView cms, const Profile& profile, const std::string& name, bool refresh_newest);
 
 // The DSS update that adds the validation data of the newest document time-stamp of `file`
 // (what its TSA's path needs), or "" when the DSS already proves the status of that path.

@@ -67,7 +67,7 @@ SignOutcome finish_pades(PreparedPades prepared, ByteView signature_value, const
   if (embeds_revocation(profile, prepared.level)) {
     // B-LT: the validation material in a DSS update after the signature; B-LTA: then a
     // document time-stamp over all of it (EN 319 142-1 §6.3, §6.4).
-    cms::ValidationData data = long_term_data(profile, signer.chain(), token, name);
+    der::ValidationData data = long_term_data(profile, signer.chain(), token, name);
     Bytes file(in.begin(), in.end());
     file.insert(file.end(), tail.begin(), tail.end());
     std::string dss = pdf::add_dss(file, name, data, {{contents, data}});

@@ -5,7 +5,7 @@
 
 #include <array>
 
-#include "cms/der.h"
+#include "der/der.h"
 #include "crypto/openssl.h"
 #include "esign/error.h"
 #include "http/http.h"

@@ -10,13 +10,13 @@
 
 #include <openssl/x509.h>
 
-#include "cms/validation_data.h"
+#include "der/validation_data.h"
 #include "esign/bytes.h"
 #include "esign/certificate.h"
 
 namespace esign::tsp {
 
-using cms::ValidationData;
+using der::ValidationData;
 
 enum class CertStatus { good, revoked, unknown };
 

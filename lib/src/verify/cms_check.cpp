@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "cms/archive_timestamp.h"
-#include "cms/der.h"
+#include "der/der.h"
 #include "cms/signed_data.h"
 #include "crypto/openssl.h"
 #include "esign/error.h"
@@ -289,8 +289,8 @@ constexpr std::size_t kMaxRevocationEntries = 1000;
 // The revocation values of a SignedData's crls field (RFC 5652 §10.2.1): CRLs, and OCSP
 // responses as OtherRevocationInfoFormat id-ri-ocsp-response (RFC 5940). Malformed parts are
 // skipped: they only ever fail to prove a status.
-cms::ValidationData embedded_revocation(ByteView der) {
-  cms::ValidationData out;
+der::ValidationData embedded_revocation(ByteView der) {
+  der::ValidationData out;
   der::Element content_info, type, explicit0, signed_data;
   ByteView in = der;
   if (!der::read(in, content_info) || content_info.tag != der::tag::sequence) return out;
@@ -299,7 +299,7 @@ cms::ValidationData embedded_revocation(ByteView der) {
   ByteView e0 = explicit0.content;
   if (!der::read(e0, signed_data) || signed_data.tag != der::tag::sequence) return out;
   ByteView sd = signed_data.content;
-  const Bytes ocsp_oid = der::oid(cms::oid::ri_ocsp_response);
+  const Bytes ocsp_oid = der::oid(oid::ri_ocsp_response);
   while (!sd.empty()) {
     der::Element field;
     if (!der::read(sd, field)) return out;
@@ -624,7 +624,7 @@ bool check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, STACK_OF(X509)* cert
 bool check_archive_timestamps(ByteView der, CMS_ContentInfo* cms, const std::map<DigestAlgorithm, Digest>& digests,
                               const CmsContext& ctx, Checks& checks, SignatureReport& report) {
   STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
-  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> archive_oid(OBJ_txt2obj(cms::oid::archive_timestamp_v3, 1),
+  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> archive_oid(OBJ_txt2obj(oid::archive_timestamp_v3, 1),
                                                                         ASN1_OBJECT_free);
   if (!archive_oid || sk_CMS_SignerInfo_num(infos) < 1 ||
       CMS_unsigned_get_attr_by_OBJ(sk_CMS_SignerInfo_value(infos, 0), archive_oid.get(), -1) < 0)
@@ -748,7 +748,7 @@ void check_cms(ByteView der, const CmsContext& ctx, SignatureReport& report) {
 
   // What the CMS itself carries for long-term validation, with what the container holds.
   CmsContext with_revocation = ctx;
-  cms::ValidationData embedded = embedded_revocation(der);
+  der::ValidationData embedded = embedded_revocation(der);
   if (ctx.revocation.embedded) embedded.merge(*ctx.revocation.embedded);
   with_revocation.revocation.embedded = &embedded;
   bool long_term = true;

@@ -39,7 +39,7 @@ bool fresh_for(const tsp::StatusCheck& s, Clock::time_point at, const std::optio
 // What the embedded evidence says about `cert` at `at`: a revocation found anywhere wins (it is
 // final, however old the evidence); else a fresh good answer. `stale` tells whether good answers
 // were found that are too old to prove anything at `at`.
-std::optional<Evidence> from_embedded(X509* cert, X509* issuer, const cms::ValidationData& data, Clock::time_point at,
+std::optional<Evidence> from_embedded(X509* cert, X509* issuer, const der::ValidationData& data, Clock::time_point at,
                                       const std::optional<std::chrono::seconds>& max_age, bool& stale) {
   std::optional<Evidence> best;
   auto consider = [&](tsp::StatusCheck s, bool is_ocsp, const Bytes& der) {
@@ -76,7 +76,7 @@ ValidationObject certificate_object(X509* cert) {
   return validation_object("certificate", c.der(), c.subject());
 }
 
-bool archives_evidence_of(const cms::ValidationData& archived, std::span<const ValidationObject> used) {
+bool archives_evidence_of(const der::ValidationData& archived, std::span<const ValidationObject> used) {
   std::set<std::string> have;
   for (const auto* list : {&archived.ocsps, &archived.crls})
     for (const Bytes& der : *list) have.insert(to_hex(digest_of(DigestAlgorithm::sha256, der).value));

@@ -13,7 +13,7 @@
 
 #include <openssl/x509.h>
 
-#include "cms/validation_data.h"
+#include "der/validation_data.h"
 #include "esign/verify.h"
 #include "tsp/revocation.h"
 #include "verify/outcome.h"
@@ -33,7 +33,7 @@ class OnlineStatusCache {
 };
 
 struct RevocationContext {
-  const cms::ValidationData* embedded = nullptr;  // may be null: nothing embedded
+  const der::ValidationData* embedded = nullptr;  // may be null: nothing embedded
   bool online = true;                             // false: --offline
   OnlineStatusCache* cache = nullptr;
   RevocationPolicy policy = RevocationPolicy::require;
@@ -80,6 +80,6 @@ ValidationObject certificate_object(X509* cert);
 
 // Archiving (B-LTA): whether `archived` holds every OCSP response and CRL among `used` (what a
 // validation relied on), and there is at least one.
-bool archives_evidence_of(const cms::ValidationData& archived, std::span<const ValidationObject> used);
+bool archives_evidence_of(const der::ValidationData& archived, std::span<const ValidationObject> used);
 
 }  // namespace esign::verify

@@ -8,7 +8,7 @@
 #include "esign/error.h"
 #include "pdf/document.h"
 #include "pdf/text.h"
-#include "cms/der.h"
+#include "der/der.h"
 #include "tsp/tsp.h"
 #include "verify/cms_check.h"
 #include "verify/revisions.h"
@@ -214,7 +214,7 @@ void verify_pdf(ByteView data, const CmsContext& base, FileReport& report) {
   limits.budget = &budget;
   std::optional<pdf::Document> doc;
   std::vector<pdf::SignatureField> fields;
-  cms::ValidationData dss;
+  der::ValidationData dss;
   CmsContext with_dss = base;
   try {
     doc.emplace(pdf::Document::parse(data, report.path, limits));

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "cms/archive_timestamp.h"
-#include "cms/der.h"
+#include "der/der.h"
 #include "cms/signed_data.h"
 #include "crypto/openssl.h"
 #include "esign/profile.h"
@@ -90,7 +90,7 @@ Bytes bt_signature(OpensslTsa& tsa, DigestAlgorithm alg = DigestAlgorithm::sha25
     sh("openssl crl -in " + pki("intermediate.crl.pem") + " -outform DER -out " + (d / "i.crl").string());
     return read_bytes(d / "i.crl");
   }();
-  cms::ValidationData vd;
+  der::ValidationData vd;
   vd.crls.push_back(crl);
   vd.ocsps.push_back(der::sequence({der::tlv(0x0a, Bytes{0x00}), der::octet_string(as_bytes("not really OCSP"))}));
   for (const Certificate& c : Certificate::load_pem_file(pki("tsa.cert.pem"))) vd.certs.push_back(c.der());
@@ -139,7 +139,7 @@ ByteView index_of(ByteView token) {
   cms::SignedDataParts t = parts(token);
   for (ByteView a : t.signers.at(0).unsigned_attrs) {
     cms::AttributeParts attr;
-    if (cms::parse_attribute(a, attr) && attr.oid == cms::oid::ats_hash_index_v3) return attr.values.at(0);
+    if (cms::parse_attribute(a, attr) && attr.oid == oid::ats_hash_index_v3) return attr.values.at(0);
   }
   BOOST_FAIL("no ats-hash-index-v3 in the token");
   return {};
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(sha512_signatures_get_sha512_archive_time_stamps) {
 
 BOOST_AUTO_TEST_CASE(a_renewal_covers_the_earlier_archive_time_stamp_and_both_check) {
   Lta s;
-  cms::ValidationData more;
+  der::ValidationData more;
   more.crls.push_back(der::sequence({der::small_integer(7)}));  // stands for fresh evidence
   Bytes renewed = cms::add_validation_data(s.lta, more, "test");
   renewed = cms::add_archive_timestamp(renewed, 0, content(DigestAlgorithm::sha256), s.tsa, "test");
@@ -253,12 +253,12 @@ BOOST_AUTO_TEST_CASE(a_renewal_covers_the_earlier_archive_time_stamp_and_both_ch
 BOOST_AUTO_TEST_CASE(validation_data_is_added_once_and_in_der_order) {
   Lta s;
   cms::SignedDataParts sd = parts(s.lta);
-  cms::ValidationData held = cms::held_validation_data(sd);
+  der::ValidationData held = cms::held_validation_data(sd);
   BOOST_TEST(held.certs.size() == sd.certificates.size());
   BOOST_TEST(held.crls.size() == 1u);
   BOOST_TEST(held.ocsps.size() == 1u);
   BOOST_TEST((cms::add_validation_data(s.lta, held, "test") == s.lta));  // nothing new: unchanged
-  cms::ValidationData one;
+  der::ValidationData one;
   one.certs.push_back(Certificate::load_pem_file(pki("ocsp.cert.pem")).front().der());
   Bytes added = cms::add_validation_data(s.lta, one, "test");
   cms::SignedDataParts more = parts(added);
@@ -275,7 +275,7 @@ BOOST_AUTO_TEST_CASE(what_comes_after_the_time_stamp_does_not_matter) {
   Lta s;
   cms::SignedDataParts sd = parts(s.lta);
   // A certificate and a revocation value added afterwards: not covered, still fine.
-  cms::ValidationData later;
+  der::ValidationData later;
   later.certs.push_back(Certificate::load_pem_file(pki("ocsp.cert.pem")).front().der());
   later.ocsps.push_back(der::sequence({der::small_integer(1)}));
   std::vector<cms::ArchiveTimestampCheck> c = check(cms::add_validation_data(s.lta, later, "test"));
@@ -373,7 +373,7 @@ BOOST_AUTO_TEST_CASE(other_content_another_tsa_or_a_broken_index_fails) {
     Bytes tsd_der = der::sequence({tsd.version, tsd.digest_algorithms, tsd.encap_content_info, der::tlv(0xa0, certs),
                                    der::tlv(der::tag::set, tsi)});
     Bytes new_token = der::sequence({tsd.content_type, der::tlv(0xa0, tsd_der)});
-    Bytes attr = der::sequence({der::oid(cms::oid::archive_timestamp_v3), der::tlv(der::tag::set, new_token)});
+    Bytes attr = der::sequence({der::oid(oid::archive_timestamp_v3), der::tlv(der::tag::set, new_token)});
     std::vector<ByteView> attrs_of_signer = {sd.signers[0].unsigned_attrs[0], attr};
     std::vector<cms::ArchiveTimestampCheck> r = check(rebuild(sd, sd.certificates, sd.crls, attrs_of_signer));
     BOOST_REQUIRE_EQUAL(r.size(), 1u);
@@ -392,7 +392,7 @@ BOOST_AUTO_TEST_CASE(other_content_another_tsa_or_a_broken_index_fails) {
   Bytes bogus = der::octet_string(digest_of(DigestAlgorithm::sha256, as_bytes("absent")).value);
   Bytes more_certs = der::tlv(0x30, der::concat({cert_list.content, bogus}));
   Bytes bad_index = der::sequence({alg.whole, more_certs, crl_list.whole, value_list.whole});
-  Bytes bad_attr = der::sequence({der::oid(cms::oid::ats_hash_index_v3), der::tlv(der::tag::set, bad_index)});
+  Bytes bad_attr = der::sequence({der::oid(oid::ats_hash_index_v3), der::tlv(der::tag::set, bad_index)});
   cms::ArchiveTimestampCheck r = with_token_attrs({bad_attr});
   BOOST_TEST(!r.ok);
   BOOST_TEST(r.error.find("certificate") != std::string::npos, r.error);
@@ -402,19 +402,19 @@ BOOST_AUTO_TEST_CASE(other_content_another_tsa_or_a_broken_index_fails) {
   // A SHA-384 index in a SHA-256 token.
   Bytes wrong_alg = der::sequence({der::sequence({der::oid("2.16.840.1.101.3.4.2.2")}), der::sequence({}), der::sequence({}),
                                    der::sequence({})});
-  r = with_token_attrs({der::sequence({der::oid(cms::oid::ats_hash_index_v3), der::tlv(der::tag::set, wrong_alg)})});
+  r = with_token_attrs({der::sequence({der::oid(oid::ats_hash_index_v3), der::tlv(der::tag::set, wrong_alg)})});
   BOOST_TEST(!r.ok);
   BOOST_TEST(r.error.find("algorithm") != std::string::npos, r.error);
   // Entries of the wrong size.
   Bytes short_entry = der::sequence({alg.whole, der::sequence({der::octet_string(as_bytes("short"))}), der::sequence({}),
                                      der::sequence({})});
-  r = with_token_attrs({der::sequence({der::oid(cms::oid::ats_hash_index_v3), der::tlv(der::tag::set, short_entry)})});
+  r = with_token_attrs({der::sequence({der::oid(oid::ats_hash_index_v3), der::tlv(der::tag::set, short_entry)})});
   BOOST_TEST(!r.ok);
   BOOST_TEST(r.error.find("size") != std::string::npos, r.error);
   // An index that omits the default SHA-256 is read too (its imprint then differs from the
   // token's: the index is hashed as it is encoded).
   Bytes no_alg = der::sequence({cert_list.whole, crl_list.whole, value_list.whole});
-  r = with_token_attrs({der::sequence({der::oid(cms::oid::ats_hash_index_v3), der::tlv(der::tag::set, no_alg)})});
+  r = with_token_attrs({der::sequence({der::oid(oid::ats_hash_index_v3), der::tlv(der::tag::set, no_alg)})});
   BOOST_TEST(!r.ok);
   BOOST_TEST(r.error.find("imprint") != std::string::npos, r.error);
 }

@@ -2,7 +2,7 @@
 #define BOOST_TEST_MODULE cms
 #include <boost/test/unit_test.hpp>
 
-#include "cms/der.h"
+#include "der/der.h"
 
 using namespace esign;
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "cms/der.h"
+#include "der/der.h"
 #include "envelope/algorithms.h"
 #include "esign/envelope.h"
 #include "esign/error.h"

@@ -1,5 +1,5 @@
 // DER encoding and bounded decoding.
-#include "cms/der.h"
+#include "der/der.h"
 
 #include <algorithm>
 #include <ctime>

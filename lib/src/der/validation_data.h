@@ -7,7 +7,7 @@
 
 #include "esign/bytes.h"
 
-namespace esign::cms {
+namespace esign::der {
 
 struct ValidationData {
   std::vector<Bytes> certs;
@@ -27,4 +27,4 @@ struct ValidationData {
   }
 };
 
-}  // namespace esign::cms
+}  // namespace esign::der
