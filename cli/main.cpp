@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "hints.h"
 #include "suggest.h"
 #include "esign/error.h"
 
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
       if (c.app->parsed()) return status(c.run());
     return status(ExitCode::error);  // unreachable: require_subcommand(1)
   } catch (const Error& e) {
-    return status(report_error(e.what(), exit_code_for(e.code()), ctx.json));
+    return status(report_error(describe(e), exit_code_for(e.code()), ctx.json));
   } catch (const std::exception& e) {
     return status(report_error(std::string("internal error: ") + e.what(), ExitCode::internal, ctx.json));
   }

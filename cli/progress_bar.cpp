@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "hints.h"
+
 namespace esign::cli {
 
 ProgressBar::ProgressBar(bool quiet, bool dry_run) : tty_(::isatty(STDERR_FILENO) != 0), quiet_(quiet), dry_run_(dry_run) {}
@@ -43,7 +45,7 @@ void ProgressBar::finished_item(const BulkItemResult& r) {
   if (r.status == "failed") {
     ++failed_;
     clear_line();
-    fmt::print(stderr, "esign: {}\n", r.error);
+    fmt::print(stderr, "esign: {}\n", with_hint(r.error, r.remedy, ""));
   }
   draw(r.status == "failed");
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "hints.h"
 #include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/profile.h"
@@ -77,7 +78,7 @@ ExitCode run(const SignArgs& args, Context& ctx) {
       }
     } catch (const Error& e) {
       record_sign(ledger, profile, input, output, nullptr, e.reason(), options.operator_user);
-      std::fprintf(stderr, "esign: %s\n", e.what());
+      std::fprintf(stderr, "esign: %s\n", describe(e).c_str());
       if (ctx.json) results.push_back({{"input", file}, {"status", "failed"}, {"error", e.what()}});
       exit_code = std::max(exit_code, exit_code_for(e.code()));
     }

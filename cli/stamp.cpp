@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "hints.h"
 #include "esign/error.h"
 #include "esign/profile.h"
 #include "esign/sign.h"
@@ -80,7 +81,7 @@ ExitCode run(const StampArgs& args, Context& ctx) {
       }
     } catch (const Error& e) {
       record_stamp(ledger, profile_name, input, output, nullptr, e.what());
-      std::fprintf(stderr, "esign: %s\n", e.what());
+      std::fprintf(stderr, "esign: %s\n", describe(e).c_str());
       if (ctx.json) results.push_back({{"input", file}, {"status", "failed"}, {"error", e.what()}});
       exit_code = std::max(exit_code, exit_code_for(e.code()));
     }

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "hints.h"
 #include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/verify.h"
@@ -52,6 +53,8 @@ ExitCode run(const VerifyArgs& args, Context& ctx) {
                        args.data_dir.empty() ? std::nullopt : std::optional<std::filesystem::path>(args.data_dir));
   if (inputs.empty()) throw Error(Errc::input, args.files.front(), "no signed files (*.pdf, *.p7s, *.p7m, *.tsr) in it");
   std::vector<FileReport> reports = verifier.verify_files(inputs, args.jobs);
+  for (FileReport& report : reports)
+    if (report.error) report.error = with_hint(*report.error, report.remedy, report.path);
   for (const FileReport& report : reports) {
     if (report.unreadable || (!report.valid && (format != ReportFormat::text || ctx.quiet)))
       std::fprintf(stderr, "esign: %s: %s\n", printable(report.path).c_str(), printable(report.error.value_or("invalid")).c_str());

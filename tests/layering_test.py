@@ -12,8 +12,13 @@ other, so the module graph has no cycle. lib/include/esign may include only esig
 cli/ only esign/ headers and its own (no lib/src internals), and no third-party library that
 the library owns (OpenSSL, SQLite, yaml-cpp, libcurl, libp11, PoDoFo, qpdf).
 
-    layering_test.py ROOT          check the source tree at ROOT (exit 1 on a forbidden edge)
-    layering_test.py --self-test   check that the checker fails on forbidden edges
+The same script keeps library messages in the library's terms: a string literal in lib/src
+that names a command-line flag (--force, --otp CODE) is refused; the CLI adds such hints
+(cli/hints.cpp).
+
+    layering_test.py ROOT                check the source tree at ROOT (exit 1 on a forbidden edge)
+    layering_test.py --messages ROOT     check lib/src's string literals for flag names
+    layering_test.py --self-test         check that both checks fail on what they forbid
 """
 
 import os
@@ -26,6 +31,13 @@ MARKER = "<!-- layer table -->"
 SOURCE_EXTENSIONS = (".h", ".hpp", ".cpp", ".cc")
 # Third-party headers cli/ must not see: the library wraps them (STYLE.md "Errors", "Shape").
 CLI_FORBIDDEN_SYSTEM = ("openssl/", "sqlite3", "SQLiteCpp/", "yaml-cpp/", "curl/", "libp11", "podofo/", "qpdf/")
+
+
+STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+FLAG = re.compile(r"(?<![\w-])--[a-z]")
+# lib/src/auth is being rewritten (issue 14: one guarded operation per verb); its messages move
+# to Remedy hints then, and this exemption goes.
+MESSAGE_EXEMPT = ("lib/src/auth/",)
 
 
 def read_table(architecture_md):
@@ -125,6 +137,35 @@ def check(root):
     return problems, checked
 
 
+def check_messages(root):
+    """Problems: string literals in lib/src that name a command-line flag."""
+    problems = []
+    src = os.path.join(root, "lib", "src")
+    for path in sources(src):
+        rel = os.path.relpath(path, root)
+        if rel.startswith(MESSAGE_EXEMPT):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for number, line in enumerate(f, 1):
+                code = line.split("//", 1)[0] if line.lstrip().startswith("//") else line
+                for literal in STRING.findall(code):
+                    if FLAG.search(literal):
+                        problems.append(f"{rel}:{number}: a library message names a flag: {literal}")
+    return problems
+
+
+def run_messages(root):
+    problems = check_messages(root)
+    for p in problems:
+        print(f"messages: {p}", file=sys.stderr)
+    if problems:
+        print("messages: say it in the library's terms; the CLI adds flag hints (esign::Remedy, cli/hints.cpp)",
+              file=sys.stderr)
+        return 1
+    print("messages: no library message names a flag")
+    return 0
+
+
 def run(root):
     try:
         problems, checked = check(root)
@@ -194,17 +235,28 @@ def self_test():
             failures.append("a module in two layers was accepted")
         except ValueError:
             pass
+    messages = {
+        "lib/src/common/output.cpp": 'throw Error(Errc::conflict, t, "output exists (use --force to overwrite)");\n',
+        "lib/src/keys/login.cpp": '  // a comment may name --otp\nauto s = "a--b"; auto t = "give the \\"--otp\\" value";\n',
+        "lib/src/auth/session.cpp": 'fail("log in with --user");\n',
+    }
+    with tree(messages) as d:
+        problems = check_messages(d)
+        if len(problems) != 2 or not all(("output.cpp:1" in p or "login.cpp:2" in p) for p in problems):
+            failures.append(f"messages: expected output.cpp:1 and login.cpp:2, got {problems}")
     for f in failures:
         print(f"layering self-test: {f}", file=sys.stderr)
     if failures:
         return 1
-    print(f"layering self-test: the clean tree passes, {len(forbidden) + 1} forbidden shapes fail")
+    print(f"layering self-test: the clean tree passes, {len(forbidden) + 1} forbidden shapes fail, flag names in messages fail")
     return 0
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--self-test"]:
         sys.exit(self_test())
+    if len(sys.argv) == 3 and sys.argv[1] == "--messages":
+        sys.exit(run_messages(sys.argv[2]))
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

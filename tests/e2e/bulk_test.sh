@@ -423,8 +423,7 @@ n_first=$(find "$O3" -name '*.signed.pdf' | wc -l)
 [ "$n_first" -lt 300 ] || fail "the first run had signed everything before it was stopped"
 note "first run stopped with $n_first of 300 outputs written"
 expect_exit 2 esign bulk "$I3" --profile "$PKI/rsa.yaml" --out-dir "$O3"
-expect_stderr_contains "another esign bulk"
-expect_stderr_contains "--wait"
+expect_stderr_contains "another bulk job is signing into this folder (use --wait to wait for it)"
 expect_stdout_lacks "signed,"
 "$ESIGN" bulk "$I3" --profile "$PKI/rsa.yaml" --out-dir "$O3" --wait >"$TEST_TMP/second.out" 2>"$TEST_TMP/second.err" &
 second=$!

@@ -140,7 +140,7 @@ expect_stderr_contains "wrong PIN"
 note "an OTP credential: login --otp, status, sign without asking, logout"
 P_OTP=$(profile otp.yaml csc-otp "$BASE" rsa-otp client)
 x 2 esign sign "$PDFS/classic.pdf" --profile "$P_OTP" -o "$TEST_TMP/otp0.pdf"
-expect_stderr_contains "esign login --profile csc-otp --otp CODE"
+expect_stderr_contains "(run esign login --profile $P_OTP --otp CODE)"
 x 2 esign login --profile "$P_OTP" --otp 99999999
 expect_stderr_contains "wrong one-time password"
 x 0 esign login --status

@@ -37,7 +37,7 @@ expect_unchanged "$W/data.bin"
 
 # An existing output is not overwritten without --force.
 expect_exit 2 esign decrypt "$W/data.bin.p7m" --profile "$RSA_PROFILE"
-expect_stderr_contains "output exists"
+expect_stderr_contains "output exists (use --force to overwrite)"
 expect_exit 0 esign decrypt "$W/data.bin.p7m" --profile "$RSA_PROFILE" --force
 
 # EC, two recipients at once: each opens it; OpenSSL opens it with the EC key.

@@ -137,7 +137,7 @@ check_signed "$d/report.pdf" "$d/report.signed.pdf" 1 sha256
 expect_dir_contents "$d" report.pdf report.signed.pdf
 remember "$d/report.signed.pdf"
 expect_exit 2 esign sign "$d/report.pdf" --profile "$PKI/ec256.yaml"
-expect_stderr_contains "report.signed.pdf"
+expect_stderr_contains "report.signed.pdf: output exists (use --force to overwrite)"
 expect_unchanged "$d/report.signed.pdf"
 expect_dir_contents "$d" report.pdf report.signed.pdf
 expect_exit 0 esign sign "$d/report.pdf" --profile "$PKI/ec256.yaml" --force

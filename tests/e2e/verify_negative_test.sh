@@ -266,6 +266,7 @@ expect_exit 0 esign -q verify -r "$TEST_TMP/bout" --data-dir "$TEST_TMP/bin" --t
 # Without --data-dir the data is looked for beside each .p7s: not there.
 expect_exit 2 esign -q verify -r "$TEST_TMP/bout" --trust "$root"
 expect_stderr_contains "cannot find the signed data"
+expect_stderr_contains "--data-dir DIR"
 printf 'changed\n' >"$TEST_TMP/bin/sub/c.txt"
 expect_exit 1 esign -q verify -r "$TEST_TMP/bout" --data-dir "$TEST_TMP/bin" --trust "$root"
 expect_stderr_contains "c.txt.p7s"

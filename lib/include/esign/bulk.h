@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "esign/error.h"
 #include "esign/profile.h"
 #include "esign/sign.h"
 #include "esign/signer.h"
@@ -42,6 +43,7 @@ struct BulkItemResult {
   std::string output_sha256;
   std::string status;  // signed | skipped | failed | planned (dry run)
   std::string error;   // the one-line reason when failed
+  Remedy remedy = Remedy::none;  // what would resolve the failure (esign/error.h)
   std::int64_t ms = 0;
 };
 

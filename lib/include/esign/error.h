@@ -30,19 +30,36 @@ enum class ExitCode : int {
   terminated = 143,   // a batch stopped by SIGTERM (128 + 15)
 };
 
-// what() is "<subject>: <reason>" (or just the reason when subject is empty): one line, never a secret.
+// What would resolve an error, said in the library's terms so that a front end can word it with
+// its own means (the CLI names a flag or a command: cli/hints.cpp). Most errors have none.
+enum class Remedy {
+  none,
+  overwrite,          // the output exists; the caller may allow replacing it (SignOptions::overwrite, ...)
+  wait_for_lock,      // another run holds the output folder; the caller may wait (BulkOptions::wait)
+  operator_login,     // an operator session is needed (Accounts::login)
+  service_login,      // a fresh login to the profile's remote service (login_profile); subject: the profile file
+  service_login_otp,  // ... with a one-time password (LoginOptions::otp); subject: the profile file
+  one_time_password,  // this login needs a one-time password (LoginOptions::otp)
+  detached_content,   // the signed content of a detached signature must be named (VerifyOptions::data)
+  check_audit_chain,  // the ledger's audit chain is damaged; checking it shows where (Ledger::verify_chain)
+};
+
+// what() is "<subject>: <reason>" (or just the reason when subject is empty): one line, never a
+// secret. The remedy is not part of what(): a front end adds it in its own words.
 class Error : public std::runtime_error {
  public:
-  Error(Errc code, std::string subject, std::string reason);
+  Error(Errc code, std::string subject, std::string reason, Remedy remedy = Remedy::none);
 
   Errc code() const noexcept { return code_; }
   const std::string& subject() const noexcept { return subject_; }
   const std::string& reason() const noexcept { return reason_; }
+  Remedy remedy() const noexcept { return remedy_; }
 
  private:
   Errc code_;
   std::string subject_;
   std::string reason_;
+  Remedy remedy_;
 };
 
 // The exit code for an error kind: `error` for user-side problems, `internal` for bugs.

@@ -127,6 +127,7 @@ struct FileReport {
   std::vector<SignatureReport> signatures;
   std::string sha256;           // of the file
   bool unreadable = false;      // the file (or its detached data) could not be read: `error` says why
+  Remedy remedy = Remedy::none;  // unreadable: what would let it be checked (esign/error.h)
   std::vector<RevisionReport> revisions;  // PDF: the revisions after the earliest signature
 };
 

@@ -49,7 +49,7 @@ class FolderLock {
       int e = errno;
       ::close(fd_);
       if (e == EWOULDBLOCK)
-        throw Error(Errc::conflict, dir.string(), "another esign bulk is signing into this folder (use --wait to wait for it)");
+        throw Error(Errc::conflict, dir.string(), "another bulk job is signing into this folder", Remedy::wait_for_lock);
       throw Error(Errc::input, dir.string(), std::string("cannot lock the output folder: ") + std::strerror(e));
     }
   }
@@ -317,8 +317,7 @@ Finished Engine::process(const Task& task) {
       if (!item.output_sha256.empty() && sha256_file_hex(output) == item.output_sha256) overwrite = true;  // ours, from before
       else if (written_for(input, output, task.format)) adopted = true;
       else
-        throw Error(Errc::conflict, output.string(),
-                    "output exists and was not written by this job (use --force to overwrite)");
+        throw Error(Errc::conflict, output.string(), "output exists and was not written by this job", Remedy::overwrite);
     }
     if (adopted) {
       item.sha256 = sha256_file_hex(input);
@@ -349,6 +348,7 @@ Finished Engine::process(const Task& task) {
     e.detail = err.what();
     f.result.status = "failed";
     f.result.error = err.what();
+    f.result.remedy = err.remedy();
     f.result.output.clear();
   }
   item.ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
@@ -383,6 +383,7 @@ void Engine::flush(std::vector<Finished>& group) {
       f.outcome.event.output_sha256.clear();
       f.result.status = "failed";
       f.result.error = err.what();
+      f.result.remedy = err.remedy();
       f.result.output.clear();
       f.result.output_sha256.clear();
     }

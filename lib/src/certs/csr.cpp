@@ -146,7 +146,7 @@ CsrOutcome token_generate(const Pkcs11Source& src, const Profile& profile, const
                           const CsrRequest& request) {
   if (!is_rsa(request.key_type))
     throw Error(Errc::config, profile.file.string(),
-                "keys on PKCS#11 tokens are generated as RSA only (libp11 0.4.12 has no EC key generation); use --key-type rsa2048 or rsa3072");
+                "keys on PKCS#11 tokens are generated as RSA only (libp11 0.4.12 has no EC key generation); use key type rsa2048 or rsa3072");
   pkcs11::Token token(src, profile, secrets, true);
   auto [label, id] = token_names(token, profile);
   if (token.find_key() != nullptr || token.find_key(id, label) != nullptr)

@@ -82,7 +82,7 @@ InstallOutcome install_on_token(const Pkcs11Source& src, const Profile& profile,
   }
   if (certs.size() > 1 && !src.chain)
     throw Error(Errc::config, profile.file.string(),
-                "the signer reads a token key's chain from key.chain: set it in the profile to install --chain");
+                "the signer reads a token key's chain from key.chain: set it in the profile to install a chain");
   const Bytes id = pkcs11::key_id(key);
   const std::string label = pkcs11::key_label(key);
   // A renewal replaces the key's older certificate object.
@@ -132,7 +132,7 @@ InstallOutcome install_certificate(const Profile& profile, const SecretResolver&
   return std::visit(
       Overloaded{
           [&](const PemSource& s) {
-            if (!fs::exists(s.key)) throw Error(Errc::key, s.key.string(), "there is no key yet (esign certs generate makes one)");
+            if (!fs::exists(s.key)) throw Error(Errc::key, s.key.string(), "there is no key yet (generate one first)");
             ossl::PKey key = load_pem_key(s, profile, secrets);
             if (!belongs(certs.front(), key.get())) mismatch(cert, s.key.string());
             return install_files(s.cert, s.chain, std::move(certs));

@@ -9,11 +9,12 @@ std::string compose(const std::string& subject, const std::string& reason) {
 }
 }  // namespace
 
-Error::Error(Errc code, std::string subject, std::string reason)
+Error::Error(Errc code, std::string subject, std::string reason, Remedy remedy)
     : std::runtime_error(compose(subject, reason)),
       code_(code),
       subject_(std::move(subject)),
-      reason_(std::move(reason)) {}
+      reason_(std::move(reason)),
+      remedy_(remedy) {}
 
 ExitCode exit_code_for(Errc code) noexcept {
   switch (code) {

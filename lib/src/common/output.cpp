@@ -24,7 +24,7 @@ void rename_into_place(const fs::path& temp, const fs::path& target, bool overwr
   int rc = overwrite ? ::rename(temp.c_str(), target.c_str())
                      : ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
   if (rc != 0) {
-    if (errno == EEXIST) throw Error(Errc::conflict, target.string(), "output exists (use --force to overwrite)");
+    if (errno == EEXIST) throw Error(Errc::conflict, target.string(), "output exists", Remedy::overwrite);
     throw Error(Errc::input, target.string(), "cannot move output into place: " + errno_text());
   }
 }
@@ -49,7 +49,7 @@ OutputFile::OutputFile(fs::path target, bool overwrite, unsigned mode) : target_
     return;
   }
   if (!overwrite_ && fs::exists(target_))
-    throw Error(Errc::conflict, target_.string(), "output exists (use --force to overwrite)");
+    throw Error(Errc::conflict, target_.string(), "output exists", Remedy::overwrite);
   fs::path dir = target_.parent_path();
   std::string pattern = (dir / ("." + target_.filename().string() + kTempMarker + "XXXXXX")).string();
   fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);

@@ -277,7 +277,7 @@ EnvelopeOutcome decrypt_file(const Profile& profile, const SecretResolver& secre
   outcome.input = input;
   outcome.output = output;
   if (!overwrite && output != "-" && fs::exists(output))
-    throw Error(Errc::conflict, output.string(), "output exists (use --force to overwrite)");
+    throw Error(Errc::conflict, output.string(), "output exists", Remedy::overwrite);
 
   // The key first: a wrong password fails before a large file is read.
   envelope::DecryptionKey key = envelope::load_decryption_key(profile, secrets);

@@ -64,7 +64,7 @@ void add_recipient(CMS_ContentInfo* cms, const Certificate& cert, bool compat, c
 }  // namespace
 
 EnvelopeOutcome encrypt_file(const fs::path& input, const fs::path& output, const EncryptOptions& options) {
-  if (options.recipients.empty()) throw Error(Errc::usage, "encrypt", "give at least one --recipient certificate");
+  if (options.recipients.empty()) throw Error(Errc::usage, "encrypt", "no recipient certificate: an envelope needs at least one");
   if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
     throw Error(Errc::usage, output.string(), "the output would overwrite the input");
 

@@ -97,7 +97,7 @@ std::vector<std::string> parse_pdf_permissions(const std::string& list) {
   std::string item;
   while (std::getline(ss, item, ',')) {
     if (std::find(kPermissions.begin(), kPermissions.end(), item) == kPermissions.end())
-      throw Error(Errc::usage, "--permissions",
+      throw Error(Errc::usage, "permissions",
                   "unknown permission '" + item + "' (print, modify, copy, annotate, forms, assemble, accessibility, or none)");
     out.push_back(item);
   }
@@ -121,7 +121,7 @@ fs::path default_pdf_decrypt_output(const fs::path& input) {
 
 EnvelopeOutcome encrypt_pdf(const fs::path& input, const fs::path& output, const PdfEncryptOptions& options) {
   check_paths(input, output);
-  if (options.user_password.empty()) throw Error(Errc::usage, "--pdf-password-file", "the PDF password is empty");
+  if (options.user_password.empty()) throw Error(Errc::usage, "PDF password", "the PDF password is empty");
   OutputFile out(output, options.overwrite);
   EnvelopeOutcome outcome;
   outcome.input = input;

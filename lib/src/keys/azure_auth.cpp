@@ -146,8 +146,9 @@ std::string TokenProvider::get() {
   }
   if (token_ && now < token_->expires) return token_->access_token;  // cannot renew: use it to the end
   throw Error(Errc::auth, subject_,
-              "the login cached by `esign login` expired or was refused, and the client secret is not available "
-              "to get a new token (run `esign login --profile` again)");
+              "the cached login expired or was refused, and the client secret is not available to get a new "
+              "token",
+              Remedy::service_login);
 }
 
 void TokenProvider::invalidate(const std::string& token) {

@@ -17,12 +17,12 @@ CachedLogin csc_login(const CscSource& src, const Profile& profile, const Secret
 
   std::string detail;
   if (!credential.auth.otp) {
-    if (options.otp) throw Error(Errc::usage, "--otp", "credential " + credential.id + " does not ask for one-time passwords");
+    if (options.otp) throw Error(Errc::usage, subject, "credential " + credential.id + " does not ask for one-time passwords");
     detail = session.store(credential.id, nullptr);
   } else if (credential.scal >= 2) {
     // CSC v2 §11.6: a SCAL 2 authorization names the hashes it covers, so it cannot be made ahead.
     if (options.otp)
-      throw Error(Errc::usage, "--otp",
+      throw Error(Errc::usage, subject,
                   "credential " + credential.id +
                       " is SCAL 2: each signing is authorized with its own one-time password (set key.otp to prompt)");
     detail = session.store(credential.id, nullptr, "SCAL 2: each signing asks for a one-time password");
@@ -30,7 +30,7 @@ CachedLogin csc_login(const CscSource& src, const Profile& profile, const Secret
     Secret otp;
     if (options.otp) otp = Secret(*options.otp);
     else if (src.otp) otp = session.resolve(*src.otp, "one-time password for credential " + credential.id);
-    else throw Error(Errc::usage, "--otp", "credential " + credential.id + " needs a one-time password: give --otp CODE");
+    else throw Error(Errc::usage, subject, "credential " + credential.id + " needs a one-time password", Remedy::one_time_password);
     std::optional<Secret> pin;
     if (credential.auth.pin) {
       if (!src.pin) throw Error(Errc::config, subject, "credential " + credential.id + " needs a PIN: set key.pin (env:, file: or prompt)");

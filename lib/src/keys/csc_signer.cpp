@@ -255,8 +255,10 @@ class CscSigner final : public Signer {
     }
     if (!session_->source().otp)
       throw Error(Errc::key, subject(),
-                  "credential " + credential_.id + " needs a new one-time password: run `esign login --profile " +
-                      session_->profile().name + " --otp CODE` again, or set key.otp to prompt");
+                  "credential " + credential_.id +
+                      " needs a new one-time password: the login's authorization is used up or expired (or set key.otp "
+                      "to prompt)",
+                  Remedy::service_login_otp);
     return session_->resolve(*session_->source().otp, "one-time password for credential " + credential_.id);
   }
 
@@ -365,9 +367,10 @@ std::unique_ptr<Signer> open_csc(const CscSource& src, const Profile& profile, c
   if (credential.scal < 2) sad = session->take_cached_sad(credential.id);
   if (credential.auth.otp && !sad && !src.otp)
     throw Error(Errc::config, subject,
-                "credential " + credential.id + " needs a one-time password: run `esign login --profile " + profile.name +
-                    " --otp CODE` first" + (credential.scal < 2 ? "" : " (SCAL 2: set key.otp to prompt)") +
-                    ", or set key.otp");
+                "credential " + credential.id + " needs a one-time password: " +
+                    (credential.scal < 2 ? "log in with one first, or set key.otp"
+                                         : "set key.otp (SCAL 2: to prompt; each signing is authorized on its own)"),
+                credential.scal < 2 ? Remedy::service_login_otp : Remedy::none);
 
   auto signer = std::make_unique<CscSigner>(std::move(session), std::move(credential), std::move(chain), scheme, std::move(sad));
   signer->ask_secrets_now();

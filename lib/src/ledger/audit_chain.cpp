@@ -80,7 +80,7 @@ std::int64_t append_event(SQLite::Database& db, const std::filesystem::path& pat
                           const std::string& time) {
   SQLite::Statement head(db, "SELECT last_id, last_hash FROM chain_head WHERE id = 1");
   if (!head.executeStep()) {
-    throw Error(Errc::config, path.string(), "the audit chain head is missing; run 'esign audit verify'");
+    throw Error(Errc::config, path.string(), "the audit chain head is missing", Remedy::check_audit_chain);
   }
   AuditEvent event;
   static_cast<NewEvent&>(event) = e;

@@ -91,9 +91,9 @@ cms::SignedDataParts renewable(ByteView cms_der, const std::string& name) {
   std::string why;
   if (!cms::parse_signed_data(cms_der, sd, why))
     throw Error(Errc::input, name,
-                "--extend renews B-LTA PDFs and CAdES signatures (DER CMS SignedData, .p7s); this is neither (" + why + ")");
+                "archive renewal applies to B-LTA PDFs and CAdES signatures (DER CMS SignedData, .p7s); this is neither (" + why + ")");
   if (sd.signers.size() != 1)
-    throw Error(Errc::input, name, fmt::format("the CMS has {} signers; --extend renews signatures with one", sd.signers.size()));
+    throw Error(Errc::input, name, fmt::format("the CMS has {} signers; archive renewal applies to signatures with one", sd.signers.size()));
   if (attribute_values(sd.signers[0], oid::signature_timestamp).empty())
     throw Error(Errc::input, name,
                 "the signature is not at least B-T (it has no signature time-stamp), so it cannot be extended; sign it at B-T or above");
@@ -198,7 +198,7 @@ std::string dss_for_newest_timestamp(ByteView file, const std::string& name, con
     ByteView element = der::leading_element(value->value);
     token.assign(element.begin(), element.end());
   }
-  if (newest < 0) throw Error(Errc::input, name, "the PDF has no document time-stamp to renew (sign it at B-LTA or add one with `esign stamp`)");
+  if (newest < 0) throw Error(Errc::input, name, "the PDF has no document time-stamp to renew (sign it at B-LTA or add a document time-stamp first)");
   der::ValidationData held = pdf::read_dss(doc);
   std::vector<Certificate> pool;
   for (const Bytes& der : held.certs) pool.push_back(Certificate::from_der(der, name));

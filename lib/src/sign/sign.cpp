@@ -80,7 +80,7 @@ void check_sign_options(const Profile& profile, const SignOptions& options) {
   // without one, a require_login profile is never used.
   if (profile.require_login && options.operator_user.empty())
     throw Error(Errc::auth, profile.file.string(),
-                "the profile requires an operator login (require_login: true) (esign login --user NAME)");
+                "the profile requires an operator login (require_login: true)", Remedy::operator_login);
   SignatureLevel level = options.level.value_or(profile.signature.level);
   if (level != SignatureLevel::b_b && !options.timestamper)
     throw Error(Errc::config, profile.file.string(),

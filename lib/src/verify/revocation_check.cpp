@@ -130,8 +130,8 @@ PathStatus check_path(const std::vector<X509*>& path, std::optional<Clock::time_
       }
       std::string unknown;
       if (!ctx.online) {
-        unknown = stale ? "the embedded evidence is too old to prove it at " + rfc3339(at) + ", and --offline forbids asking"
-                        : "nothing embedded, and --offline forbids asking";
+        unknown = stale ? "the embedded evidence is too old to prove it at " + rfc3339(at) + ", and an offline check may not ask a responder"
+                        : "nothing embedded, and an offline check may not ask a responder";
       } else {
         tsp::Fetched f = ctx.cache ? ctx.cache->fetch(cert, issuer) : tsp::fetch_status(cert, issuer);
         if (f.check.status == tsp::CertStatus::unknown) unknown = f.source;
@@ -140,7 +140,7 @@ PathStatus check_path(const std::vector<X509*>& path, std::optional<Clock::time_
       if (!unknown.empty()) {
         const std::string why = "the revocation status of " + name + " is unknown (" + unknown + ")";
         if (ctx.policy == RevocationPolicy::soft_fail) {
-          notes.push_back(why + ": tolerated (--revocation soft-fail)");
+          notes.push_back(why + ": tolerated (revocation policy soft-fail)");
           continue;
         }
         out.ok = false;
@@ -164,7 +164,7 @@ PathStatus check_path(const std::vector<X509*>& path, std::optional<Clock::time_
     }
     notes.push_back(name + ": good (" + e->source + ")");
   }
-  if (ctx.policy == RevocationPolicy::off) notes.push_back("not checked (--revocation off)");
+  if (ctx.policy == RevocationPolicy::off) notes.push_back("not checked (revocation policy off)");
   for (const std::string& n : notes) out.detail += (out.detail.empty() ? "" : "; ") + n;
   return out;
 }

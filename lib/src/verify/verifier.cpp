@@ -161,7 +161,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
     ts.subfilter = "rfc3161";
     fs::path data_path = data_for(file, data);
     if (data_path.empty() || !fs::exists(data_path))
-      throw Error(Errc::input, file.string(), "cannot find the time-stamped data (use --data FILE)");
+      throw Error(Errc::input, file.string(), "cannot find the time-stamped data", Remedy::detached_content);
     InputBytes content = InputBytes::open(data_path);
     const unsigned char* p = bytes.data();
     std::unique_ptr<TS_RESP, ossl::Deleter<TS_RESP_free>> resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(bytes.size())));
@@ -219,7 +219,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
   verify::check_cms(cms_der(bytes), ctx, sig);
   sig.covers_whole_file = sig.valid;
   if (!have_content && !sig.valid && sig.error.find("no signed content") != std::string::npos)
-    throw Error(Errc::input, file.string(), "cannot find the signed data " + (data_path.empty() ? std::string("(use --data FILE)") : data_path.string() + " (use --data FILE)"));
+    throw Error(Errc::input, file.string(), data_path.empty() ? std::string("cannot find the signed data") : "cannot find the signed data " + data_path.string(), Remedy::detached_content);
   report.signatures.push_back(std::move(sig));
   verify::conclude(report);
   apply_level_policy(report, impl_->options.required_level);
@@ -280,6 +280,7 @@ std::vector<FileReport> Verifier::verify_files(const std::vector<VerifyInput>& i
         reports[i].path = file.string();
         reports[i].unreadable = true;
         reports[i].error = e.subject() == file.string() ? e.reason() : e.what();
+        reports[i].remedy = e.remedy();
       }
     }
   };
