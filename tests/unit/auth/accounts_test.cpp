@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(passwords_must_be_long_and_new) {
   a.change_password(asha, "asha", &cur3, Secret("first password"));
   Secret wrong("not the password");
   BOOST_TEST((code_of([&] { a.change_password(asha, "asha", &wrong, Secret("fourth password")); }) == Errc::auth));
-  BOOST_TEST(login("asha", "first password").session.user == "asha");
+  BOOST_TEST(login("asha", "first password").session.user() == "asha");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_user_and_wrong_password_read_the_same) {
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(five_failures_lock_even_the_right_password_out_until_unlock
   BOOST_TEST(a.show_user(root, "asha").status == "locked");
   BOOST_TEST(error_of([&] { login("asha", "asha password"); }).find("locked") != std::string::npos);
   a.unlock(root, "asha");
-  BOOST_TEST(login("asha", "asha password").session.user == "asha");
+  BOOST_TEST(login("asha", "asha password").session.user() == "asha");
   const auto events = ledger->events();
   BOOST_TEST(std::count_if(events.begin(), events.end(), [](const AuditEvent& e) { return e.operation == "lockout"; }) == 1);
   for (const AuditEvent& e : events) BOOST_TEST(e.detail.find("asha password") == std::string::npos);
@@ -150,9 +150,9 @@ BOOST_AUTO_TEST_CASE(past_the_session_limit_login_needs_force) {
   Accounts a = accounts();
   a.add_user(root, "asha", {Role::signer}, Secret("asha password"));
   login("asha", "asha password");
-  fs::remove(session_file_path());  // another shell
+  fs::remove(session_state_dir() / "sessions" / "asha");  // another shell
   login("asha", "asha password");
-  fs::remove(session_file_path());
+  fs::remove(session_state_dir() / "sessions" / "asha");
   BOOST_TEST((code_of([&] { login("asha", "asha password"); }) == Errc::conflict));
   LoginResult forced = login("asha", "asha password", true);
   BOOST_TEST(forced.ended_sessions == 2);
@@ -185,26 +185,26 @@ BOOST_AUTO_TEST_CASE(a_require_login_profile_needs_a_linked_signer) {
   p.file = dir / "seal.yaml";
   p.require_login = true;
   Accounts a = accounts();
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("requires an operator login") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("requires an operator login") != std::string::npos);
   Session root = admin_session();
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("signer role") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("signer role") != std::string::npos);
   a.add_user(root, "asha", {Role::signer}, Secret("asha password"));
   a.add_user(root, "ravi", {Role::signer}, Secret("ravi password"));
   login("asha", "asha password");
-  BOOST_TEST(a.authorize_profile(p) == "asha");  // no links: any signer
+  BOOST_TEST(a.authorize_profile(p, KeyPurpose::use) == "asha");  // no links: any signer
   BOOST_TEST(a.assign_certificate(root, "ravi", "seal"));
   BOOST_TEST(!a.assign_certificate(root, "ravi", "seal"));
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("certs assign --user asha --profile seal") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("has no signing certificate assigned") != std::string::npos);
   a.assign_certificate(root, "asha", "other");
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("not assigned to profile seal") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("not assigned to profile seal") != std::string::npos);
   a.assign_certificate(root, "asha", "seal");
-  BOOST_TEST(a.authorize_profile(p) == "asha");
+  BOOST_TEST(a.authorize_profile(p, KeyPurpose::use) == "asha");
   BOOST_TEST(a.show_user(root, "asha").profiles == (std::vector<std::string>{"other", "seal"}));
   BOOST_TEST(a.linked_users("seal") == (std::vector<std::string>{"asha", "ravi"}));
   BOOST_TEST(a.unassign_certificate(root, "asha", "seal"));
-  BOOST_TEST((code_of([&] { a.authorize_profile(p); }) == Errc::auth));
+  BOOST_TEST((code_of([&] { a.authorize_profile(p, KeyPurpose::use); }) == Errc::auth));
   p.require_login = false;
-  BOOST_TEST(a.authorize_profile(p) == "asha");  // recorded, not enforced
+  BOOST_TEST(a.authorize_profile(p, KeyPurpose::use) == "asha");  // recorded, not enforced
 }
 
 BOOST_AUTO_TEST_CASE(a_role_that_requires_2fa_restricts_the_first_session) {
@@ -214,18 +214,18 @@ BOOST_AUTO_TEST_CASE(a_role_that_requires_2fa_restricts_the_first_session) {
   a.add_user(root, "asha", {Role::signer}, Secret("asha password"));
   LoginResult r = login("asha", "asha password");
   BOOST_TEST(r.must_enroll_2fa);
-  BOOST_TEST(a.require_session().restricted);
+  BOOST_TEST(a.require_session().restricted());
   Profile p;
   p.name = "seal";
   p.require_login = true;
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("must enroll 2FA") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("must enroll 2FA") != std::string::npos);
   TotpEnrollment t = a.start_totp(a.current_session(), "asha");
   Bytes key = base32_decode(t.secret);
   BOOST_TEST(key.size() == 20u);
   BOOST_TEST((code_of([&] { a.confirm_totp(a.current_session(), "asha", "000000x"); }) == Errc::auth));
   a.confirm_totp(a.current_session(), "asha", hotp(key, static_cast<std::uint64_t>(totp_step(std::chrono::system_clock::now()))));
-  BOOST_TEST(!a.require_session().restricted);
-  BOOST_TEST(a.authorize_profile(p) == "asha");
+  BOOST_TEST(!a.require_session().restricted());
+  BOOST_TEST(a.authorize_profile(p, KeyPurpose::use) == "asha");
 }
 
 BOOST_AUTO_TEST_CASE(config_file_sets_the_rules_and_rejects_unknown_keys) {
