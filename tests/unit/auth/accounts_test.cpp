@@ -13,6 +13,7 @@
 #include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/ledger.h"
+#include "esign/operation.h"
 #include "esign/profile.h"
 #include "ledger/users.h"
 
@@ -250,6 +251,74 @@ BOOST_AUTO_TEST_CASE(config_file_sets_the_rules_and_rejects_unknown_keys) {
   std::ofstream(f) << "auth:\n  password:\n    scrypt_log2_n: 4\n";
   BOOST_TEST(error_of([&] { load_auth_config(f); }).find("between 10 and 22") != std::string::npos);
   BOOST_TEST(load_auth_config(dir / "missing.yaml").file.empty());
+}
+
+BOOST_AUTO_TEST_CASE(sessions_are_per_operator_and_chosen_not_trusted) {
+  Session root = admin_session();
+  Accounts a = accounts();
+  a.add_user(root, "asha", {Role::signer}, Secret("asha password"));
+  login("asha", "asha password");
+  // root's session stays; the last login is in effect; --as picks another.
+  BOOST_TEST(a.logged_in_here() == (std::vector<std::string>{"asha", "root"}));
+  BOOST_TEST(a.require_session().user() == "asha");
+  BOOST_TEST(Accounts(*ledger, config, "root").require_session().user() == "root");
+  BOOST_TEST(error_of([&] { Accounts(*ledger, config, "ravi").require_session(); }).find("ravi is not logged in here") !=
+             std::string::npos);
+  BOOST_TEST((code_of([&] { Accounts(*ledger, config, "../root").require_session(); }) == Errc::usage));
+  // A token filed under another name is not that operator's session.
+  fs::copy_file(session_state_dir() / "sessions" / "root", session_state_dir() / "sessions" / "asha",
+                fs::copy_options::overwrite_existing);
+  BOOST_TEST(error_of([&] { Accounts(*ledger, config, "asha").require_session(); }).find("another operator") != std::string::npos);
+  // Logging the one in effect out leaves the other, which is then the only one.
+  fs::remove(session_state_dir() / "sessions" / "asha");
+  BOOST_TEST(Accounts(*ledger, config, "root").logout());
+  BOOST_TEST(a.logged_in_here().empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_operation_records_refusals_successes_and_failures_with_the_operator) {
+  Profile p;
+  p.name = "seal";
+  p.file = dir / "seal.yaml";
+  p.require_login = true;
+  auto last = [&] { return ledger->last_events(1).front(); };
+  BOOST_TEST((code_of([&] { Operation(*ledger, config, "decrypt", &p, KeyPurpose::use); }) == Errc::auth));
+  BOOST_TEST(last().operation == "decrypt");
+  BOOST_TEST(last().outcome == "refused");
+  BOOST_TEST(last().profile == "seal");
+  Session root = admin_session();
+  // An admin manages the key but does not use it.
+  BOOST_TEST((code_of([&] { Operation(*ledger, config, "sign", &p, KeyPurpose::use); }) == Errc::auth));
+  BOOST_TEST(last().detail.find("root does not have the signer role") != std::string::npos);
+  Operation manage(*ledger, config, "certs-export", &p, KeyPurpose::manage);
+  BOOST_TEST(manage.operator_name() == "root");
+  accounts().add_user(root, "asha", {Role::signer}, Secret("asha password"));
+  login("asha", "asha password");
+  Operation op(*ledger, config, "sign", &p, KeyPurpose::use);
+  BOOST_TEST(op.operator_name() == "asha");
+  int got = op.run({dir / "in.txt", dir / "out.p7s"}, [] { return 7; },
+                   [](int v) { return AuditFields{"aa", "bb", "cc", "value " + std::to_string(v)}; });
+  BOOST_TEST(got == 7);
+  AuditEvent ok = last();
+  BOOST_TEST(ok.outcome == "ok");
+  BOOST_TEST(ok.user == "asha");
+  BOOST_TEST(ok.input_path == (dir / "in.txt").string());
+  BOOST_TEST(ok.output_sha256 == "bb");
+  BOOST_TEST(ok.detail == "value 7");
+  auto throws_error = [&] {
+    op.run({dir / "bad.txt", ""}, []() -> int { throw Error(Errc::input, "bad.txt", "not readable"); },
+           [](int) { return AuditFields{}; });
+  };
+  BOOST_TEST((code_of(throws_error) == Errc::input));
+  BOOST_TEST(last().outcome == "failed");
+  BOOST_TEST(last().detail == "bad.txt: not readable");
+  BOOST_TEST(last().user == "asha");
+  BOOST_CHECK_THROW(op.run({}, []() -> int { throw std::runtime_error("boom"); }, [](int) { return AuditFields{}; }),
+                    std::runtime_error);
+  BOOST_TEST(last().detail == "internal error");
+  // Without a profile nothing is refused, and the operator in effect is still named.
+  Operation encrypt(*ledger, config, "encrypt", nullptr, KeyPurpose::use);
+  BOOST_TEST(encrypt.operator_name() == "asha");
+  BOOST_TEST(ledger->verify_chain().ok);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
