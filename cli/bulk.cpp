@@ -10,7 +10,7 @@
 
 #include "commands.h"
 #include "esign/bulk.h"
-#include "esign/auth.h"
+#include "esign/operation.h"
 #include "esign/error.h"
 #include "esign/timestamp.h"
 #include "progress_bar.h"
@@ -92,18 +92,18 @@ ExitCode run(const BulkArgs& a, Context& ctx) {
   o.sign.visible = a.visible;
 
   Profile profile = load_profile(a.profile);
-  o.sign.operator_user = Accounts(ctx.ledger(), load_auth_config()).authorize_profile(profile);
+  // Who may use the profile is settled before any key is opened.
+  Operation operation = ctx.operation("sign", &profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
-  std::unique_ptr<Signer> signer = open_signer(profile, secrets);
+  std::unique_ptr<Signer> signer = operation.open_signer(secrets);
   std::unique_ptr<Timestamper> timestamper = open_timestamper(profile, secrets);
   o.sign.timestamper = timestamper.get();
-  Ledger& ledger = ctx.ledger();
 
   SignalStop signals;
   BulkSummary s;
   {
     ProgressBar bar(ctx.quiet || ctx.json, a.dry_run);
-    s = run_bulk(profile, *signer, ledger, o, bar, signals.token());
+    s = run_bulk(operation, *signer, o, bar, signals.token());
   }
   if (ctx.json) {
     nlohmann::json doc = a.dry_run ? nlohmann::json{{"dry_run", true}, {"planned", s.planned}, {"skipped", s.skipped}}

@@ -22,7 +22,7 @@ struct AssignArgs {
 
 ExitCode run(const AssignArgs& a, Context& ctx) {
   Profile profile = load_profile(a.profile);
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   std::optional<Session> actor = accounts.current_session();
   bool changed = a.remove ? accounts.unassign_certificate(actor, a.user, profile.name)
                           : accounts.assign_certificate(actor, a.user, profile.name);

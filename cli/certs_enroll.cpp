@@ -55,20 +55,16 @@ void write_csr(const CsrOutcome& csr, const EnrollArgs& args, Context& ctx, cons
 
 ExitCode run_request(const EnrollArgs& args, Context& ctx, bool generate) {
   Profile profile = load_profile(args.profile);
+  Operation operation = ctx.operation(generate ? "certs-generate" : "certs-csr", &profile, KeyPurpose::manage);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   CsrRequest request{args.subject, args.sans, parse_key_type(args.key_type)};
   // The output is checked first, so a key is never made for a request that cannot be written.
   if (!args.output.empty() && args.output != "-" && !args.force && std::filesystem::exists(args.output))
     throw Error(Errc::conflict, args.output, "output exists (use --force to overwrite)");
-  const char* operation = generate ? "certs-generate" : "certs-csr";
-  CsrOutcome csr;
-  try {
-    csr = generate ? generate_key(profile, secrets, request) : make_csr(profile, secrets, request);
-  } catch (const Error& e) {
-    record_certs(ctx.ledger(), operation, profile.name, nullptr, "", e.what());
-    throw;
-  }
-  record_certs(ctx.ledger(), operation, profile.name, nullptr, csr.key_location + " " + csr.subject, "");
+  const bool to_stdout = args.output.empty() || args.output == "-";
+  CsrOutcome csr = operation.run({"", to_stdout ? "-" : args.output}, [&] {
+    return generate ? generate_key(profile, secrets, request) : make_csr(profile, secrets, request);
+  });
   write_csr(csr, args, ctx, generate ? "generated" : "used");
   return ExitCode::ok;
 }
@@ -88,17 +84,11 @@ void print_installed(const InstallOutcome& r, Context& ctx, const char* verb) {
 
 ExitCode run_install(const EnrollArgs& args, Context& ctx) {
   Profile profile = load_profile(args.profile);
+  Operation operation = ctx.operation("certs-install", &profile, KeyPurpose::manage);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   std::optional<std::filesystem::path> chain;
   if (!args.chain.empty()) chain = args.chain;
-  InstallOutcome r;
-  try {
-    r = install_certificate(profile, secrets, args.cert, chain);
-  } catch (const Error& e) {
-    record_certs(ctx.ledger(), "certs-install", profile.name, nullptr, args.cert, e.what());
-    throw;
-  }
-  record_certs(ctx.ledger(), "certs-install", profile.name, &r.certificate, r.location, "");
+  InstallOutcome r = operation.run({args.cert, ""}, [&] { return install_certificate(profile, secrets, args.cert, chain); });
   print_installed(r, ctx, "installed");
   return ExitCode::ok;
 }
@@ -110,20 +100,14 @@ ExitCode run_import(const EnrollArgs& args, Context& ctx) {
   std::optional<std::filesystem::path> module;
   if (!args.module.empty()) module = args.module;
   Profile target = args.to_uri.empty() ? load_profile(args.to_profile) : token_profile(args.to_uri, module, args.pin);
+  Operation operation = ctx.operation("certs-import", &target, KeyPurpose::manage);
   Secret password = [&] {
     if (args.password_stdin) return read_first_line(std::cin);
     PromptFn prompt = terminal_prompt();
     if (!prompt) throw Error(Errc::usage, args.p12, "give the PKCS#12 password with --password-stdin (stdin is not a terminal)");
     return prompt("password for " + std::filesystem::path(args.p12).filename().string());
   }();
-  InstallOutcome r;
-  try {
-    r = import_pkcs12(args.p12, password, target, secrets);
-  } catch (const Error& e) {
-    record_certs(ctx.ledger(), "certs-import", target.name, nullptr, args.p12, e.what());
-    throw;
-  }
-  record_certs(ctx.ledger(), "certs-import", target.name, &r.certificate, r.location, "");
+  InstallOutcome r = operation.run({args.p12, ""}, [&] { return import_pkcs12(args.p12, password, target, secrets); });
   print_installed(r, ctx, "imported");
   return ExitCode::ok;
 }

@@ -50,7 +50,7 @@ nlohmann::ordered_json entry_json(const CertificateEntry& e) {
 
 // The operators `esign certs assign` linked to each profile's certificate.
 std::vector<CertificateEntry> with_linked_users(std::vector<CertificateEntry> entries, Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   for (CertificateEntry& e : entries)
     if (!e.profile.empty()) e.linked_users = accounts.linked_users(e.profile);
   return entries;

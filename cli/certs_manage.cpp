@@ -27,21 +27,28 @@ struct ManageArgs {
 
 ExitCode run_export(const ManageArgs& args, Context& ctx) {
   Profile profile = load_profile(args.profile);
+  Operation operation = ctx.operation("certs-export", &profile, KeyPurpose::manage);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
-  std::string pem = export_certificates(profile, secrets);
-  if (args.output.empty() || args.output == "-") {
-    fmt::print("{}", pem);
-    return ExitCode::ok;
-  }
-  OutputFile out(args.output, args.force);
-  out.write(as_bytes(pem));
-  out.commit();
+  const bool to_stdout = args.output.empty() || args.output == "-";
+  operation.run({"", to_stdout ? "-" : args.output}, [&] {
+    ExportOutcome exported = export_certificates(profile, secrets);
+    if (to_stdout) {
+      fmt::print("{}", exported.pem);
+    } else {
+      OutputFile out(args.output, args.force);
+      out.write(as_bytes(exported.pem));
+      out.commit();
+    }
+    return exported;
+  });
+  if (to_stdout) return ExitCode::ok;
   if (!ctx.quiet && !ctx.json) fmt::print("wrote the certificate and chain of {} to {}\n", profile.name, args.output);
   return ExitCode::ok;
 }
 
 ExitCode run_remove(const ManageArgs& args, Context& ctx) {
   Profile profile = load_profile(args.profile);
+  Operation operation = ctx.operation("certs-remove", &profile, KeyPurpose::manage);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   if (!args.yes) {
     std::string what = args.with_key ? "the certificate AND THE PRIVATE KEY" : "the certificate";
@@ -50,16 +57,7 @@ ExitCode run_remove(const ManageArgs& args, Context& ctx) {
       return ExitCode::failed;
     }
   }
-  RemoveOutcome r;
-  try {
-    r = remove_certificate(profile, secrets, args.with_key);
-  } catch (const Error& e) {
-    record_certs(ctx.ledger(), "certs-remove", profile.name, nullptr, "", e.what());
-    throw;
-  }
-  std::string detail;
-  for (const std::string& s : r.removed) detail += (detail.empty() ? "" : "; ") + s;
-  record_certs(ctx.ledger(), "certs-remove", profile.name, nullptr, detail, "");
+  RemoveOutcome r = operation.run({}, [&] { return remove_certificate(profile, secrets, args.with_key); });
   if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"status", "removed"}, {"removed", r.removed}}.dump(2));
   else if (!ctx.quiet)
     for (const std::string& s : r.removed) fmt::print("removed {}\n", s);

@@ -42,18 +42,13 @@ void print_decrypted(const DecryptArgs& args, const Context& ctx, const std::fil
 ExitCode run_pdf(const DecryptArgs& args, Context& ctx) {
   std::filesystem::path input(args.file);
   std::filesystem::path output = args.output.empty() ? default_pdf_decrypt_output(input) : std::filesystem::path(args.output);
-  Ledger& ledger = ctx.ledger();
-  EnvelopeOutcome outcome;
-  try {
+  Operation operation = ctx.operation("decrypt", nullptr);
+  EnvelopeOutcome outcome = operation.run({input, output}, [&] {
     std::ifstream in(args.pdf_password_file);
     if (!in) throw Error(Errc::input, args.pdf_password_file, "cannot read the password file");
     Secret password = read_first_line(in);
-    outcome = decrypt_pdf(input, output, password, args.force);
-  } catch (const Error& e) {
-    record_envelope(ledger, "decrypt", "", input, output, nullptr, e.what());
-    throw;
-  }
-  record_envelope(ledger, "decrypt", "", input, output, &outcome, "");
+    return decrypt_pdf(input, output, password, args.force);
+  });
   print_decrypted(args, ctx, output, outcome, "password removed");
   return ExitCode::ok;
 }
@@ -65,16 +60,11 @@ ExitCode run(const DecryptArgs& args, Context& ctx) {
   std::filesystem::path input(args.file);
   std::filesystem::path output = args.output.empty() ? default_decrypt_output(input) : std::filesystem::path(args.output);
   Profile profile = load_profile(args.profile);
+  // Who may use the profile's key is settled before it is opened.
+  Operation operation = ctx.operation("decrypt", &profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
-  Ledger& ledger = ctx.ledger();
-  EnvelopeOutcome outcome;
-  try {
-    outcome = decrypt_file(profile, secrets, input, output, args.force);
-  } catch (const Error& e) {
-    record_envelope(ledger, "decrypt", profile.name, input, output, nullptr, e.what());
-    throw;
-  }
-  record_envelope(ledger, "decrypt", profile.name, input, output, &outcome, "");
+  EnvelopeOutcome outcome =
+      operation.run({input, output}, [&] { return decrypt_file(profile, secrets, input, output, args.force); });
   print_decrypted(args, ctx, output, outcome, outcome.content_cipher);
   return ExitCode::ok;
 }

@@ -39,22 +39,18 @@ ExitCode run(const EncryptArgs& args, Context& ctx) {
   std::filesystem::path output = !args.output.empty() ? std::filesystem::path(args.output)
                                  : pdf                ? default_pdf_encrypt_output(input)
                                                       : default_encrypt_output(input);
-  Ledger& ledger = ctx.ledger();
+  Operation operation = ctx.operation("encrypt", nullptr);
   EnvelopeOutcome outcome;
   if (pdf) {
     PdfEncryptOptions options;
     options.overwrite = args.force;
     options.all_permissions = args.permissions.empty();
     if (!args.permissions.empty()) options.permissions = parse_pdf_permissions(args.permissions);
-    try {
+    outcome = operation.run({input, output}, [&] {
       options.user_password = read_password_file(args.pdf_password_file);
       if (!args.owner_password_file.empty()) options.owner_password = read_password_file(args.owner_password_file);
-      outcome = encrypt_pdf(input, output, options);
-    } catch (const Error& e) {
-      record_envelope(ledger, "encrypt", "", input, output, nullptr, e.what());
-      throw;
-    }
-    record_envelope(ledger, "encrypt", "", input, output, &outcome, "");
+      return encrypt_pdf(input, output, options);
+    });
     if (ctx.json && output != "-") {
       nlohmann::json r{{"input", args.file},         {"output", output.string()},
                        {"status", "encrypted"},      {"cipher", outcome.content_cipher},
@@ -69,13 +65,7 @@ ExitCode run(const EncryptArgs& args, Context& ctx) {
   options.recipients.assign(args.recipients.begin(), args.recipients.end());
   options.compat = args.compat;
   options.overwrite = args.force;
-  try {
-    outcome = encrypt_file(input, output, options);
-  } catch (const Error& e) {
-    record_envelope(ledger, "encrypt", "", input, output, nullptr, e.what());
-    throw;
-  }
-  record_envelope(ledger, "encrypt", "", input, output, &outcome, "");
+  outcome = operation.run({input, output}, [&] { return encrypt_file(input, output, options); });
   if (ctx.json) {
     nlohmann::json r{{"input", args.file},          {"output", output.string()},
                      {"status", "encrypted"},       {"cipher", outcome.content_cipher},

@@ -9,7 +9,6 @@ std::string hint_for(Remedy remedy, const std::string& subject) {
     case Remedy::none: return "";
     case Remedy::overwrite: return "use --force to overwrite";
     case Remedy::wait_for_lock: return "use --wait to wait for it";
-    case Remedy::operator_login: return "log in first: esign login --user NAME";
     case Remedy::service_login: return "run esign login --profile " + profile + " again";
     case Remedy::service_login_otp: return "run esign login --profile " + profile + " --otp CODE";
     case Remedy::one_time_password: return "give --otp CODE";

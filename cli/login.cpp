@@ -42,26 +42,35 @@ nlohmann::ordered_json login_json(const CachedLogin& l) {
 
 nlohmann::ordered_json session_json(const Session& s) {
   nlohmann::ordered_json roles = nlohmann::ordered_json::array();
-  for (Role r : s.roles) roles.push_back(to_string(r));
-  return {{"user", s.user}, {"roles", roles}, {"expires", utc(s.expires)}, {"restricted", s.restricted}};
+  for (Role r : s.roles()) roles.push_back(to_string(r));
+  return {{"user", s.user()}, {"roles", roles}, {"expires", utc(s.expires())}, {"restricted", s.restricted()}};
 }
 
 ExitCode run_status(Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   std::string why;
   std::optional<Session> session = accounts.current_session(&why);
+  std::vector<std::string> here = accounts.logged_in_here();
   std::vector<CachedLogin> logins = cached_logins();
   if (ctx.json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const CachedLogin& l : logins) list.push_back(login_json(l));
-    fmt::print("{}\n", nlohmann::ordered_json{{"operator", session ? session_json(*session) : nullptr}, {"logins", list}}.dump(2));
+    fmt::print("{}\n", nlohmann::ordered_json{{"operator", session ? session_json(*session) : nullptr},
+                                             {"operators_here", here},
+                                             {"logins", list}}
+                           .dump(2));
     return ExitCode::ok;
   }
   if (session)
-    fmt::print("operator {} logged in until {}{}\n", session->user, utc(session->expires),
-               session->restricted ? " (restricted until 2FA is enrolled)" : "");
+    fmt::print("operator {} logged in until {}{}\n", session->user(), utc(session->expires()),
+               session->restricted() ? " (restricted until 2FA is enrolled)" : "");
   else
     fmt::print("operator: {}\n", why);
+  if (here.size() > 1) {
+    std::string list;
+    for (const std::string& u : here) list += (list.empty() ? "" : ", ") + u;
+    fmt::print("sessions here: {} (choose one with --as USER or ESIGN_USER)\n", list);
+  }
   if (logins.empty()) {
     fmt::print("no cached logins\n");
     return ExitCode::ok;
@@ -83,7 +92,7 @@ ExitCode run_status(Context& ctx) {
 }
 
 ExitCode run_operator(const LoginArgs& args, Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   LoginRequest req;
   req.user = args.user;
   req.password = read_password(args.password_stdin, "password for " + args.user);
@@ -98,13 +107,13 @@ ExitCode run_operator(const LoginArgs& args, Context& ctx) {
     if (r.recovery_codes_left >= 0) j["recovery_codes_left"] = r.recovery_codes_left;
     fmt::print("{}\n", j.dump(2));
   } else if (!ctx.quiet) {
-    fmt::print("logged in as {} until {}\n", r.session.user, utc(r.session.expires));
+    fmt::print("logged in as {} until {}\n", r.session.user(), utc(r.session.expires()));
     if (r.ended_sessions) fmt::print("ended {} other session(s)\n", r.ended_sessions);
     if (r.recovery_codes_left >= 0) fmt::print("used a recovery code: {} left\n", r.recovery_codes_left);
   }
   if (r.must_enroll_2fa)
     std::fprintf(stderr, "esign: %s must enroll 2FA before anything else: esign users totp-enroll %s\n",
-                 r.session.user.c_str(), r.session.user.c_str());
+                 r.session.user().c_str(), r.session.user().c_str());
   return ExitCode::ok;
 }
 

@@ -33,12 +33,12 @@ ExitCode run_profile(const LogoutArgs& args, Context& ctx) {
 // logged in where it thought (another ledger or XDG_STATE_HOME).
 ExitCode run(const LogoutArgs& args, Context& ctx) {
   if (!args.profile.empty()) return run_profile(args, ctx);
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   std::optional<Session> s = accounts.current_session();
   if (!s || !accounts.logout())
     throw Error(Errc::auth, "logout", "no operator is logged in (for a service login use --profile)");
-  if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", s->user}, {"logged_out", true}}.dump(2));
-  else if (!ctx.quiet) fmt::print("logged out {}\n", s->user);
+  if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", s->user()}, {"logged_out", true}}.dump(2));
+  else if (!ctx.quiet) fmt::print("logged out {}\n", s->user());
   return ExitCode::ok;
 }
 

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   root.add_option("--ledger", ctx.ledger_path, "Ledger database (default: $ESIGN_LEDGER, $ESIGN_HOME/ledger.db, $XDG_DATA_HOME/esign/ledger.db, or ~/.local/share/esign/ledger.db)");
   root.add_flag("--json", ctx.json, "Print one JSON document on stdout");
   root.add_flag("-q,--quiet", ctx.quiet, "Print only errors");
+  root.add_option("--as", ctx.as_user, "Use this operator's session when several are logged in here (default: $ESIGN_USER, else the last to log in)")
+      ->type_name("USER");
 
   std::vector<Command> commands{add_sign(root, ctx), add_bulk(root, ctx), add_verify(root, ctx), add_audit(root, ctx),
                                 add_login(root, ctx), add_logout(root, ctx), add_stamp(root, ctx), add_encrypt(root, ctx),

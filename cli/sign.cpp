@@ -6,8 +6,8 @@
 
 #include "commands.h"
 #include "hints.h"
-#include "esign/auth.h"
 #include "esign/error.h"
+#include "esign/operation.h"
 #include "esign/profile.h"
 #include "esign/sign.h"
 #include "esign/timestamp.h"
@@ -50,13 +50,12 @@ ExitCode run(const SignArgs& args, Context& ctx) {
   }
 
   // Who may use the profile is settled before any key is opened (no PIN prompt for a refusal).
-  options.operator_user = Accounts(ctx.ledger(), load_auth_config()).authorize_profile(profile);
+  Operation operation = ctx.operation("sign", &profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
-  std::unique_ptr<Signer> signer = open_signer(profile, secrets);
+  std::unique_ptr<Signer> signer = operation.open_signer(secrets);
   std::unique_ptr<Timestamper> timestamper = open_timestamper(profile, secrets);
   options.timestamper = timestamper.get();
   check_sign_options(profile, options);
-  Ledger& ledger = ctx.ledger();
 
   ExitCode exit_code = ExitCode::ok;
   nlohmann::json results = nlohmann::json::array();
@@ -67,8 +66,8 @@ ExitCode run(const SignArgs& args, Context& ctx) {
       SignatureFormat format = options.format.value_or(profile.signature.format);
       if (format == SignatureFormat::auto_detect) format = detect_format(input);
       output = args.output.empty() ? default_output_path(input, format, out_dir) : std::filesystem::path(args.output);
-      SignOutcome outcome = sign_file(profile, *signer, input, output, options);
-      record_sign(ledger, profile, input, output, &outcome, "", options.operator_user);
+      SignOutcome outcome =
+          operation.run({input, output}, [&] { return sign_file(profile, *signer, input, output, options); });
       if (ctx.json) {
         results.push_back({{"input", file}, {"output", output.string()}, {"status", "signed"},
                            {"format", outcome.format == SignatureFormat::pades ? "pades" : "cades"},
@@ -77,7 +76,7 @@ ExitCode run(const SignArgs& args, Context& ctx) {
         fmt::print("signed {} -> {}\n", file, output.string());
       }
     } catch (const Error& e) {
-      record_sign(ledger, profile, input, output, nullptr, e.reason(), options.operator_user);
+      if (output.empty()) operation.record_failure({input, output}, e.reason());  // before run(): no output name
       std::fprintf(stderr, "esign: %s\n", describe(e).c_str());
       if (ctx.json) results.push_back({{"input", file}, {"status", "failed"}, {"error", e.what()}});
       exit_code = std::max(exit_code, exit_code_for(e.code()));

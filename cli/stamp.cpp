@@ -32,19 +32,18 @@ ExitCode run(const StampArgs& args, Context& ctx) {
   if (!args.output.empty() && args.files.size() != 1)
     throw Error(Errc::usage, "-o", "-o names one output; stamp several files without it");
   Profile profile;  // with --tsa, only its timestamp: section is set
-  std::string profile_name;
   if (!args.profile.empty()) {
     profile = load_profile(args.profile);
     if (!profile.timestamp) throw Error(Errc::config, profile.file.string(), "the profile has no timestamp: section");
-    profile_name = profile.name;
   } else {
     profile.timestamp = TimestampSettings{};
     profile.timestamp->url = args.tsa;
   }
   const TimestampSettings& settings = *profile.timestamp;
+  // With a profile, who may use it is settled before its credentials are opened.
+  Operation operation = ctx.operation("stamp", args.profile.empty() ? nullptr : &profile);
   SecretResolver secrets(terminal_prompt(), stderr_notice());
   std::unique_ptr<Timestamper> timestamper;  // for PDFs, opened on the first one
-  Ledger& ledger = ctx.ledger();
 
   ExitCode exit_code = ExitCode::ok;
   nlohmann::json results = nlohmann::json::array();
@@ -57,19 +56,18 @@ ExitCode run(const StampArgs& args, Context& ctx) {
       output = !args.output.empty() ? std::filesystem::path(args.output)
                : cades              ? default_extend_output(input)
                                     : default_stamp_output(input, pdf);
-      StampOutcome outcome;
-      if (pdf || cades) {
+      StampOutcome outcome = operation.run({input, output}, [&] {
+        if (!pdf && !cades) return stamp_file(settings, input, output, args.force, secrets, profile.file.string());
         if (!timestamper) timestamper = open_timestamper(profile, secrets);
         SignOutcome done = cades         ? extend_cades(*timestamper, profile, input, output, args.force)
                            : args.extend ? extend_pdf(*timestamper, profile, input, output, args.force)
                                          : stamp_pdf(*timestamper, input, output, args.force);
-        outcome.input_sha256 = done.input_sha256;
-        outcome.output_sha256 = done.output_sha256;
-        if (cades) outcome.detail = "cades archive timestamp";
-      } else {
-        outcome = stamp_file(settings, input, output, args.force, secrets, profile.file.string());
-      }
-      record_stamp(ledger, profile_name, input, output, &outcome, "");
+        StampOutcome o;
+        o.input_sha256 = done.input_sha256;
+        o.output_sha256 = done.output_sha256;
+        if (cades) o.detail = "cades archive timestamp";
+        return o;
+      });
       if (ctx.json) {
         nlohmann::json r{{"input", file}, {"output", output.string()}, {"status", "stamped"},
                          {"input_sha256", outcome.input_sha256}, {"output_sha256", outcome.output_sha256}};
@@ -80,7 +78,7 @@ ExitCode run(const StampArgs& args, Context& ctx) {
         else fmt::print("stamped {} -> {} ({}, {})\n", file, output.string(), outcome.time, outcome.tsa);
       }
     } catch (const Error& e) {
-      record_stamp(ledger, profile_name, input, output, nullptr, e.what());
+      if (output.empty()) operation.record_failure({input, output}, e.what());  // before run(): no output name
       std::fprintf(stderr, "esign: %s\n", describe(e).c_str());
       if (ctx.json) results.push_back({{"input", file}, {"status", "failed"}, {"error", e.what()}});
       exit_code = std::max(exit_code, exit_code_for(e.code()));

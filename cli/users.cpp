@@ -64,7 +64,7 @@ void print_user(const UserInfo& u) {
 ExitCode run_add(const UsersArgs& a, Context& ctx) {
   std::vector<Role> roles;
   for (const std::string& r : a.roles) roles.push_back(parse_role(r, "--role"));
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   std::optional<Session> actor = accounts.current_session();
   accounts.check_add_user(actor, a.name, roles);
   Secret password = read_password(a.password_stdin, "password for " + a.name, true);
@@ -75,7 +75,7 @@ ExitCode run_add(const UsersArgs& a, Context& ctx) {
 }
 
 ExitCode run_list(Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   std::vector<UserInfo> users = accounts.list_users(accounts.current_session());
   if (ctx.json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
@@ -89,7 +89,7 @@ ExitCode run_list(Context& ctx) {
 }
 
 ExitCode run_show(const UsersArgs& a, Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   UserInfo u = accounts.show_user(accounts.current_session(), a.name);
   if (ctx.json) fmt::print("{}\n", user_json(u).dump(2));
   else print_user(u);
@@ -97,7 +97,7 @@ ExitCode run_show(const UsersArgs& a, Context& ctx) {
 }
 
 ExitCode run_admin(const std::string& verb, const UsersArgs& a, Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   std::optional<Session> actor = accounts.current_session();
   std::string done;
   if (verb == "disable") accounts.set_enabled(actor, a.name, false), done = "disabled";

@@ -19,11 +19,11 @@ struct PasswdArgs {
 };
 
 ExitCode run(const PasswdArgs& a, Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   Session actor = accounts.require_session();
-  const std::string name = a.name.empty() ? actor.user : a.name;
+  const std::string name = a.name.empty() ? actor.user() : a.name;
   std::optional<Secret> current;
-  if (name == actor.user) current = read_password(a.password_stdin, "current password for " + name);
+  if (name == actor.user()) current = read_password(a.password_stdin, "current password for " + name);
   Secret password = read_password(a.password_stdin, "new password for " + name, true);
   accounts.change_password(actor, name, current ? &*current : nullptr, password);
   if (ctx.json) fmt::print("{}\n", nlohmann::ordered_json{{"user", name}, {"action", "passwd"}}.dump(2));

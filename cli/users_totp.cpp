@@ -20,7 +20,7 @@ struct TotpArgs {
 };
 
 ExitCode run(const TotpArgs& a, Context& ctx) {
-  Accounts accounts(ctx.ledger(), load_auth_config());
+  Accounts accounts = ctx.accounts();
   std::optional<Session> actor = accounts.current_session();
   if (!a.confirm.empty()) {
     accounts.confirm_totp(actor, a.name, a.confirm);

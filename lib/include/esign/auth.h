@@ -27,6 +27,9 @@ class Ledger;
 struct Profile;
 
 enum class Role { admin, signer, auditor };
+// What an operation does with a profile's key: use it (sign, stamp, decrypt) or manage it and its
+// certificate (generate, request, install, import, export, remove).
+enum class KeyPurpose { use, manage };
 std::string to_string(Role role);
 // "admin" | "signer" | "auditor"; throws Error(usage, subject) otherwise.
 Role parse_role(const std::string& text, const std::string& subject);
@@ -95,13 +98,26 @@ std::string qr_render(const QrCode& code);
 
 // --- Accounts and sessions ---
 
-// An operator session in effect (from the session file).
-struct Session {
-  std::string user;
-  std::vector<Role> roles;
-  bool restricted = false;  // the user must enroll 2FA before anything else
-  std::chrono::system_clock::time_point created, last_used, expires;
+// An operator session in effect: made only by Accounts, after it found the session's token in the
+// ledger (not expired, not idle, of an active account). Holding one is the proof that the library
+// checked who is at the keyboard; nothing outside the library can make one from a name.
+class Session {
+ public:
+  Session() = default;  // nobody: no user, no roles
+  const std::string& user() const { return user_; }
+  const std::vector<Role>& roles() const { return roles_; }
+  bool restricted() const { return restricted_; }  // the user must enroll 2FA before anything else
+  std::chrono::system_clock::time_point created() const { return created_; }
+  std::chrono::system_clock::time_point last_used() const { return last_used_; }
+  std::chrono::system_clock::time_point expires() const { return expires_; }
   bool has(Role r) const;
+
+ private:
+  friend class Accounts;
+  std::string user_;
+  std::vector<Role> roles_;
+  bool restricted_ = false;
+  std::chrono::system_clock::time_point created_, last_used_, expires_;
 };
 
 struct UserInfo {
@@ -147,13 +163,18 @@ struct TotpEnrollment {
 // Everything about operator accounts, on one ledger with one set of rules. Authorization is part
 // of every call: `actor` is the session in effect (nullopt when nobody is logged in); calls that
 // need an admin throw Error(auth) otherwise. Not thread-safe (one Ledger).
+//
+// Sessions are per operator: several operators may be logged in from one state folder (one OS
+// account) at once, each with their own session file. The session in effect is the one of
+// `as_user` (--as; ESIGN_USER when empty), else the operator who logged in here last, else the
+// only one there is.
 class Accounts {
  public:
-  Accounts(Ledger& ledger, AuthConfig config);
+  Accounts(Ledger& ledger, AuthConfig config, std::string as_user = "");
 
-  // The session in the session file, if it is valid: not expired, not idle past the limit, of an
-  // active user. Refreshes its last use. nullopt (and the session file removed when the ledger
-  // has ended that session) otherwise; `why` then says why there is none.
+  // The session in effect, if it is valid: not expired, not idle past the limit, of an active
+  // user. Refreshes its last use. nullopt (and its session file removed when the ledger has ended
+  // that session) otherwise; `why` then says why there is none.
   std::optional<Session> current_session(std::string* why = nullptr);
   // current_session(), or Error(auth) naming why there is none.
   Session require_session();
@@ -185,18 +206,24 @@ class Accounts {
   void reset_2fa(const std::optional<Session>& actor, const std::string& name);
 
   // Checks the password (and second factor), applies lockout, opens a session and writes the
-  // session file. Throws Error(auth) with one message for an unknown user and a wrong password,
+  // user's session file (ending only that user's earlier session from this state folder); the
+  // user becomes the one in effect here. Throws Error(auth) with one message for an unknown user and a wrong password,
   // after the same work; Error(auth) for locked, disabled, dormant accounts and a wrong code;
   // Error(conflict) at the session limit without force.
   LoginResult login(LoginRequest request);
-  // Ends the session in the session file; false when there was none.
+  // Ends the session in effect; false when there was none.
   bool logout();
+  // The operators with a session file in this state folder, sorted, and which one is in effect
+  // ("" when none is).
+  std::vector<std::string> logged_in_here() const;
+  std::string selected_user() const;
 
-  // For signing with `profile`: the operator to record in the audit event ("" when nobody is
-  // logged in and the profile does not require it). For a require_login profile, throws
-  // Error(auth) unless a logged-in, unrestricted user with the signer role uses it and, when users
-  // are linked to the profile, that user is one of them.
-  std::string authorize_profile(const Profile& profile);
+  // Who may use `profile`'s key (Operation, esign/operation.h, calls this before it opens one):
+  // the operator to record in the audit event ("" when nobody is logged in and the profile does
+  // not require it). For a require_login profile, throws Error(auth) unless the session in effect
+  // is unrestricted and, to use the key, its user has the signer role and (when users are linked
+  // to the profile) is one of them; to manage the key or certificate, an admin may too.
+  std::string authorize_profile(const Profile& profile, KeyPurpose purpose);
 
   // user_certificates: admin only. `profile` is the profile's name. assign returns false when the
   // link existed already, unassign when there was none.
@@ -209,9 +236,11 @@ class Accounts {
  private:
   Ledger& ledger_;
   AuthConfig config_;
+  std::string as_user_;
 };
 
-// $XDG_STATE_HOME/esign/session (default ~/.local/state/esign/session).
-std::filesystem::path session_file_path();
+// $XDG_STATE_HOME/esign (default ~/.local/state/esign): sessions/USER holds each operator's
+// session token (0600, in a 0700 folder), current-operator the last one to log in.
+std::filesystem::path session_state_dir();
 
 }  // namespace esign

@@ -10,13 +10,12 @@
 #include <vector>
 
 #include "esign/error.h"
+#include "esign/operation.h"
 #include "esign/profile.h"
 #include "esign/sign.h"
 #include "esign/signer.h"
 
 namespace esign {
-
-class Ledger;
 
 struct BulkOptions {
   std::filesystem::path in_dir;
@@ -72,7 +71,9 @@ struct BulkSummary {
 // Throws Error(usage) for folders that cannot be used (out_dir inside in_dir, missing in_dir),
 // Error(conflict) when another process works on out_dir (unless wait), Error(config) for
 // ledger failures.
-BulkSummary run_bulk(const Profile& profile, Signer& signer, Ledger& ledger, const BulkOptions& options,
-                     BulkProgress& progress, std::stop_token stop);
+// The operation gives the profile, the ledger and the operator (checked before the key was opened);
+// each item's audit event is operation.event(...), recorded with the item in one transaction.
+BulkSummary run_bulk(Operation& operation, Signer& signer, const BulkOptions& options, BulkProgress& progress,
+                     std::stop_token stop);
 
 }  // namespace esign

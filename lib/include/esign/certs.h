@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "esign/certificate.h"
+#include "esign/ledger.h"
 #include "esign/profile.h"
 #include "esign/secret.h"
 
 namespace esign {
 
-class Ledger;
 
 // ---- distinguished names -----------------------------------------------------------------
 
@@ -105,7 +105,12 @@ Profile token_profile(const std::string& uri, const std::optional<std::filesyste
 
 // The profile's certificate and chain as PEM (signer first), from wherever it lives.
 // Throws what open_signer throws.
-std::string export_certificates(const Profile& profile, const SecretResolver& secrets);
+struct ExportOutcome {
+  std::string pem;
+  std::string fingerprint;     // SHA-256 of the profile's certificate
+  std::size_t certificates = 0;  // in the chain, the profile's first
+};
+ExportOutcome export_certificates(const Profile& profile, const SecretResolver& secrets);
 
 struct RemoveOutcome {
   std::vector<std::string> removed;  // what went: "certificate file X", "token LABEL: certificate id 01", ...
@@ -149,9 +154,11 @@ std::string format_date(std::chrono::system_clock::time_point t);
 // Whole days from `now` until the certificate expires (negative once expired).
 long days_left(const Certificate& cert, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
-// Records a certs operation in the audit log: the certificate's fingerprint when there is one,
-// `detail` (never a secret), "ok" or the error.
-void record_certs(Ledger& ledger, const std::string& operation, const std::string& profile, const Certificate* cert,
-                  const std::string& detail, const std::string& error);
+// The audit events of certs operations: where the key is and the request's subject; the
+// installed certificate's fingerprint and where it went; what was removed.
+AuditFields audit_fields(const CsrOutcome& outcome);
+AuditFields audit_fields(const InstallOutcome& outcome);
+AuditFields audit_fields(const RemoveOutcome& outcome);
+AuditFields audit_fields(const ExportOutcome& outcome);
 
 }  // namespace esign

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "esign/ledger.h"
 #include "esign/profile.h"
 #include "esign/secret.h"
 
 namespace esign {
 
-class Ledger;
 
 struct EncryptOptions {
   std::vector<std::filesystem::path> recipients;  // PEM files, each holding one or more certificates
@@ -85,11 +85,9 @@ EnvelopeOutcome encrypt_pdf(const std::filesystem::path& input, const std::files
 EnvelopeOutcome decrypt_pdf(const std::filesystem::path& input, const std::filesystem::path& output,
                             const Secret& password, bool overwrite);
 
-// Records an encrypt or decrypt (`operation`) in the audit log: hashes, certificate fingerprints
-// and the cipher when it succeeded (`outcome` non-null), the error message when it failed. No keys
-// or passwords ever reach it.
-void record_envelope(Ledger& ledger, const std::string& operation, const std::string& profile,
-                     const std::filesystem::path& input, const std::filesystem::path& output,
-                     const EnvelopeOutcome* outcome, const std::string& error);
+// The audit event's hashes, certificate fingerprint (when one certificate was involved) and
+// detail: "cms CIPHER certificates FP,..." or, for PDF passwords, the cipher. No keys or
+// passwords ever reach it.
+AuditFields audit_fields(const EnvelopeOutcome& outcome);
 
 }  // namespace esign

@@ -36,7 +36,6 @@ enum class Remedy {
   none,
   overwrite,          // the output exists; the caller may allow replacing it (SignOptions::overwrite, ...)
   wait_for_lock,      // another run holds the output folder; the caller may wait (BulkOptions::wait)
-  operator_login,     // an operator session is needed (Accounts::login)
   service_login,      // a fresh login to the profile's remote service (login_profile); subject: the profile file
   service_login_otp,  // ... with a one-time password (LoginOptions::otp); subject: the profile file
   one_time_password,  // this login needs a one-time password (LoginOptions::otp)

@@ -31,6 +31,15 @@ struct NewEvent {
   std::string detail;              // one-line reason
 };
 
+// What an item's audit event says beyond who, what and which files (Operation, esign/operation.h,
+// fills in the rest); made from an outcome by the audit_fields() overload next to each outcome type.
+struct AuditFields {
+  std::string input_sha256;
+  std::string output_sha256;
+  std::string fingerprint;  // SHA-256 of the certificate involved: signer, TSA, recipient, installed
+  std::string detail;       // one line, never a secret
+};
+
 // An event as stored: what was recorded, plus its place in the chain.
 struct AuditEvent : NewEvent {
   std::int64_t id = 0;    // 1, 2, 3, ... without gaps

@@ -9,13 +9,13 @@
 
 #include "esign/bytes.h"
 #include "esign/certificate.h"
+#include "esign/ledger.h"
 #include "esign/profile.h"
 #include "esign/signer.h"
 #include "esign/timestamp.h"
 
 namespace esign {
 
-class Ledger;
 
 // Per-run choices that override or complete the profile.
 struct SignOptions {
@@ -28,9 +28,6 @@ struct SignOptions {
   Timestamper* timestamper = nullptr;      // the profile's TSA (open_timestamper); B-T and above
   bool defer_commit = false;               // leave the output as a temporary (SignOutcome::temporary)
                                            // for the caller to make durable and move into place
-  std::string operator_user;               // the logged-in operator Accounts::authorize_profile()
-                                           // approved for this profile ("" for none); recorded in
-                                           // the audit events
 };
 
 struct SignOutcome {
@@ -51,9 +48,9 @@ SignatureFormat detect_format(const std::filesystem::path& input);
 std::filesystem::path default_output_path(const std::filesystem::path& input, SignatureFormat format,
                                           const std::optional<std::filesystem::path>& out_dir);
 
-// Throws Error(config) for options this build cannot honour (signature levels above B-B), so
-// that a batch refuses before it starts rather than failing every file; Error(auth) for a
-// require_login profile without an operator_user (see Accounts::authorize_profile).
+// Throws Error(config) for options that cannot be honoured (a level above B-B without a
+// time-stamping authority), so that a batch refuses before it starts rather than failing every
+// file. Who may use the profile is Operation's concern (esign/operation.h).
 void check_sign_options(const Profile& profile, const SignOptions& options);
 
 // Signing in stages (DESIGN.md "Keys and signing"), so that the key's part can be batched:
@@ -129,10 +126,7 @@ SignOutcome extend_pdf(Timestamper& timestamper, const Profile& profile, const s
 SignOutcome extend_cades(Timestamper& timestamper, const Profile& profile, const std::filesystem::path& input,
                          const std::filesystem::path& output, bool overwrite);
 
-// Records a sign attempt in the ledger's audit log: the outcome when it succeeded, the error's
-// one-line reason when it failed (`outcome` null).
-void record_sign(Ledger& ledger, const Profile& profile, const std::filesystem::path& input,
-                 const std::filesystem::path& output, const SignOutcome* outcome, const std::string& error,
-                 const std::string& user = "");
+// The audit event's hashes, signer fingerprint and detail ("pades" or "cades").
+AuditFields audit_fields(const SignOutcome& outcome);
 
 }  // namespace esign

@@ -4,12 +4,12 @@
 #include <filesystem>
 #include <string>
 
+#include "esign/ledger.h"
 #include "esign/profile.h"
 #include "esign/secret.h"
 
 namespace esign {
 
-class Ledger;
 
 struct StampOutcome {
   std::filesystem::path input;
@@ -45,11 +45,8 @@ StampOutcome stamp_file(const TimestampSettings& settings, const std::filesystem
                         const std::filesystem::path& output, bool overwrite, const SecretResolver& secrets,
                         const std::string& profile_file = "");
 
-// Records a stamp attempt in the ledger's audit log (operation "stamp"): the outcome when it
-// succeeded (signer_fingerprint is the TSA certificate's), the error's message when it failed
-// (`outcome` null). `profile` is the profile's name, "" with --tsa. For a PDF (stamp_pdf) the
-// outcome needs only the two hashes.
-void record_stamp(Ledger& ledger, const std::string& profile, const std::filesystem::path& input,
-                  const std::filesystem::path& output, const StampOutcome* outcome, const std::string& error);
+// The audit event's hashes, TSA certificate fingerprint and detail ("rfc3161 TIME URL", or
+// outcome.detail when set).
+AuditFields audit_fields(const StampOutcome& outcome);
 
 }  // namespace esign

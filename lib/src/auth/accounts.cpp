@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <regex>
 
 #include "auth/internal.h"
@@ -30,7 +31,7 @@ Role parse_role(const std::string& text, const std::string& subject) {
   throw Error(Errc::usage, subject, "unknown role '" + text + "' (admin, signer, auditor)");
 }
 
-bool Session::has(Role r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
+bool Session::has(Role r) const { return std::find(roles_.begin(), roles_.end(), r) != roles_.end(); }
 
 namespace auth {
 
@@ -55,6 +56,13 @@ std::string join_roles(const std::vector<Role>& roles) {
   return out;
 }
 
+void check_name(const std::string& name) {
+  static const std::regex kName("[a-z][a-z0-9._-]{0,31}");
+  if (!std::regex_match(name, kName))
+    throw Error(Errc::usage, name.empty() ? "user" : name,
+                "a user name is 1-32 characters: a lower-case letter, then letters, digits, '.', '_' or '-'");
+}
+
 void audit(Ledger& ledger, const std::string& operation, const std::string& actor, const std::string& outcome,
            const std::string& detail) {
   NewEvent e;
@@ -67,9 +75,9 @@ void audit(Ledger& ledger, const std::string& operation, const std::string& acto
 
 void require_admin(const std::optional<Session>& actor, const std::string& doing) {
   if (!actor) throw Error(Errc::auth, doing, "needs an admin session (esign login --user NAME)");
-  if (actor->restricted)
-    throw Error(Errc::auth, doing, "the session of " + actor->user + " is restricted until 2FA is enrolled (esign users totp-enroll " + actor->user + ")");
-  if (!actor->has(Role::admin)) throw Error(Errc::auth, doing, "needs the admin role, which " + actor->user + " does not have");
+  if (actor->restricted())
+    throw Error(Errc::auth, doing, "the session of " + actor->user() + " is restricted until 2FA is enrolled (esign users totp-enroll " + actor->user() + ")");
+  if (!actor->has(Role::admin)) throw Error(Errc::auth, doing, "needs the admin role, which " + actor->user() + " does not have");
 }
 
 }  // namespace auth
@@ -79,17 +87,12 @@ namespace {
 using auth::audit;
 using auth::require_admin;
 
-void check_name(const std::string& name) {
-  static const std::regex kName("[a-z][a-z0-9._-]{0,31}");
-  if (!std::regex_match(name, kName))
-    throw Error(Errc::usage, name.empty() ? "user" : name,
-                "a user name is 1-32 characters: a lower-case letter, then letters, digits, '.', '_' or '-'");
-}
+using auth::check_name;
 
 // Self, or an admin. A restricted session may act on itself only when `restricted_ok`.
 void require_self_or_admin(const std::optional<Session>& actor, const std::string& name, const std::string& doing,
                            bool restricted_ok = false) {
-  if (actor && actor->user == name && (restricted_ok || !actor->restricted)) return;
+  if (actor && actor->user() == name && (restricted_ok || !actor->restricted())) return;
   require_admin(actor, doing);
 }
 
@@ -119,7 +122,11 @@ std::optional<std::int64_t> matching_step(ByteView key, const std::string& code)
 
 }  // namespace
 
-Accounts::Accounts(Ledger& ledger, AuthConfig config) : ledger_(ledger), config_(std::move(config)) {}
+Accounts::Accounts(Ledger& ledger, AuthConfig config, std::string as_user)
+    : ledger_(ledger), config_(std::move(config)), as_user_(std::move(as_user)) {
+  if (as_user_.empty())
+    if (const char* env = std::getenv("ESIGN_USER")) as_user_ = env;
+}
 
 namespace auth {
 UserInfo user_info(Ledger& ledger, const AuthConfig& config, const ledger::UserRow& row, std::int64_t now) {
@@ -176,13 +183,13 @@ UserInfo Accounts::add_user(const std::optional<Session>& actor, const std::stri
     require_admin(actor, "users add");
     ledger::insert_user(ledger_, row, false);
   }
-  audit(ledger_, "user-add", actor ? actor->user : "", "ok",
+  audit(ledger_, "user-add", actor ? actor->user() : "", "ok",
         "user " + name + " (" + row.roles + ")" + (first ? ", the first admin" : ""));
   return auth::user_info(ledger_, config_, must_find(ledger_, name), auth::now_seconds());
 }
 
 std::vector<UserInfo> Accounts::list_users(const std::optional<Session>& actor) {
-  if (!(actor && !actor->restricted && actor->has(Role::auditor))) require_admin(actor, "users list");
+  if (!(actor && !actor->restricted() && actor->has(Role::auditor))) require_admin(actor, "users list");
   std::vector<UserInfo> out;
   const std::int64_t now = auth::now_seconds();
   for (const ledger::UserRow& row : ledger::list_users(ledger_)) out.push_back(auth::user_info(ledger_, config_, row, now));
@@ -190,17 +197,17 @@ std::vector<UserInfo> Accounts::list_users(const std::optional<Session>& actor) 
 }
 
 UserInfo Accounts::show_user(const std::optional<Session>& actor, const std::string& name) {
-  if (!(actor && !actor->restricted && actor->has(Role::auditor))) require_self_or_admin(actor, name, "users show", true);
+  if (!(actor && !actor->restricted() && actor->has(Role::auditor))) require_self_or_admin(actor, name, "users show", true);
   return auth::user_info(ledger_, config_, must_find(ledger_, name), auth::now_seconds());
 }
 
 void Accounts::set_enabled(const std::optional<Session>& actor, const std::string& name, bool enabled) {
   require_admin(actor, enabled ? "users enable" : "users disable");
-  if (!enabled && actor->user == name) throw Error(Errc::usage, name, "you cannot disable your own account");
+  if (!enabled && actor->user() == name) throw Error(Errc::usage, name, "you cannot disable your own account");
   ledger::UserRow row = must_find(ledger_, name);
   ledger::set_status(ledger_, name, enabled ? "active" : "disabled", enabled, auth::now_seconds());
   std::int64_t ended = enabled ? 0 : ledger::delete_user_sessions(ledger_, row.id);
-  audit(ledger_, enabled ? "user-enable" : "user-disable", actor->user, "ok",
+  audit(ledger_, enabled ? "user-enable" : "user-disable", actor->user(), "ok",
         "user " + name + (ended ? ", ended " + std::to_string(ended) + " session(s)" : ""));
 }
 
@@ -208,28 +215,28 @@ void Accounts::unlock(const std::optional<Session>& actor, const std::string& na
   require_admin(actor, "users unlock");
   must_find(ledger_, name);
   ledger::clear_lock(ledger_, name);
-  audit(ledger_, "unlock", actor->user, "ok", "user " + name);
+  audit(ledger_, "unlock", actor->user(), "ok", "user " + name);
 }
 
 void Accounts::change_password(const std::optional<Session>& actor, const std::string& name, const Secret* current,
                                const Secret& password) {
   require_self_or_admin(actor, name, "users passwd");
   ledger::UserRow row = must_find(ledger_, name);
-  const bool self = actor->user == name;
+  const bool self = actor->user() == name;
   if (self) {
     if (!current || !verify_password(*current, row.password_hash)) {
-      audit(ledger_, "passwd", actor->user, "failed", "user " + name + ": wrong current password");
+      audit(ledger_, "passwd", actor->user(), "failed", "user " + name + ": wrong current password");
       throw Error(Errc::auth, name, "the current password is wrong");
     }
   }
   if (utf8_length(password.reveal()) < config_.password_min_length) {
-    audit(ledger_, "passwd", actor->user, "failed", "user " + name + ": too short");
+    audit(ledger_, "passwd", actor->user(), "failed", "user " + name + ": too short");
     throw Error(Errc::usage, name, "the password must be at least " + std::to_string(config_.password_min_length) + " characters");
   }
   const auto history = ledger::password_history(ledger_, row.id, static_cast<std::int64_t>(config_.password_history));
   for (const std::string& old : history) {
     if (verify_password(password, old)) {
-      audit(ledger_, "passwd", actor->user, "failed", "user " + name + ": reused an earlier password");
+      audit(ledger_, "passwd", actor->user(), "failed", "user " + name + ": reused an earlier password");
       throw Error(Errc::usage, name, "the password must differ from the last " + std::to_string(config_.password_history) + " passwords");
     }
   }
@@ -238,7 +245,7 @@ void Accounts::change_password(const std::optional<Session>& actor, const std::s
                        std::max<std::int64_t>(1, static_cast<std::int64_t>(config_.password_history)), now);
   // A password set by an admin ends the user's sessions: whoever held the old one is out.
   std::int64_t ended = self ? 0 : ledger::delete_user_sessions(ledger_, row.id);
-  audit(ledger_, "passwd", actor->user, "ok",
+  audit(ledger_, "passwd", actor->user(), "ok",
         "user " + name + (ended ? ", ended " + std::to_string(ended) + " session(s)" : ""));
 }
 
@@ -257,7 +264,7 @@ TotpEnrollment Accounts::start_totp(const std::optional<Session>& actor, const s
   }
   ledger::set_totp_pending(ledger_, row.id, auth::seal_secret(ledger_.path(), name, key), hashes);
   OPENSSL_cleanse(key.data(), key.size());
-  audit(ledger_, "2fa-enroll", actor->user, "pending", "user " + name + ": new TOTP secret and 10 recovery codes, awaiting a code");
+  audit(ledger_, "2fa-enroll", actor->user(), "pending", "user " + name + ": new TOTP secret and 10 recovery codes, awaiting a code");
   return t;
 }
 
@@ -268,19 +275,19 @@ void Accounts::confirm_totp(const std::optional<Session>& actor, const std::stri
   Secret key = auth::unseal_secret(ledger_.path(), name, row.totp_pending);
   std::optional<std::int64_t> step = matching_step(as_bytes(key.reveal()), code);
   if (!step) {
-    audit(ledger_, "2fa-enroll", actor->user, "failed", "user " + name + ": wrong code, enrollment still pending");
+    audit(ledger_, "2fa-enroll", actor->user(), "failed", "user " + name + ": wrong code, enrollment still pending");
     throw Error(Errc::auth, name, "wrong one-time code; the enrollment is still pending");
   }
   if (!ledger::confirm_totp(ledger_, row.id, *step)) throw Error(Errc::conflict, name, "the enrollment changed meanwhile; start again");
   ledger::set_session_restricted(ledger_, row.id, false);
-  audit(ledger_, "2fa-enroll", actor->user, "ok", "user " + name + ": TOTP enrolled");
+  audit(ledger_, "2fa-enroll", actor->user(), "ok", "user " + name + ": TOTP enrolled");
 }
 
 void Accounts::reset_2fa(const std::optional<Session>& actor, const std::string& name) {
   require_admin(actor, "users reset-2fa");
   ledger::UserRow row = must_find(ledger_, name);
   ledger::clear_totp(ledger_, row.id);
-  audit(ledger_, "2fa-reset", actor->user, "ok", "user " + name + ": TOTP secret and recovery codes removed");
+  audit(ledger_, "2fa-reset", actor->user(), "ok", "user " + name + ": TOTP secret and recovery codes removed");
 }
 
 namespace {
@@ -303,7 +310,7 @@ bool Accounts::assign_certificate(const std::optional<Session>& actor, const std
   require_admin(actor, "certs assign");
   ledger::UserRow row = must_find(ledger_, user);
   bool added = ledger::insert_user_certificate(ledger_, row.id, profile);
-  record_assignment(ledger_, "certs-assign", actor->user, profile,
+  record_assignment(ledger_, "certs-assign", actor->user(), profile,
                     "user " + user + (added ? " may sign with profile " : " was already assigned to profile ") + profile);
   return added;
 }
@@ -312,7 +319,7 @@ bool Accounts::unassign_certificate(const std::optional<Session>& actor, const s
   require_admin(actor, "certs assign --remove");
   ledger::UserRow row = must_find(ledger_, user);
   bool removed = ledger::delete_user_certificate(ledger_, row.id, profile);
-  record_assignment(ledger_, "certs-unassign", actor->user, profile,
+  record_assignment(ledger_, "certs-unassign", actor->user(), profile,
                     "user " + user + (removed ? " no longer assigned to profile " : " was not assigned to profile ") + profile);
   return removed;
 }

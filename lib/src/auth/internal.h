@@ -48,6 +48,9 @@ std::string join_roles(const std::vector<Role>& roles);
 // A stored row as the public UserInfo at time `now` (dormant and locked are computed).
 UserInfo user_info(Ledger& ledger, const AuthConfig& config, const ledger::UserRow& row, std::int64_t now);
 
+// Throws Error(usage) unless `name` is a valid user name (which is also safe as a file name).
+void check_name(const std::string& name);
+
 // An audit event for an account operation: `actor` did `operation` (outcome ok|failed|pending),
 // `detail` names the account and what happened, never a secret.
 void audit(Ledger& ledger, const std::string& operation, const std::string& actor, const std::string& outcome,

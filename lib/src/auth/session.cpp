@@ -36,35 +36,68 @@ Clock::time_point at(std::int64_t s) { return time_point_from_seconds(s); }
 
 constexpr const char* kLoginFailed = "login failed: unknown user or wrong password";
 
-std::optional<Secret> read_token() {
-  std::ifstream in(session_file_path());
+fs::path sessions_dir() { return session_state_dir() / "sessions"; }
+fs::path current_file() { return session_state_dir() / "current-operator"; }
+
+std::optional<Secret> read_token(const std::string& user) {
+  if (user.empty()) return std::nullopt;
+  std::ifstream in(sessions_dir() / user);
   if (!in) return std::nullopt;
   Secret t = read_first_line(in);
   if (t.empty()) return std::nullopt;
   return t;
 }
 
-void write_token(const std::string& token) {
-  fs::path p = session_file_path();
+// Small files replaced atomically, in a 0700 folder.
+void write_private(const fs::path& p, const std::string& text) {
   std::error_code ec;
   fs::create_directories(p.parent_path(), ec);
+  ::chmod(session_state_dir().c_str(), 0700);
   ::chmod(p.parent_path().c_str(), 0700);
   OutputFile out(p, true, 0600);
-  out.write(as_bytes(token + "\n"));
+  out.write(as_bytes(text + "\n"));
   out.commit();
 }
 
-void remove_token() {
+std::string read_current() {
+  std::ifstream in(current_file());
+  std::string name;
+  std::getline(in, name);
+  return name;
+}
+
+void remove_token(const std::string& user) {
   std::error_code ec;
-  fs::remove(session_file_path(), ec);
+  fs::remove(sessions_dir() / user, ec);
+  if (read_current() == user) fs::remove(current_file(), ec);
 }
 
 }  // namespace
 
-fs::path session_file_path() {
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) return fs::path(xdg) / "esign" / "session";
-  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".local" / "state" / "esign" / "session";
+fs::path session_state_dir() {
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) return fs::path(xdg) / "esign";
+  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".local" / "state" / "esign";
   throw Error(Errc::config, "session", "neither XDG_STATE_HOME nor HOME is set");
+}
+
+std::vector<std::string> Accounts::logged_in_here() const {
+  std::vector<std::string> users;
+  std::error_code ec;
+  for (fs::directory_iterator it(sessions_dir(), ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file()) users.push_back(it->path().filename().string());
+  std::sort(users.begin(), users.end());
+  return users;
+}
+
+std::string Accounts::selected_user() const {
+  if (!as_user_.empty()) {
+    auth::check_name(as_user_);
+    return as_user_;
+  }
+  std::vector<std::string> here = logged_in_here();
+  const std::string current = read_current();
+  if (std::find(here.begin(), here.end(), current) != here.end()) return current;
+  return here.size() == 1 ? here.front() : "";
 }
 
 std::optional<Session> Accounts::current_session(std::string* why) {
@@ -72,17 +105,29 @@ std::optional<Session> Accounts::current_session(std::string* why) {
     if (why) *why = reason;
     return std::nullopt;
   };
-  std::optional<Secret> token = read_token();
-  if (!token) return none("no operator is logged in");
+  const std::string user = selected_user();
+  if (user.empty()) {
+    std::vector<std::string> here = logged_in_here();
+    if (here.size() > 1) {
+      std::string list;
+      for (const std::string& u : here) list += (list.empty() ? "" : ", ") + u;
+      return none("several operators are logged in here (" + list + ") and none was chosen");
+    }
+    return none("no operator is logged in");
+  }
+  std::optional<Secret> token = read_token(user);
+  if (!token) return none(as_user_.empty() ? "no operator is logged in" : "operator " + user + " is not logged in here");
   const std::string hash = auth::sha256_hex(token->reveal());
   std::optional<ledger::SessionRow> s = ledger::find_session(ledger_, hash);
   // A session file whose session the ledger does not know was ended (logout elsewhere, --force,
   // an admin) or belongs to another ledger: leave the file, it may be that ledger's.
   if (!s) return none("the operator session has ended or belongs to another ledger");
+  // A token filed under another operator's name is not that operator's session.
+  if (s->user != user) return none("the session file of " + user + " holds another operator's session");
   const std::int64_t now = now_seconds();
   if (s->expires <= now || s->last_used <= now - config_.session_idle.count()) {
     ledger::delete_session(ledger_, hash);
-    remove_token();
+    remove_token(user);
     audit(ledger_, "logout", s->user, "ok", "session " + std::string(s->expires <= now ? "expired" : "idle too long"));
     return none(s->expires <= now ? "the operator session expired" : "the operator session was idle too long");
   }
@@ -91,17 +136,17 @@ std::optional<Session> Accounts::current_session(std::string* why) {
   if (row) info = auth::user_info(ledger_, config_, *row, now);
   if (!row || info.status == "disabled" || info.status == "dormant") {
     ledger::delete_session(ledger_, hash);
-    remove_token();
+    remove_token(user);
     return none("the account of the operator session is no longer active");
   }
   ledger::touch_session(ledger_, hash, now);
   Session out;
-  out.user = s->user;
-  out.roles = info.roles;
-  out.restricted = s->restricted;
-  out.created = at(s->created);
-  out.last_used = at(now);
-  out.expires = at(s->expires);
+  out.user_ = s->user;
+  out.roles_ = info.roles;
+  out.restricted_ = s->restricted;
+  out.created_ = at(s->created);
+  out.last_used_ = at(now);
+  out.expires_ = at(s->expires);
   return out;
 }
 
@@ -178,8 +223,8 @@ LoginResult Accounts::login(LoginRequest req) {
   }
 
   ledger::record_success(ledger_, name, now);
-  // The session this shell had (of whichever user) ends: one session file, one session.
-  if (std::optional<Secret> old = read_token()) ledger::delete_session(ledger_, auth::sha256_hex(old->reveal()));
+  // The user's earlier session from this state folder ends; other operators' sessions stay.
+  if (std::optional<Secret> old = read_token(name)) ledger::delete_session(ledger_, auth::sha256_hex(old->reveal()));
   const std::string token = to_hex(auth::random_bytes(32));
   ledger::SessionRow s;
   s.user_id = row->id;
@@ -194,14 +239,15 @@ LoginResult Accounts::login(LoginRequest req) {
     throw Error(Errc::conflict, name, "already has " + std::to_string(config_.session_limit) +
                                           " open sessions (the limit); log in with --force to end them");
   }
-  write_token(token);
+  write_private(sessions_dir() / name, token);
+  write_private(current_file(), name);
   result.ended_sessions = *ended;
-  result.session.user = name;
-  result.session.roles = info.roles;
-  result.session.restricted = s.restricted;
-  result.session.created = at(now);
-  result.session.last_used = at(now);
-  result.session.expires = at(s.expires);
+  result.session.user_ = name;
+  result.session.roles_ = info.roles;
+  result.session.restricted_ = s.restricted;
+  result.session.created_ = at(now);
+  result.session.last_used_ = at(now);
+  result.session.expires_ = at(s.expires);
   std::string detail = "session opened until " + utc(s.expires);
   if (req.recovery_code) detail += ", with a recovery code (" + std::to_string(result.recovery_codes_left) + " left)";
   else if (!row->totp_secret.empty()) detail += ", with a one-time code";
@@ -212,47 +258,48 @@ LoginResult Accounts::login(LoginRequest req) {
 }
 
 bool Accounts::logout() {
-  std::optional<Secret> token = read_token();
+  const std::string user = selected_user();
+  std::optional<Secret> token = read_token(user);
   if (!token) return false;
   const std::string hash = auth::sha256_hex(token->reveal());
   std::optional<ledger::SessionRow> s = ledger::find_session(ledger_, hash);
   bool ended = s && ledger::delete_session(ledger_, hash);
-  remove_token();
+  remove_token(user);
   if (ended) audit(ledger_, "logout", s->user, "ok", "session ended");
   return ended;
 }
 
-std::string Accounts::authorize_profile(const Profile& profile) {
+std::string Accounts::authorize_profile(const Profile& profile, KeyPurpose purpose) {
   std::string why;
   if (!profile.require_login) {
-    // Not required: record who signed when someone is logged in, and never refuse (not even
+    // Not required: record who did it when someone is logged in, and never refuse (not even
     // without a HOME to look for a session in).
     try {
-      if (!fs::exists(session_file_path())) return "";
+      if (as_user_.empty() && logged_in_here().empty()) return "";
     } catch (const Error&) {
       return "";
     }
     std::optional<Session> s = current_session(&why);
-    return s && !s->restricted ? s->user : "";
+    return s && !s->restricted() ? s->user() : "";
   }
   const std::string subject = profile.file.string();
   std::optional<Session> s = current_session(&why);
-  if (!s)
-    throw Error(Errc::auth, subject,
-                "the profile requires an operator login (require_login: true), and " + why + " (esign login --user NAME)");
-  if (s->restricted)
-    throw Error(Errc::auth, subject, s->user + " must enroll 2FA before signing (esign users totp-enroll " + s->user + ")");
-  if (!s->has(Role::signer)) throw Error(Errc::auth, subject, "operator " + s->user + " does not have the signer role");
+  if (!s) throw Error(Errc::auth, subject, "the profile requires an operator login (require_login: true), and " + why);
+  if (s->restricted())
+    throw Error(Errc::auth, subject, s->user() + " must enroll 2FA before using the profile's key");
+  // An admin manages the keys and certificates of every profile; using a key takes a signer.
+  if (purpose == KeyPurpose::manage && s->has(Role::admin)) return s->user();
+  if (!s->has(Role::signer)) throw Error(Errc::auth, subject, "operator " + s->user() + " does not have the signer role");
   std::vector<std::string> linked = ledger::profile_users(ledger_, profile.name);
-  if (!linked.empty() && std::find(linked.begin(), linked.end(), s->user) == linked.end()) {
-    std::optional<ledger::UserRow> row = ledger::find_user(ledger_, s->user);
+  if (!linked.empty() && std::find(linked.begin(), linked.end(), s->user()) == linked.end()) {
+    std::optional<ledger::UserRow> row = ledger::find_user(ledger_, s->user());
     bool has_any = row && !ledger::user_profiles(ledger_, row->id).empty();
     throw Error(Errc::auth, subject,
-                has_any ? "operator " + s->user + " is not assigned to profile " + profile.name
-                        : "operator " + s->user + " has no signing certificate assigned; enroll one (esign certs assign --user " +
-                              s->user + " --profile " + profile.name + ")");
+                has_any ? "operator " + s->user() + " is not assigned to profile " + profile.name
+                        : "operator " + s->user() + " has no signing certificate assigned (an admin assigns profile " +
+                              profile.name + " to them)");
   }
-  return s->user;
+  return s->user();
 }
 
 }  // namespace esign

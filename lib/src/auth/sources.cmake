@@ -1,5 +1,6 @@
 target_sources(esign_core PRIVATE
   src/auth/accounts.cpp
+  src/auth/operation.cpp
   src/auth/password.cpp
   src/auth/qr.cpp
   src/auth/seal.cpp

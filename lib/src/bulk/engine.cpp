@@ -124,9 +124,9 @@ void remove_temporaries(const fs::path& out_dir, const std::set<std::string>& ou
 
 class Engine {
  public:
-  Engine(const Profile& profile, Signer& signer, Ledger& ledger, const BulkOptions& options, BulkProgress& progress,
-         std::stop_token stop)
-      : profile_(profile), ledger_(ledger), options_(options), progress_(progress), stop_(std::move(stop)) {
+  Engine(Operation& operation, Signer& signer, const BulkOptions& options, BulkProgress& progress, std::stop_token stop)
+      : operation_(operation), profile_(operation.profile()), ledger_(operation.ledger()), options_(options),
+        progress_(progress), stop_(std::move(stop)) {
     if (signer.concurrent()) signer_ = &signer;
     else {
       serialized_ = std::make_unique<SerializedSigner>(signer);
@@ -151,6 +151,7 @@ class Engine {
   void watch_loop(std::map<std::string, JobItem>& items);
   BulkSummary dry_run(const std::vector<bulk::ScannedFile>& files);
 
+  Operation& operation_;
   const Profile& profile_;
   Ledger& ledger_;
   const BulkOptions& options_;
@@ -297,11 +298,7 @@ Finished Engine::process(const Task& task) {
   f.result.input = item.path;
   f.result.output = item.output_path;
   NewEvent& e = f.outcome.event;
-  e.operation = "sign";
-  e.profile = profile_.name;
-  e.user = options_.sign.operator_user;
-  e.input_path = input.string();
-  e.output_path = output.string();
+  e = operation_.event({input, output}, {}, "");
   e.signer_fingerprint = fingerprint_;
   try {
     struct stat st {};
@@ -614,9 +611,9 @@ BulkSummary Engine::run() {
 
 }  // namespace
 
-BulkSummary run_bulk(const Profile& profile, Signer& signer, Ledger& ledger, const BulkOptions& options,
-                     BulkProgress& progress, std::stop_token stop) {
-  Engine engine(profile, signer, ledger, options, progress, std::move(stop));
+BulkSummary run_bulk(Operation& operation, Signer& signer, const BulkOptions& options, BulkProgress& progress,
+                     std::stop_token stop) {
+  Engine engine(operation, signer, options, progress, std::move(stop));
   return engine.run();
 }
 

@@ -225,9 +225,9 @@ InstallOutcome import_pkcs12(const fs::path& p12_file, const Secret& password, c
   return {leaf, token.name()};
 }
 
-std::string export_certificates(const Profile& profile, const SecretResolver& secrets) {
+ExportOutcome export_certificates(const Profile& profile, const SecretResolver& secrets) {
   std::unique_ptr<Signer> signer = open_signer(profile, secrets);
-  return certs::to_pem(signer->chain());
+  return {certs::to_pem(signer->chain()), signer->chain().front().sha256_fingerprint(), signer->chain().size()};
 }
 
 RemoveOutcome remove_certificate(const Profile& profile, const SecretResolver& secrets, bool with_key) {

@@ -163,15 +163,30 @@ long days_left(const Certificate& cert, std::chrono::system_clock::time_point no
   return static_cast<long>(left >= 0 ? left / 86400 : -((-left + 86399) / 86400));
 }
 
-void record_certs(Ledger& ledger, const std::string& operation, const std::string& profile, const Certificate* cert,
-                  const std::string& detail, const std::string& error) {
-  NewEvent e;
-  e.operation = operation;
-  e.profile = profile;
-  if (cert) e.signer_fingerprint = cert->sha256_fingerprint();
-  e.outcome = error.empty() ? "ok" : "failed";
-  e.detail = error.empty() ? detail : error;
-  ledger.append(e);
+AuditFields audit_fields(const CsrOutcome& outcome) {
+  AuditFields f;
+  f.detail = outcome.key_location + " " + outcome.subject;
+  return f;
+}
+
+AuditFields audit_fields(const InstallOutcome& outcome) {
+  AuditFields f;
+  f.fingerprint = outcome.certificate.sha256_fingerprint();
+  f.detail = outcome.location;
+  return f;
+}
+
+AuditFields audit_fields(const ExportOutcome& outcome) {
+  AuditFields f;
+  f.fingerprint = outcome.fingerprint;
+  f.detail = std::to_string(outcome.certificates) + " certificate(s) exported";
+  return f;
+}
+
+AuditFields audit_fields(const RemoveOutcome& outcome) {
+  AuditFields f;
+  for (const std::string& s : outcome.removed) f.detail += (f.detail.empty() ? "" : "; ") + s;
+  return f;
 }
 
 }  // namespace esign

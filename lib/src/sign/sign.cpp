@@ -76,11 +76,6 @@ fs::path default_output_path(const fs::path& input, SignatureFormat format, cons
 }
 
 void check_sign_options(const Profile& profile, const SignOptions& options) {
-  // The operator was checked (session, signer role, assignment) by Accounts::authorize_profile;
-  // without one, a require_login profile is never used.
-  if (profile.require_login && options.operator_user.empty())
-    throw Error(Errc::auth, profile.file.string(),
-                "the profile requires an operator login (require_login: true)", Remedy::operator_login);
   SignatureLevel level = options.level.value_or(profile.signature.level);
   if (level != SignatureLevel::b_b && !options.timestamper)
     throw Error(Errc::config, profile.file.string(),
@@ -209,25 +204,13 @@ SignOutcome extend_cades(Timestamper& timestamper, const Profile& profile, const
   return o;
 }
 
-void record_sign(Ledger& ledger, const Profile& profile, const fs::path& input, const fs::path& output,
-                 const SignOutcome* outcome, const std::string& error, const std::string& user) {
-  NewEvent e;
-  e.operation = "sign";
-  e.profile = profile.name;
-  e.user = user;
-  e.input_path = input == "-" ? "-" : fs::absolute(input).lexically_normal().string();
-  e.output_path = output == "-" ? "-" : fs::absolute(output).lexically_normal().string();
-  if (outcome) {
-    e.input_sha256 = outcome->input_sha256;
-    e.output_sha256 = outcome->output_sha256;
-    e.signer_fingerprint = outcome->signer_fingerprint;
-    e.outcome = "ok";
-    e.detail = outcome->format == SignatureFormat::pades ? "pades" : "cades";
-  } else {
-    e.outcome = "failed";
-    e.detail = error;
-  }
-  ledger.append(e);
+AuditFields audit_fields(const SignOutcome& outcome) {
+  AuditFields f;
+  f.input_sha256 = outcome.input_sha256;
+  f.output_sha256 = outcome.output_sha256;
+  f.fingerprint = outcome.signer_fingerprint;
+  f.detail = outcome.format == SignatureFormat::pades ? "pades" : "cades";
+  return f;
 }
 
 }  // namespace esign

@@ -84,26 +84,15 @@ StampOutcome stamp_file(const TimestampSettings& settings, const fs::path& input
   return o;
 }
 
-void record_stamp(Ledger& ledger, const std::string& profile, const fs::path& input, const fs::path& output,
-                  const StampOutcome* outcome, const std::string& error) {
-  NewEvent e;
-  e.operation = "stamp";
-  e.profile = profile;
-  e.input_path = input == "-" ? "-" : fs::absolute(input).lexically_normal().string();
-  if (!output.empty()) e.output_path = output == "-" ? "-" : fs::absolute(output).lexically_normal().string();
-  if (outcome) {
-    e.input_sha256 = outcome->input_sha256;
-    e.output_sha256 = outcome->output_sha256;
-    e.signer_fingerprint = outcome->tsa_fingerprint;
-    e.outcome = "ok";
-    e.detail = !outcome->detail.empty() ? outcome->detail
-               : outcome->time.empty()  ? "pdf document timestamp"
-                                        : "rfc3161 " + outcome->time + " " + outcome->tsa_url;
-  } else {
-    e.outcome = "failed";
-    e.detail = error;
-  }
-  ledger.append(e);
+AuditFields audit_fields(const StampOutcome& outcome) {
+  AuditFields f;
+  f.input_sha256 = outcome.input_sha256;
+  f.output_sha256 = outcome.output_sha256;
+  f.fingerprint = outcome.tsa_fingerprint;
+  f.detail = !outcome.detail.empty() ? outcome.detail
+             : outcome.time.empty()  ? "pdf document timestamp"
+                                     : "rfc3161 " + outcome.time + " " + outcome.tsa_url;
+  return f;
 }
 
 }  // namespace esign

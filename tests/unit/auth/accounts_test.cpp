@@ -13,6 +13,7 @@
 #include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/ledger.h"
+#include "esign/operation.h"
 #include "esign/profile.h"
 #include "ledger/users.h"
 
@@ -107,7 +108,7 @@ BOOST_AUTO_TEST_CASE(passwords_must_be_long_and_new) {
   a.change_password(asha, "asha", &cur3, Secret("first password"));
   Secret wrong("not the password");
   BOOST_TEST((code_of([&] { a.change_password(asha, "asha", &wrong, Secret("fourth password")); }) == Errc::auth));
-  BOOST_TEST(login("asha", "first password").session.user == "asha");
+  BOOST_TEST(login("asha", "first password").session.user() == "asha");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_user_and_wrong_password_read_the_same) {
@@ -126,7 +127,7 @@ BOOST_AUTO_TEST_CASE(five_failures_lock_even_the_right_password_out_until_unlock
   BOOST_TEST(a.show_user(root, "asha").status == "locked");
   BOOST_TEST(error_of([&] { login("asha", "asha password"); }).find("locked") != std::string::npos);
   a.unlock(root, "asha");
-  BOOST_TEST(login("asha", "asha password").session.user == "asha");
+  BOOST_TEST(login("asha", "asha password").session.user() == "asha");
   const auto events = ledger->events();
   BOOST_TEST(std::count_if(events.begin(), events.end(), [](const AuditEvent& e) { return e.operation == "lockout"; }) == 1);
   for (const AuditEvent& e : events) BOOST_TEST(e.detail.find("asha password") == std::string::npos);
@@ -150,9 +151,9 @@ BOOST_AUTO_TEST_CASE(past_the_session_limit_login_needs_force) {
   Accounts a = accounts();
   a.add_user(root, "asha", {Role::signer}, Secret("asha password"));
   login("asha", "asha password");
-  fs::remove(session_file_path());  // another shell
+  fs::remove(session_state_dir() / "sessions" / "asha");  // another shell
   login("asha", "asha password");
-  fs::remove(session_file_path());
+  fs::remove(session_state_dir() / "sessions" / "asha");
   BOOST_TEST((code_of([&] { login("asha", "asha password"); }) == Errc::conflict));
   LoginResult forced = login("asha", "asha password", true);
   BOOST_TEST(forced.ended_sessions == 2);
@@ -185,26 +186,26 @@ BOOST_AUTO_TEST_CASE(a_require_login_profile_needs_a_linked_signer) {
   p.file = dir / "seal.yaml";
   p.require_login = true;
   Accounts a = accounts();
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("requires an operator login") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("requires an operator login") != std::string::npos);
   Session root = admin_session();
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("signer role") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("signer role") != std::string::npos);
   a.add_user(root, "asha", {Role::signer}, Secret("asha password"));
   a.add_user(root, "ravi", {Role::signer}, Secret("ravi password"));
   login("asha", "asha password");
-  BOOST_TEST(a.authorize_profile(p) == "asha");  // no links: any signer
+  BOOST_TEST(a.authorize_profile(p, KeyPurpose::use) == "asha");  // no links: any signer
   BOOST_TEST(a.assign_certificate(root, "ravi", "seal"));
   BOOST_TEST(!a.assign_certificate(root, "ravi", "seal"));
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("certs assign --user asha --profile seal") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("has no signing certificate assigned") != std::string::npos);
   a.assign_certificate(root, "asha", "other");
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("not assigned to profile seal") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("not assigned to profile seal") != std::string::npos);
   a.assign_certificate(root, "asha", "seal");
-  BOOST_TEST(a.authorize_profile(p) == "asha");
+  BOOST_TEST(a.authorize_profile(p, KeyPurpose::use) == "asha");
   BOOST_TEST(a.show_user(root, "asha").profiles == (std::vector<std::string>{"other", "seal"}));
   BOOST_TEST(a.linked_users("seal") == (std::vector<std::string>{"asha", "ravi"}));
   BOOST_TEST(a.unassign_certificate(root, "asha", "seal"));
-  BOOST_TEST((code_of([&] { a.authorize_profile(p); }) == Errc::auth));
+  BOOST_TEST((code_of([&] { a.authorize_profile(p, KeyPurpose::use); }) == Errc::auth));
   p.require_login = false;
-  BOOST_TEST(a.authorize_profile(p) == "asha");  // recorded, not enforced
+  BOOST_TEST(a.authorize_profile(p, KeyPurpose::use) == "asha");  // recorded, not enforced
 }
 
 BOOST_AUTO_TEST_CASE(a_role_that_requires_2fa_restricts_the_first_session) {
@@ -214,18 +215,18 @@ BOOST_AUTO_TEST_CASE(a_role_that_requires_2fa_restricts_the_first_session) {
   a.add_user(root, "asha", {Role::signer}, Secret("asha password"));
   LoginResult r = login("asha", "asha password");
   BOOST_TEST(r.must_enroll_2fa);
-  BOOST_TEST(a.require_session().restricted);
+  BOOST_TEST(a.require_session().restricted());
   Profile p;
   p.name = "seal";
   p.require_login = true;
-  BOOST_TEST(error_of([&] { a.authorize_profile(p); }).find("must enroll 2FA") != std::string::npos);
+  BOOST_TEST(error_of([&] { a.authorize_profile(p, KeyPurpose::use); }).find("must enroll 2FA") != std::string::npos);
   TotpEnrollment t = a.start_totp(a.current_session(), "asha");
   Bytes key = base32_decode(t.secret);
   BOOST_TEST(key.size() == 20u);
   BOOST_TEST((code_of([&] { a.confirm_totp(a.current_session(), "asha", "000000x"); }) == Errc::auth));
   a.confirm_totp(a.current_session(), "asha", hotp(key, static_cast<std::uint64_t>(totp_step(std::chrono::system_clock::now()))));
-  BOOST_TEST(!a.require_session().restricted);
-  BOOST_TEST(a.authorize_profile(p) == "asha");
+  BOOST_TEST(!a.require_session().restricted());
+  BOOST_TEST(a.authorize_profile(p, KeyPurpose::use) == "asha");
 }
 
 BOOST_AUTO_TEST_CASE(config_file_sets_the_rules_and_rejects_unknown_keys) {
@@ -250,6 +251,74 @@ BOOST_AUTO_TEST_CASE(config_file_sets_the_rules_and_rejects_unknown_keys) {
   std::ofstream(f) << "auth:\n  password:\n    scrypt_log2_n: 4\n";
   BOOST_TEST(error_of([&] { load_auth_config(f); }).find("between 10 and 22") != std::string::npos);
   BOOST_TEST(load_auth_config(dir / "missing.yaml").file.empty());
+}
+
+BOOST_AUTO_TEST_CASE(sessions_are_per_operator_and_chosen_not_trusted) {
+  Session root = admin_session();
+  Accounts a = accounts();
+  a.add_user(root, "asha", {Role::signer}, Secret("asha password"));
+  login("asha", "asha password");
+  // root's session stays; the last login is in effect; --as picks another.
+  BOOST_TEST(a.logged_in_here() == (std::vector<std::string>{"asha", "root"}));
+  BOOST_TEST(a.require_session().user() == "asha");
+  BOOST_TEST(Accounts(*ledger, config, "root").require_session().user() == "root");
+  BOOST_TEST(error_of([&] { Accounts(*ledger, config, "ravi").require_session(); }).find("ravi is not logged in here") !=
+             std::string::npos);
+  BOOST_TEST((code_of([&] { Accounts(*ledger, config, "../root").require_session(); }) == Errc::usage));
+  // A token filed under another name is not that operator's session.
+  fs::copy_file(session_state_dir() / "sessions" / "root", session_state_dir() / "sessions" / "asha",
+                fs::copy_options::overwrite_existing);
+  BOOST_TEST(error_of([&] { Accounts(*ledger, config, "asha").require_session(); }).find("another operator") != std::string::npos);
+  // Logging the one in effect out leaves the other, which is then the only one.
+  fs::remove(session_state_dir() / "sessions" / "asha");
+  BOOST_TEST(Accounts(*ledger, config, "root").logout());
+  BOOST_TEST(a.logged_in_here().empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_operation_records_refusals_successes_and_failures_with_the_operator) {
+  Profile p;
+  p.name = "seal";
+  p.file = dir / "seal.yaml";
+  p.require_login = true;
+  auto last = [&] { return ledger->last_events(1).front(); };
+  BOOST_TEST((code_of([&] { Operation(*ledger, config, "decrypt", &p, KeyPurpose::use); }) == Errc::auth));
+  BOOST_TEST(last().operation == "decrypt");
+  BOOST_TEST(last().outcome == "refused");
+  BOOST_TEST(last().profile == "seal");
+  Session root = admin_session();
+  // An admin manages the key but does not use it.
+  BOOST_TEST((code_of([&] { Operation(*ledger, config, "sign", &p, KeyPurpose::use); }) == Errc::auth));
+  BOOST_TEST(last().detail.find("root does not have the signer role") != std::string::npos);
+  Operation manage(*ledger, config, "certs-export", &p, KeyPurpose::manage);
+  BOOST_TEST(manage.operator_name() == "root");
+  accounts().add_user(root, "asha", {Role::signer}, Secret("asha password"));
+  login("asha", "asha password");
+  Operation op(*ledger, config, "sign", &p, KeyPurpose::use);
+  BOOST_TEST(op.operator_name() == "asha");
+  int got = op.run({dir / "in.txt", dir / "out.p7s"}, [] { return 7; },
+                   [](int v) { return AuditFields{"aa", "bb", "cc", "value " + std::to_string(v)}; });
+  BOOST_TEST(got == 7);
+  AuditEvent ok = last();
+  BOOST_TEST(ok.outcome == "ok");
+  BOOST_TEST(ok.user == "asha");
+  BOOST_TEST(ok.input_path == (dir / "in.txt").string());
+  BOOST_TEST(ok.output_sha256 == "bb");
+  BOOST_TEST(ok.detail == "value 7");
+  auto throws_error = [&] {
+    op.run({dir / "bad.txt", ""}, []() -> int { throw Error(Errc::input, "bad.txt", "not readable"); },
+           [](int) { return AuditFields{}; });
+  };
+  BOOST_TEST((code_of(throws_error) == Errc::input));
+  BOOST_TEST(last().outcome == "failed");
+  BOOST_TEST(last().detail == "bad.txt: not readable");
+  BOOST_TEST(last().user == "asha");
+  BOOST_CHECK_THROW(op.run({}, []() -> int { throw std::runtime_error("boom"); }, [](int) { return AuditFields{}; }),
+                    std::runtime_error);
+  BOOST_TEST(last().detail == "internal error");
+  // Without a profile nothing is refused, and the operator in effect is still named.
+  Operation encrypt(*ledger, config, "encrypt", nullptr, KeyPurpose::use);
+  BOOST_TEST(encrypt.operator_name() == "asha");
+  BOOST_TEST(ledger->verify_chain().ok);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
