@@ -4,9 +4,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <map>
+#include <thread>
 
 #include "esign/bulk.h"
 #include "esign/error.h"
@@ -319,6 +323,71 @@ BOOST_AUTO_TEST_CASE(a_dry_run_plans_from_the_ledger_and_signs_nothing) {
   BOOST_TEST(plan.progress.status("a.txt") == "skipped");
   BOOST_TEST(!fs::exists(job.output("d.txt")));
   BOOST_TEST((stamp_of(job.output("b.txt")) == before));
+}
+
+// "Signs nothing, writes nothing": not even the report, the output folder or a job.
+BOOST_AUTO_TEST_CASE(a_dry_run_writes_no_report_no_folder_and_no_job) {
+  BulkJob job;
+  const Run plan = job.run([&](BulkOptions& o) {
+    o.dry_run = true;
+    o.report = job.dir / "plan.csv";
+  });
+  BOOST_TEST(plan.summary.planned == 3u);
+  BOOST_TEST(!fs::exists(job.dir / "plan.csv"));
+  BOOST_TEST(!fs::exists(job.out));
+  BOOST_TEST(job.ledger().jobs().empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_report_has_a_row_per_file_skipped_ones_first) {
+  BulkJob job;
+  job.run();
+  test::write_file(job.in / "b.txt", "changed, so signed again");
+  job.run([&](BulkOptions& o) { o.report = job.dir / "run.csv"; });
+  job.run([&](BulkOptions& o) { o.report = job.dir / "run.json"; });
+  const std::string csv = test::read_file(job.dir / "run.csv");
+  BOOST_TEST(csv.rfind("input,output,input_sha256,output_sha256,status,error,ms\n", 0) == 0u);
+  BOOST_TEST(csv.find("a.txt,a.txt.p7s," + sha256_file_hex(job.in / "a.txt")) != std::string::npos, csv);
+  BOOST_TEST(csv.find(",skipped,") < csv.find(",signed,"), "skipped rows come first");
+  BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 4);
+  const std::string json = test::read_file(job.dir / "run.json");
+  BOOST_TEST(json.rfind("{\"files\": [", 0) == 0u);
+  BOOST_TEST(json.find("\"status\":\"skipped\"") != std::string::npos, json);
+  BOOST_TEST(json.find("\"signed\"") == std::string::npos, "nothing left to sign");
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_input_folder_is_a_usage_error) {
+  BulkJob job;
+  try {
+    job.run([&](BulkOptions& o) { o.in_dir = job.dir / "missing"; });
+    BOOST_FAIL("accepted");
+  } catch (const Error& e) {
+    BOOST_TEST((e.code() == Errc::usage));
+  }
+}
+
+// Another process signing into the same output folder holds a lock on it (flock, released by
+// the kernel if that process dies): this run refuses at once, or with `wait` waits its turn.
+BOOST_AUTO_TEST_CASE(a_locked_output_folder_is_a_conflict_unless_waiting) {
+  BulkJob job;
+  fs::create_directories(job.out);
+  const int fd = ::open(job.out.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  BOOST_REQUIRE(fd >= 0);
+  BOOST_REQUIRE(::flock(fd, LOCK_EX) == 0);
+  try {
+    job.run();
+    BOOST_ERROR("ran while the folder was locked");
+  } catch (const Error& e) {
+    BOOST_TEST((e.code() == Errc::conflict));
+  }
+  BOOST_TEST(!fs::exists(job.output("a.txt")));
+  std::jthread release([fd] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::close(fd);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const Run waited = job.run([](BulkOptions& o) { o.wait = true; });
+  BOOST_TEST((std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(250)), "it did not wait");
+  BOOST_TEST(waited.summary.signed_count == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(hidden_and_excluded_files_are_not_part_of_the_job) {
