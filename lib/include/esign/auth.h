@@ -79,9 +79,9 @@ std::int64_t totp_step(std::chrono::system_clock::time_point t);
 // otpauth://totp/esign:USER?secret=BASE32&issuer=esign
 std::string otpauth_uri(const std::string& user, const std::string& base32_secret);
 
-// A QR code (ISO/IEC 18004) in byte mode, error correction level M, the smallest version 1-10
-// that holds `data`, with mask chosen by the standard's penalty rules. Throws Error(input) when
-// `data` is too long for version 10 (213 bytes at level M).
+// A QR code (ISO/IEC 18004, made by libqrencode) in byte mode, error correction level M, the
+// smallest version 1-10 that holds `data`, with the mask chosen by the standard's penalty rules.
+// Throws Error(input) when `data` is empty or too long for version 10 (213 bytes at level M).
 struct QrCode {
   int version = 0;
   int size = 0;                // 17 + 4 * version modules a side
@@ -90,8 +90,6 @@ struct QrCode {
   bool dark(int x, int y) const { return modules[static_cast<std::size_t>(y * size + x)]; }
 };
 QrCode qr_encode(std::string_view data);
-// The codewords (data + Reed–Solomon error correction, interleaved) that qr_encode places; for tests.
-std::vector<std::uint8_t> qr_codewords(std::string_view data, int version);
 // Draws the code with Unicode half blocks, two module rows per text line, with the 4-module quiet
 // zone; dark modules as the terminal's foreground on its background inverted (light quiet zone).
 std::string qr_render(const QrCode& code);

@@ -8,3 +8,6 @@ target_sources(esign_core PRIVATE
   src/auth/session.cpp
   src/auth/totp.cpp
 )
+# libqrencode makes the enrolment QR code (auth/qr.cpp only).
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET GLOBAL libqrencode)
+target_link_libraries(esign_core PRIVATE PkgConfig::QRENCODE)

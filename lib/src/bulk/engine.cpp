@@ -487,10 +487,8 @@ BulkSummary Engine::dry_run(const std::vector<bulk::ScannedFile>& files) {
     r.status = done ? "skipped" : "planned";
     if (done) ++summary_.skipped;
     else ++summary_.planned;
-    if (report_) report_->add(r);
     progress_.finished_item(r);
   }
-  if (report_) report_->commit();
   return summary_;
 }
 
@@ -499,8 +497,9 @@ BulkSummary Engine::run() {
   rules_.skip_dir = out_;
   std::vector<bulk::ScannedFile> files = bulk::scan_folder(in_, rules_);
   check_sign_options(profile_, options_.sign);
-  if (options_.report) report_ = std::make_unique<bulk::ReportWriter>(*options_.report);
+  // A dry run writes nothing, not even the report.
   if (options_.dry_run) return dry_run(files);
+  if (options_.report) report_ = std::make_unique<bulk::ReportWriter>(*options_.report);
 
   FolderLock lock(out_, options_.wait);
   const std::string key = job_key();

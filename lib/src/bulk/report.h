@@ -11,7 +11,8 @@ namespace esign::bulk {
 
 class ReportWriter {
  public:
-  // The format follows the extension: .json, otherwise CSV. Throws Error(usage) for other names.
+  // The format follows the extension: .json, otherwise CSV (RFC 4180). Throws like OutputFile
+  // (Error(input) when the folder cannot take the file).
   explicit ReportWriter(const std::filesystem::path& file);
   void add(const BulkItemResult& row);
   // Completes the file and moves it into place.

@@ -1,6 +1,7 @@
 // Certificates and digests over OpenSSL.
 #include "esign/certificate.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -88,8 +89,10 @@ Certificate Certificate::from_der(ByteView der, const std::string& subject) {
   X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
   if (x == nullptr) ossl::fail(Errc::input, subject, "not a DER certificate");
   Certificate c;
-  c.der_.assign(der.begin(), der.begin() + (p - der.data()));
   c.x509_.reset(x, X509_free);
+  // One certificate: bytes after it would otherwise be dropped without a word.
+  if (p != der.data() + der.size()) throw Error(Errc::input, subject, "bytes follow the DER certificate");
+  c.der_.assign(der.begin(), der.end());
   return c;
 }
 
@@ -118,7 +121,12 @@ std::vector<Certificate> Certificate::load_pem_file(const std::filesystem::path&
     OPENSSL_free(buf);
     out.push_back(from_der(der, file.string()));
   }
-  ossl::clear_errors();  // the loop ends on a "no start line" error
+  // The loop ends on "no start line" at the end of the file; anything else is a damaged
+  // certificate, which must not shorten a chain silently.
+  const unsigned long end = ERR_peek_last_error();
+  if (end != 0 && (ERR_GET_LIB(end) != ERR_LIB_PEM || ERR_GET_REASON(end) != PEM_R_NO_START_LINE))
+    ossl::fail(Errc::input, file.string(), "damaged PEM certificate (certificate " + std::to_string(out.size() + 1) + ")");
+  ossl::clear_errors();
   if (out.empty()) throw Error(Errc::input, file.string(), "no PEM certificate found");
   return out;
 }

@@ -1,8 +1,10 @@
 // libcurl behind esign::http: one easy handle per request, verification on, loopback-only http.
 #include "http/http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <mutex>
@@ -78,8 +80,12 @@ std::string redacted(const std::string& url) {
 }
 
 bool is_loopback(const std::string& url) {
-  UrlParts p = parse_url(url);
-  return p.host == "localhost" || p.host == "[::1]" || p.host == "::1" || p.host.rfind("127.", 0) == 0;
+  const std::string host = parse_url(url).host;
+  if (strcasecmp(host.c_str(), "localhost") == 0 || host == "[::1]" || host == "::1") return true;
+  // An address in 127.0.0.0/8 (RFC 1122 §3.2.1.3), not a name that merely starts with "127."
+  // (127.0.0.1.nip.io resolves wherever its owner wants).
+  in_addr address{};
+  return ::inet_pton(AF_INET, host.c_str(), &address) == 1 && (ntohl(address.s_addr) >> 24) == 127;
 }
 
 std::string form_encode(const std::string& value) {
