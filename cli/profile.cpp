@@ -40,8 +40,13 @@ int run_list(const ProfileArgs& args, Context& ctx) {
     return 0;
   }
   fmt::print("Search path (a profile name is looked up in this order):\n");
-  for (const ProfileFolder& f : path)
-    fmt::print("  {}  [{}{}]\n", f.path.string(), f.origin, f.exists ? "" : ", missing");
+  for (const ProfileFolder& f : path) {
+    std::string what = f.examples                          ? "examples"
+                       : f.origin == "ESIGN_PROFILE_PATH" ? "$ESIGN_PROFILE_PATH"
+                       : f.origin == "ESIGN_HOME"         ? "config folder, $ESIGN_HOME"
+                                                          : "config folder";
+    fmt::print("  {}  [{}{}]\n", f.path.string(), what, f.exists ? "" : ", missing");
+  }
   if (profiles.empty()) {
     fmt::print("No profiles found.\n");
     return 0;

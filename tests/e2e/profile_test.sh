@@ -113,9 +113,9 @@ note "profile list: the search path, each profile, shadowed and broken ones"
 cp "$p2/company-seal-2026.yaml" "$p2/ec-seal.yaml"  # same file name as in p1: shadowed
 printf 'name: broken\nkey:\n  source: pkcs12\n  path: x.p12\n  pasword: env:X\n' >"$p2/broken.yaml"
 expect_exit 0 esign profile list
-expect_stdout_contains "$p1  [ESIGN_PROFILE_PATH]"
-expect_stdout_contains "$TEST_TMP/nowhere  [ESIGN_PROFILE_PATH, missing]"
-expect_stdout_contains "$HOME/.config/esign/profiles  [XDG_CONFIG_HOME, missing]"
+expect_stdout_contains "$p1  [\$ESIGN_PROFILE_PATH]"
+expect_stdout_contains "$TEST_TMP/nowhere  [\$ESIGN_PROFILE_PATH, missing]"
+expect_stdout_contains "$HOME/.config/esign/profiles  [config folder, missing]"
 expect_exit 0 esign --json profile list
 jq -e --arg p1 "$p1" --arg p2 "$p2" '
   (.search_path | map(.path)[0:3] == [$p1, ($p1 | sub("/p1$"; "/nowhere")), $p2])
@@ -141,6 +141,8 @@ mkdir -p "$TEST_TMP/esign-home/profiles"
 cp "$p2/company-seal-2026.yaml" "$p2/rsa.p12" "$p2/p12-password.txt" "$TEST_TMP/esign-home/profiles/"
 ESIGN_HOME=$TEST_TMP/esign-home expect_exit 0 esign profile show company-seal
 expect_stdout_contains "$TEST_TMP/esign-home/profiles/company-seal-2026.yaml"
+ESIGN_HOME=$TEST_TMP/esign-home expect_exit 0 esign profile list
+expect_stdout_contains "$TEST_TMP/esign-home/profiles  [config folder, \$ESIGN_HOME]"
 expect_exit 2 esign profile show company-seal
 mkdir -p "$XDG_CONFIG_HOME/esign"
 mv "$TEST_TMP/esign-home/profiles" "$XDG_CONFIG_HOME/esign/"
