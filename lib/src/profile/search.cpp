@@ -183,6 +183,8 @@ std::vector<ProfileListing> list_profiles() {
         l.profile = parse_profile(read_file(l.file), l.file);
       } catch (const Error& e) {
         l.error = e.what();
+      } catch (const std::exception& e) {  // a listing names every file, whatever is wrong with one
+        l.error = l.file.string() + ": cannot load: " + e.what();
       }
       try {
         l.reachable = find_on(folders, l.name) == l.file;
