@@ -16,6 +16,7 @@ Command add_encrypt(CLI::App& root, Context& ctx);
 Command add_decrypt(CLI::App& root, Context& ctx);
 Command add_users(CLI::App& root, Context& ctx);
 Command add_certs(CLI::App& root, Context& ctx);
+Command add_profile(CLI::App& root, Context& ctx);
 Command add_completion(CLI::App& root, Context& ctx);
 
 }  // namespace esign::cli

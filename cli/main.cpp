@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   std::vector<Command> commands{add_sign(root, ctx), add_bulk(root, ctx), add_verify(root, ctx), add_audit(root, ctx),
                                 add_login(root, ctx), add_logout(root, ctx), add_stamp(root, ctx), add_encrypt(root, ctx),
                                 add_decrypt(root, ctx), add_users(root, ctx), add_certs(root, ctx),
-                                add_completion(root, ctx)};
+                                add_profile(root, ctx), add_completion(root, ctx)};
 
   // The exit status is always an ExitCode (esign/error.h): the one table of exit codes.
   auto status = [](ExitCode code) { return static_cast<int>(code); };

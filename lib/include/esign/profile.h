@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -112,14 +113,67 @@ struct Profile {
   bool require_login = false;
 };
 
-// Finds a profile by name ($ESIGN_PROFILE_PATH, $XDG_CONFIG_HOME/esign/profiles, the repository's
-// profiles/) or by path (anything containing '/' or ending in .yaml/.yml), then loads it.
-// Throws Error(config) naming the file, line and key for unknown keys, wrong types, missing keys.
+// ---- finding profiles --------------------------------------------------------------------
+
+// One folder of the profile search path.
+struct ProfileFolder {
+  std::filesystem::path path;
+  // What put it there: "ESIGN_PROFILE_PATH", "ESIGN_HOME", "XDG_CONFIG_HOME", "HOME" (the config
+  // folder's fallback ~/.config/esign) or "examples" (the examples installed with esign).
+  std::string origin;
+  bool examples = false;
+  bool exists = false;  // it is a folder (when the search path was made)
+};
+
+// The folders a profile name is looked up in, in order: each entry of $ESIGN_PROFILE_PATH
+// (colon-separated); the config folder's profiles/ ($ESIGN_HOME/profiles, else
+// $XDG_CONFIG_HOME/esign/profiles, else ~/.config/esign/profiles; empty variables count as
+// unset); then the examples installed with esign, <prefix>/share/esign/profiles, found from the
+// running executable (<prefix>/bin/esign), never from the source tree. Folders that do not exist
+// are listed too. Never throws.
+std::vector<ProfileFolder> profile_search_path();
+
+// Finds a profile by name or by path, then loads it. A path is anything containing '/' or ending
+// in .yaml/.yml. A name is looked up folder by folder along profile_search_path(): in each folder
+// NAME.yaml, then NAME.yml, then the one file whose `name:` is NAME. Throws Error(config): no such
+// profile (the message lists the folders searched), two files of one folder both named NAME (the
+// message names both), a file that cannot be read, or the profile's own errors (file, line and key
+// for unknown keys, wrong types, missing keys, a secret that is not a reference).
 Profile load_profile(const std::string& name_or_path);
-// The profile files on the search path, one per name (the file load_profile(name) would pick),
-// sorted by name. Folders that do not exist are skipped.
+
+// A profile file found on the search path.
+struct ProfileListing {
+  std::filesystem::path file;
+  std::size_t folder = 0;          // index into profile_search_path()
+  std::string name;                // its `name:` (the file name without extension by default)
+  std::optional<Profile> profile;  // the loaded profile; empty when it does not load
+  std::string error;               // why it does not load ("" when it does)
+  bool reachable = false;          // load_profile(name) finds this very file (no earlier one shadows it)
+};
+
+// Every *.yaml / *.yml file in every folder of the search path, in search-path order, sorted by
+// file name within a folder. A file that does not load is listed with its error. Never throws
+// for a bad profile; a folder that cannot be read counts as empty.
+std::vector<ProfileListing> list_profiles();
+
+// The user's profile files (the installed examples left out): for each name the file
+// load_profile(name) would pick, and every file that does not load, sorted by name.
 std::vector<std::filesystem::path> profile_files();
+
 // Loads a profile from YAML text (for tests); `file` is used for messages and relative paths.
 Profile parse_profile(const std::string& yaml, const std::filesystem::path& file);
+
+// ---- showing profiles ------------------------------------------------------------------
+
+// "pkcs12", "pem", "pkcs11", "azure-keyvault" or "csc".
+std::string key_source_name(const KeySource& key);
+
+enum class ProfileFormat { yaml, json };
+
+// The profile as a document of its own: every setting with its default filled in, paths made
+// absolute, secrets as their references (env:VAR, file:ABSOLUTE-PATH, prompt), never resolved.
+// The YAML form loads again as the same profile and starts with a comment naming its file; the
+// JSON form adds "file". Never throws.
+std::string render_profile(const Profile& profile, ProfileFormat format);
 
 }  // namespace esign

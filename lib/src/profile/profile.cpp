@@ -3,18 +3,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
-#include <cstdlib>
-#include <fstream>
-#include <map>
 #include <set>
-#include <sstream>
 
 #include "esign/error.h"
-
-#ifndef ESIGN_REPO_PROFILES_DIR
-#define ESIGN_REPO_PROFILES_DIR ""
-#endif
 
 namespace esign {
 
@@ -81,6 +72,21 @@ class Section {
     if (!has(key)) return std::nullopt;
     return string(key);
   }
+  // A secret reference (env:VAR, file:PATH or prompt). A secret written into the profile is an
+  // error, and the message never repeats it.
+  std::string secret(const char* key) const {
+    std::string v = string(key);
+    bool reference = (v.rfind("env:", 0) == 0 && v.size() > 4) || (v.rfind("file:", 0) == 0 && v.size() > 5) ||
+                     v == "prompt";
+    if (!reference)
+      fail(node_[key], "'" + qualified(key) + "' must be a secret reference: env:VAR, file:PATH or prompt " +
+                           "(secrets are never written in profiles)");
+    return v;
+  }
+  std::optional<std::string> optional_secret(const char* key) const {
+    if (!has(key)) return std::nullopt;
+    return secret(key);
+  }
   fs::path path(const char* key) const { return resolve(string(key)); }
   std::optional<fs::path> optional_path(const char* key) const {
     if (!has(key)) return std::nullopt;
@@ -130,15 +136,15 @@ KeySource parse_key(const Section& key) {
   std::string source = key.string("source");
   if (source == "pkcs12") {
     key.only({"source", "path", "password", "chain"});
-    return Pkcs12Source{key.path("path"), key.string("password"), key.optional_path("chain")};
+    return Pkcs12Source{key.path("path"), key.secret("password"), key.optional_path("chain")};
   }
   if (source == "pem") {
     key.only({"source", "key", "cert", "chain", "password"});
-    return PemSource{key.path("key"), key.path("cert"), key.optional_path("chain"), key.optional_string("password")};
+    return PemSource{key.path("key"), key.path("cert"), key.optional_path("chain"), key.optional_secret("password")};
   }
   if (source == "pkcs11") {
     key.only({"source", "uri", "module", "pin", "cert", "chain"});
-    Pkcs11Source s{key.string("uri"), key.optional_path("module"), key.optional_string("pin"), key.optional_path("cert"),
+    Pkcs11Source s{key.string("uri"), key.optional_path("module"), key.optional_secret("pin"), key.optional_path("cert"),
                    key.optional_path("chain")};
     if (s.uri.rfind("pkcs11:", 0) != 0) key.fail(key.at("uri"), "key.uri must be an RFC 7512 pkcs11: URI");
     return s;
@@ -153,7 +159,7 @@ KeySource parse_key(const Section& key) {
     s.certificate = key.optional_string("certificate").value_or(s.key);
     s.tenant_id = key.string("tenant_id");
     s.client_id = key.string("client_id");
-    s.client_secret = key.string("client_secret");
+    s.client_secret = key.secret("client_secret");
     if (auto v = key.optional_string("authority_url")) s.authority_url = *v;
     if (auto v = key.optional_string("api_version")) s.api_version = *v;
     s.chain = key.optional_path("chain");
@@ -166,11 +172,11 @@ KeySource parse_key(const Section& key) {
     s.base_url = key.string("base_url");
     s.credential_id = key.optional_string("credential_id").value_or("");
     s.client_id = key.optional_string("client_id").value_or("");
-    s.client_secret = key.optional_string("client_secret");
+    s.client_secret = key.optional_secret("client_secret");
     s.username = key.optional_string("username").value_or("");
-    s.password = key.optional_string("password");
-    s.pin = key.optional_string("pin");
-    s.otp = key.optional_string("otp");
+    s.password = key.optional_secret("password");
+    s.pin = key.optional_secret("pin");
+    s.otp = key.optional_secret("otp");
     s.chain = key.optional_path("chain");
     if (s.client_id.empty() == s.username.empty())
       key.fail(key.node(), "key: a csc source needs either client_id (with client_secret) or username (with password)");
@@ -242,7 +248,7 @@ Profile parse_profile(const std::string& yaml, const fs::path& file) {
     TimestampSettings t;
     t.url = ts.string("url");
     t.username = ts.optional_string("username").value_or("");
-    t.password = ts.optional_string("password");
+    t.password = ts.optional_secret("password");
     t.policy = ts.optional_string("policy").value_or("");
     t.trust = ts.optional_path("trust");
     p.timestamp = std::move(t);
@@ -255,74 +261,6 @@ Profile parse_profile(const std::string& yaml, const fs::path& file) {
   }
   p.require_login = top.boolean("require_login", false);
   return p;
-}
-
-namespace {
-bool looks_like_path(const std::string& s) {
-  auto ends = [&](const char* suffix) {
-    std::string_view v(s), x(suffix);
-    return v.size() >= x.size() && v.substr(v.size() - x.size()) == x;
-  };
-  return s.find('/') != std::string::npos || ends(".yaml") || ends(".yml");
-}
-
-std::vector<fs::path> search_dirs() {
-  std::vector<fs::path> dirs;
-  if (const char* env = std::getenv("ESIGN_PROFILE_PATH")) {
-    std::stringstream ss(env);
-    std::string part;
-    while (std::getline(ss, part, ':'))
-      if (!part.empty()) dirs.emplace_back(part);
-  }
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) dirs.push_back(fs::path(xdg) / "esign/profiles");
-  else if (const char* home = std::getenv("HOME"); home && *home) dirs.push_back(fs::path(home) / ".config/esign/profiles");
-  if (*ESIGN_REPO_PROFILES_DIR) dirs.emplace_back(ESIGN_REPO_PROFILES_DIR);
-  return dirs;
-}
-}  // namespace
-
-std::vector<fs::path> profile_files() {
-  std::map<std::string, fs::path> by_name;
-  for (const fs::path& dir : search_dirs()) {
-    std::error_code ec;
-    std::vector<fs::path> here;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.is_regular_file(ec) && (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml"))
-        here.push_back(entry.path());
-    // .yaml before .yml, as load_profile looks for them.
-    std::sort(here.begin(), here.end(), [](const fs::path& a, const fs::path& b) {
-      return a.stem() != b.stem() ? a.stem() < b.stem() : a.extension() > b.extension();
-    });
-    for (const fs::path& f : here) by_name.emplace(f.stem().string(), f);
-  }
-  std::vector<fs::path> out;
-  for (auto& [name, file] : by_name) out.push_back(file);
-  return out;
-}
-
-Profile load_profile(const std::string& name_or_path) {
-  fs::path file;
-  if (looks_like_path(name_or_path)) {
-    file = name_or_path;
-  } else {
-    for (const fs::path& dir : search_dirs()) {
-      for (const char* ext : {".yaml", ".yml"}) {
-        fs::path candidate = dir / (name_or_path + ext);
-        if (fs::exists(candidate)) {
-          file = candidate;
-          break;
-        }
-      }
-      if (!file.empty()) break;
-    }
-    if (file.empty())
-      throw Error(Errc::config, name_or_path, "no such profile (searched $ESIGN_PROFILE_PATH, the esign config folder and profiles/)");
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(Errc::config, file.string(), "cannot read profile");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_profile(text.str(), file);
 }
 
 }  // namespace esign
