@@ -143,7 +143,7 @@ Command add_bulk(CLI::App& root, Context& ctx) {
   app->add_flag("--fresh", a->fresh, "Start a new job instead of continuing the last one for these folders");
   app->add_flag("--force", a->force, "Overwrite outputs that this job did not write");
   app->add_flag("--wait", a->wait, "Wait for another esign bulk using the output folder instead of refusing");
-  app->add_option("--level", a->level, "Signature level: B-B, or B-T with the profile's timestamp: TSA (B-LT, B-LTA: not in this build)")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
+  app->add_option("--level", a->level, "Signature level: B-B; B-T, B-LT (with validation data) or B-LTA (with a document timestamp) need the profile's timestamp: TSA")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_option("--format", a->format, "auto (PDF -> pades, other -> cades), pades or cades")
       ->check(CLI::IsMember({"auto", "pades", "cades"}));
   app->add_option("--reason", a->reason, "Reason for signing (overrides the profile)");

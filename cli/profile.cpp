@@ -21,7 +21,7 @@ void print_json(const nlohmann::ordered_json& doc) {
   fmt::print("{}\n", doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
-int run_list(const ProfileArgs& args, Context& ctx) {
+ExitCode run_list(const ProfileArgs& args, Context& ctx) {
   std::vector<ProfileFolder> path = profile_search_path();
   std::vector<ProfileListing> profiles = list_profiles();
   if (ctx.json || args.list_json) {
@@ -37,7 +37,7 @@ int run_list(const ProfileArgs& args, Context& ctx) {
       list.push_back(std::move(j));
     }
     print_json({{"search_path", std::move(folders)}, {"profiles", std::move(list)}});
-    return 0;
+    return ExitCode::ok;
   }
   fmt::print("Search path (a profile name is looked up in this order):\n");
   for (const ProfileFolder& f : path) {
@@ -49,7 +49,7 @@ int run_list(const ProfileArgs& args, Context& ctx) {
   }
   if (profiles.empty()) {
     fmt::print("No profiles found.\n");
-    return 0;
+    return ExitCode::ok;
   }
   fmt::print("{:<18} {:<15} {:<6} {}\n", "NAME", "SOURCE", "LEVEL", "FILE");
   for (const ProfileListing& l : profiles) {
@@ -57,13 +57,13 @@ int run_list(const ProfileArgs& args, Context& ctx) {
     fmt::print("{:<18} {:<15} {:<6} {}{}\n", l.name, l.profile ? key_source_name(l.profile->key) : "-",
                l.profile ? to_string(l.profile->signature.level) : "-", l.file.string(), note);
   }
-  return 0;
+  return ExitCode::ok;
 }
 
-int run_show(const ProfileArgs& args, Context& ctx) {
+ExitCode run_show(const ProfileArgs& args, Context& ctx) {
   Profile profile = load_profile(args.show_what);
   fmt::print("{}", render_profile(profile, ctx.json || args.show_json ? ProfileFormat::json : ProfileFormat::yaml));
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace

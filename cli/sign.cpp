@@ -95,7 +95,7 @@ Command add_sign(CLI::App& root, Context& ctx) {
   app->add_option("-p,--profile", args->profile, "Signing profile: a name or a path to a YAML file")->required();
   CLI::Option* output = app->add_option("-o,--output", args->output, "Output file for a single input ('-' for stdout)");
   app->add_option("--out-dir", args->out_dir, "Folder for the outputs (created if missing)")->excludes(output);
-  app->add_option("--level", args->level, "Signature level: B-B, or B-T with the profile's timestamp: TSA (B-LT, B-LTA: not in this build)")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
+  app->add_option("--level", args->level, "Signature level: B-B; B-T, B-LT (with validation data) or B-LTA (with a document timestamp) need the profile's timestamp: TSA")->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
   app->add_option("--format", args->format, "auto (PDF -> pades, other -> cades), pades or cades")
       ->check(CLI::IsMember({"auto", "pades", "cades"}));
   app->add_flag("--visible", args->visible, "Draw a visible signature box: the default box on the last page when the profile has no appearance section (a profile with one always draws it)");

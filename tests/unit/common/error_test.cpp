@@ -33,10 +33,10 @@ BOOST_AUTO_TEST_CASE(it_is_caught_as_a_runtime_error) {
 
 BOOST_AUTO_TEST_CASE(user_side_kinds_exit_2_and_internal_exits_3) {
   for (Errc c : {Errc::usage, Errc::config, Errc::input, Errc::key, Errc::remote, Errc::auth, Errc::conflict})
-    BOOST_TEST(exit_code_for(c) == 2, "kind " << static_cast<int>(c));
-  BOOST_TEST(exit_code_for(Errc::internal) == 3);
+    BOOST_TEST(static_cast<int>(exit_code_for(c)) == 2, "kind " << static_cast<int>(c));
+  BOOST_TEST(static_cast<int>(exit_code_for(Errc::internal)) == 3);
   // A value outside the enumeration (a corrupted or future kind) is treated as a bug.
-  BOOST_TEST(exit_code_for(static_cast<Errc>(99)) == 3);
+  BOOST_TEST(static_cast<int>(exit_code_for(static_cast<Errc>(99))) == 3);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -150,8 +150,14 @@ BOOST_AUTO_TEST_CASE(a_password_that_cannot_be_resolved_is_not_a_key_error) {
   ::unsetenv("ESIGN_UNIT_NO_SUCH_VARIABLE");
   BOOST_TEST((open_error(profile(pkcs12(pki() / "rsa.p12", "env:ESIGN_UNIT_NO_SUCH_VARIABLE"))).code() == Errc::config));
   BOOST_TEST((open_error(profile(pkcs12(pki() / "rsa.p12", "file:/nonexistent/password"))).code() == Errc::config));
-  // A literal password in the profile is refused rather than used.
-  BOOST_TEST((open_error(profile(pkcs12(pki() / "rsa.p12", kPassword))).code() == Errc::config));
+  // A literal password in the profile is refused rather than used (already when the profile loads).
+  try {
+    open_signer(profile(pkcs12(pki() / "rsa.p12", kPassword)), SecretResolver(nullptr));
+    BOOST_FAIL("a literal password was accepted");
+  } catch (const Error& e) {
+    BOOST_TEST((e.code() == Errc::config));
+    BOOST_TEST(std::string(e.what()).find(kPassword) == std::string::npos);
+  }
   // `prompt` without a terminal to ask on.
   BOOST_TEST((open_error(profile(pkcs12(pki() / "rsa.p12", "prompt"))).code() == Errc::usage));
   // With one, the prompt's answer is used.
