@@ -24,17 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string source_name(const KeySource& key) {
-  struct {
-    std::string operator()(const Pkcs12Source&) const { return "pkcs12"; }
-    std::string operator()(const PemSource&) const { return "pem"; }
-    std::string operator()(const Pkcs11Source&) const { return "pkcs11"; }
-    std::string operator()(const AzureKeyVaultSource&) const { return "azure-keyvault"; }
-    std::string operator()(const CscSource&) const { return "csc"; }
-  } v;
-  return std::visit(v, key);
-}
-
 std::string location_of(const KeySource& key) {
   struct {
     std::string operator()(const Pkcs12Source& s) const { return s.path.string(); }
@@ -51,7 +40,7 @@ CertificateEntry entry_for(const Profile& profile, const SecretResolver& secrets
   CertificateEntry e;
   e.profile = profile.name;
   e.profile_file = profile.file;
-  e.source = source_name(profile.key);
+  e.source = key_source_name(profile.key);
   e.location = location_of(profile.key);
   try {
     if (const auto* pem = std::get_if<PemSource>(&profile.key)) {
