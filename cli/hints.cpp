@@ -14,6 +14,10 @@ std::string hint_for(Remedy remedy, const std::string& subject) {
     case Remedy::one_time_password: return "give --otp CODE";
     case Remedy::detached_content: return "name it with --data FILE, or --data-dir DIR for a folder of signatures";
     case Remedy::check_audit_chain: return "esign audit verify shows where the chain breaks";
+    case Remedy::operator_login: return "log in first: esign login --user NAME";
+    case Remedy::enroll_2fa: return "esign users totp-enroll " + (subject.empty() ? std::string("NAME") : subject);
+    case Remedy::second_factor: return "give --otp CODE or --recovery-code CODE";
+    case Remedy::end_sessions: return "log in with --force to end them";
   }
   return "";
 }

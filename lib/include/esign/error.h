@@ -41,6 +41,10 @@ enum class Remedy {
   one_time_password,  // this login needs a one-time password (LoginOptions::otp)
   detached_content,   // the signed content of a detached signature must be named (VerifyOptions::data)
   check_audit_chain,  // the ledger's audit chain is damaged; checking it shows where (Ledger::verify_chain)
+  operator_login,     // an operator session is needed (Accounts::login)
+  enroll_2fa,         // the operator must enroll a second factor first (Accounts::start_totp); subject: the user
+  second_factor,      // this operator's login needs a one-time code or a recovery code (LoginRequest)
+  end_sessions,       // the session limit is reached; the login may end the older sessions (LoginRequest::force)
 };
 
 // what() is "<subject>: <reason>" (or just the reason when subject is empty): one line, never a

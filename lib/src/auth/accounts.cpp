@@ -74,9 +74,10 @@ void audit(Ledger& ledger, const std::string& operation, const std::string& acto
 }
 
 void require_admin(const std::optional<Session>& actor, const std::string& doing) {
-  if (!actor) throw Error(Errc::auth, doing, "needs an admin session (esign login --user NAME)");
+  if (!actor) throw Error(Errc::auth, doing, "needs an admin session", Remedy::operator_login);
   if (actor->restricted())
-    throw Error(Errc::auth, doing, "the session of " + actor->user() + " is restricted until 2FA is enrolled (esign users totp-enroll " + actor->user() + ")");
+    throw Error(Errc::auth, actor->user(), "the session is restricted until 2FA is enrolled (needed for " + doing + ")",
+                Remedy::enroll_2fa);
   if (!actor->has(Role::admin)) throw Error(Errc::auth, doing, "needs the admin role, which " + actor->user() + " does not have");
 }
 
@@ -154,10 +155,10 @@ std::optional<std::int64_t> check_totp(ByteView key, const std::string& code) { 
 
 void Accounts::check_add_user(const std::optional<Session>& actor, const std::string& name, const std::vector<Role>& roles) {
   check_name(name);
-  if (roles.empty()) throw Error(Errc::usage, name, "give the user at least one --role (admin, signer, auditor)");
+  if (roles.empty()) throw Error(Errc::usage, name, "a user needs at least one role (admin, signer, auditor)");
   if (ledger::count_users(ledger_) == 0) {
     if (!std::count(roles.begin(), roles.end(), Role::admin))
-      throw Error(Errc::usage, name, "the first user must have the admin role (--role admin)");
+      throw Error(Errc::usage, name, "the first user must have the admin role");
   } else {
     require_admin(actor, "users add");
   }
@@ -271,7 +272,7 @@ TotpEnrollment Accounts::start_totp(const std::optional<Session>& actor, const s
 void Accounts::confirm_totp(const std::optional<Session>& actor, const std::string& name, const std::string& code) {
   require_self_or_admin(actor, name, "users totp-enroll", true);
   ledger::UserRow row = must_find(ledger_, name);
-  if (row.totp_pending.empty()) throw Error(Errc::usage, name, "no 2FA enrollment is pending (start one with esign users totp-enroll " + name + ")");
+  if (row.totp_pending.empty()) throw Error(Errc::usage, name, "no 2FA enrollment is pending", Remedy::enroll_2fa);
   Secret key = auth::unseal_secret(ledger_.path(), name, row.totp_pending);
   std::optional<std::int64_t> step = matching_step(as_bytes(key.reveal()), code);
   if (!step) {
@@ -316,7 +317,7 @@ bool Accounts::assign_certificate(const std::optional<Session>& actor, const std
 }
 
 bool Accounts::unassign_certificate(const std::optional<Session>& actor, const std::string& user, const std::string& profile) {
-  require_admin(actor, "certs assign --remove");
+  require_admin(actor, "certs unassign");
   ledger::UserRow row = must_find(ledger_, user);
   bool removed = ledger::delete_user_certificate(ledger_, row.id, profile);
   record_assignment(ledger_, "certs-unassign", actor->user(), profile,

@@ -153,7 +153,7 @@ std::optional<Session> Accounts::current_session(std::string* why) {
 Session Accounts::require_session() {
   std::string why;
   std::optional<Session> s = current_session(&why);
-  if (!s) throw Error(Errc::auth, "session", why + " (esign login --user NAME)");
+  if (!s) throw Error(Errc::auth, "session", why, Remedy::operator_login);
   return *s;
 }
 
@@ -175,14 +175,14 @@ LoginResult Accounts::login(LoginRequest req) {
     audit(ledger_, "login", name, "failed", "account locked until " + utc(row->locked_until));
     throw Error(Errc::auth, name, "the account is locked until " + utc(row->locked_until) + " (an admin can unlock it)");
   }
-  auto failure = [&](const std::string& detail, const std::string& message) {
+  auto failure = [&](const std::string& detail, const std::string& message, Remedy remedy = Remedy::none) {
     std::optional<ledger::UserRow> after =
         ledger::record_failure(ledger_, name, config_.lockout_attempts, config_.lockout_duration.count(), now);
     audit(ledger_, "login", name, "failed", detail);
     if (after && after->locked_until > now)
       audit(ledger_, "lockout", name, "ok",
             std::to_string(config_.lockout_attempts) + " consecutive failures; locked until " + utc(after->locked_until));
-    throw Error(Errc::auth, message == kLoginFailed ? "" : name, message);
+    throw Error(Errc::auth, message == kLoginFailed ? "" : name, message, remedy);
   };
   if (!password_ok) failure("wrong password", kLoginFailed);
   UserInfo info = auth::user_info(ledger_, config_, *row, now);
@@ -207,7 +207,7 @@ LoginResult Accounts::login(LoginRequest req) {
     } else {
       std::string code = req.otp.value_or("");
       if (code.empty() && req.ask_code) code = req.ask_code("one-time code for " + name).reveal();
-      if (code.empty()) failure("no one-time code", "a one-time code is required (--otp CODE or --recovery-code CODE)");
+      if (code.empty()) failure("no one-time code", "a one-time code is required", Remedy::second_factor);
       Secret key = auth::unseal_secret(ledger_.path(), name, row->totp_secret);
       std::optional<std::int64_t> step = auth::check_totp(as_bytes(key.reveal()), code);
       if (!step) failure("wrong one-time code", "login failed: wrong one-time code");
@@ -217,7 +217,7 @@ LoginResult Accounts::login(LoginRequest req) {
   } else {
     // Checked only now, after the password: it tells nothing to someone without it.
     if (req.otp || req.recovery_code)
-      throw Error(Errc::usage, name, "has no 2FA enrolled: log in without --otp or --recovery-code");
+      throw Error(Errc::usage, name, "has no 2FA enrolled: log in without a one-time code or recovery code");
     for (Role r : info.roles)
       if (config_.require_2fa.count(r)) result.must_enroll_2fa = true;
   }
@@ -237,7 +237,7 @@ LoginResult Accounts::login(LoginRequest req) {
   if (!ended) {
     audit(ledger_, "login", name, "failed", "session limit reached");
     throw Error(Errc::conflict, name, "already has " + std::to_string(config_.session_limit) +
-                                          " open sessions (the limit); log in with --force to end them");
+                                          " open sessions (the limit)", Remedy::end_sessions);
   }
   write_private(sessions_dir() / name, token);
   write_private(current_file(), name);

@@ -1,65 +1,66 @@
-// RFC 7512 §2.3: pk11-path attributes separated by ';', pk11-query by '&', values percent-encoded.
+// RFC 7512 PKCS#11 URIs, parsed by p11-kit (the library that defines the format on Debian), then
+// narrowed to what esign uses: the token's identity, the key's label and id, and a module path.
 #include "keys/pkcs11_uri.h"
 
-#include <sstream>
+#include <p11-kit/uri.h>
+
+#include <cstring>
+#include <memory>
+#include <string_view>
 
 #include "esign/error.h"
 
 namespace esign::pkcs11 {
 
 namespace {
-std::string percent_decode(const std::string& v, const std::string& subject) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i] != '%') {
-      out.push_back(v[i]);
-      continue;
-    }
-    Bytes b;
-    if (i + 2 >= v.size() + 0 || !from_hex(v.substr(i + 1, 2), b))
-      throw Error(Errc::config, subject, "malformed percent-encoding in the pkcs11: URI");
-    out.push_back(static_cast<char>(b[0]));
-    i += 2;
-  }
-  return out;
+
+struct UriFree {
+  void operator()(P11KitUri* u) const { p11_kit_uri_free(u); }
+};
+
+// CK_TOKEN_INFO strings are fixed-width and space-padded; p11-kit leaves a field it did not parse
+// all zero, which means "any token".
+template <std::size_t N>
+std::string token_field(const unsigned char (&field)[N]) {
+  if (field[0] == 0) return {};
+  std::string_view s(reinterpret_cast<const char*>(field), N);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
+  return std::string(s);
 }
+
+std::string attribute_text(P11KitUri* uri, CK_ATTRIBUTE_TYPE type) {
+  CK_ATTRIBUTE* a = p11_kit_uri_get_attribute(uri, type);
+  if (a == nullptr || a->pValue == nullptr || a->ulValueLen == 0) return {};
+  return std::string(static_cast<const char*>(a->pValue), a->ulValueLen);
+}
+
 }  // namespace
 
 Uri parse_uri(const std::string& text, const std::string& subject) {
   if (text.rfind("pkcs11:", 0) != 0) throw Error(Errc::config, subject, "key.uri must start with pkcs11:");
-  std::string rest = text.substr(7);
-  std::string path = rest.substr(0, rest.find('?'));
-  std::string query = rest.find('?') == std::string::npos ? "" : rest.substr(rest.find('?') + 1);
+  if (text.find('\0') != std::string::npos) throw Error(Errc::config, subject, "the pkcs11: URI contains a NUL byte");
+  std::unique_ptr<P11KitUri, UriFree> parsed(p11_kit_uri_new());
+  if (!parsed) throw std::bad_alloc();
+  int rc = p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_ANY, parsed.get());
+  if (rc != P11_KIT_URI_OK)
+    throw Error(Errc::config, subject, std::string("malformed pkcs11: URI: ") + p11_kit_uri_message(rc));
+  P11KitUri* u = parsed.get();
+  if (p11_kit_uri_get_pin_value(u) != nullptr || p11_kit_uri_get_pin_source(u) != nullptr)
+    throw Error(Errc::config, subject, "a PIN does not belong in the URI: set key.pin to env:, file: or prompt");
+  if (p11_kit_uri_any_unrecognized(u))
+    throw Error(Errc::config, subject, "the pkcs11: URI has an attribute esign does not know (RFC 7512 names "
+                "only) or a value longer than its PKCS#11 field (a token label holds 32 bytes)");
+
   Uri uri;
-  auto each = [&](const std::string& part, char sep, auto&& fn) {
-    std::stringstream ss(part);
-    for (std::string attr; std::getline(ss, attr, sep);) {
-      if (attr.empty()) continue;
-      auto eq = attr.find('=');
-      if (eq == std::string::npos) throw Error(Errc::config, subject, "pkcs11: URI attribute without a value: " + attr);
-      fn(attr.substr(0, eq), percent_decode(attr.substr(eq + 1), subject));
-    }
-  };
-  each(path, ';', [&](const std::string& k, const std::string& v) {
-    if (k == "token") uri.token = v;
-    else if (k == "manufacturer") uri.manufacturer = v;
-    else if (k == "serial") uri.serial = v;
-    else if (k == "model") uri.model = v;
-    else if (k == "object") uri.object = v;
-    else if (k == "id") uri.id.assign(v.begin(), v.end());
-    else if (k == "type") uri.type = v;
-    else if (k.rfind("library-", 0) == 0 || k == "slot-id" || k == "slot-description" || k == "slot-manufacturer") {
-      // Library and slot attributes narrow nothing esign needs; accepted as RFC 7512 allows.
-    } else {
-      throw Error(Errc::config, subject, "unknown pkcs11: URI attribute '" + k + "'");
-    }
-  });
-  each(query, '&', [&](const std::string& k, const std::string& v) {
-    if (k == "pin-value" || k == "pin-source")
-      throw Error(Errc::config, subject, "a PIN does not belong in the URI: set key.pin to env:, file: or prompt");
-    if (k == "module-path") uri.module_path = v;
-    else if (k != "module-name") throw Error(Errc::config, subject, "unknown pkcs11: URI query attribute '" + k + "'");
-  });
+  CK_TOKEN_INFO* token = p11_kit_uri_get_token_info(u);
+  uri.token = token_field(token->label);
+  uri.manufacturer = token_field(token->manufacturerID);
+  uri.serial = token_field(token->serialNumber);
+  uri.model = token_field(token->model);
+  uri.object = attribute_text(u, CKA_LABEL);
+  std::string id = attribute_text(u, CKA_ID);
+  uri.id.assign(id.begin(), id.end());
+  if (const char* path = p11_kit_uri_get_module_path(u)) uri.module_path = path;
   if (uri.object.empty() && uri.id.empty())
     throw Error(Errc::config, subject, "the pkcs11: URI must name the key with object= or id=");
   return uri;
