@@ -42,7 +42,7 @@ struct Stream {
   std::size_t data_offset = 0;
   std::size_t data_length = 0;
   Bytes data;  // only for streams built in memory
-  bool operator==(const Stream&) const = default;
+  bool operator==(const Stream&) const;  // defined below, once Object is complete
 };
 
 struct Null {
@@ -67,6 +67,11 @@ struct Object {
   // The dictionary of a Dict or a Stream, or nullptr.
   const Dict* dict() const;
 };
+
+inline bool Stream::operator==(const Stream& other) const {
+  return dict == other.dict && data_offset == other.data_offset && data_length == other.data_length &&
+         data == other.data;
+}
 
 // Serializes an object in PDF syntax (names and strings escaped as needed). Streams are written
 // with their dictionary, `stream\n`, `data`, `\nendstream`; their /Length is set from `data`.

@@ -30,7 +30,10 @@ class Reader {
     if (!map.IsMap()) fail(map, "'" + path + "' must be a mapping");
     std::set<std::string> names(known.begin(), known.end());
     for (const auto& kv : map) {
-      std::string key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar())
+        fail(kv.first, (path.empty() ? std::string("the configuration's keys") : "the keys of '" + path + "'") +
+                           " must be plain names, not lists or mappings");
+      std::string key = kv.first.Scalar();
       if (!names.count(key)) fail(kv.first, "unknown key '" + (path.empty() ? key : path + "." + key) + "'");
     }
   }

@@ -55,10 +55,13 @@ class Section {
   void only(std::initializer_list<const char*> known) const {
     std::set<std::string> names(known.begin(), known.end());
     for (const auto& kv : node_) {
-      std::string key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) fail(kv.first, where_keys() + " must be plain names, not lists or mappings");
+      std::string key = kv.first.Scalar();
       if (!names.count(key)) fail(kv.first, "unknown key '" + qualified(key) + "'");
     }
   }
+
+  std::string where_keys() const { return path_.empty() ? "the profile's keys" : "the keys of '" + path_ + "'"; }
 
   bool has(const char* key) const { return node_[key].IsDefined() && !node_[key].IsNull(); }
 

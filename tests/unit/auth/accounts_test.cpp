@@ -251,6 +251,9 @@ BOOST_AUTO_TEST_CASE(config_file_sets_the_rules_and_rejects_unknown_keys) {
   std::ofstream(f) << "auth:\n  password:\n    scrypt_log2_n: 4\n";
   BOOST_TEST(error_of([&] { load_auth_config(f); }).find("between 10 and 22") != std::string::npos);
   BOOST_TEST(load_auth_config(dir / "missing.yaml").file.empty());
+  // A key that is a list (the profile fuzzer's finding, in the same kind of loader).
+  std::ofstream(f) << "auth:\n  [lockout]: 5\n";
+  BOOST_TEST(error_of([&] { load_auth_config(f); }).find("the keys of 'auth' must be plain names") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(sessions_are_per_operator_and_chosen_not_trusted) {

@@ -57,6 +57,16 @@ BOOST_AUTO_TEST_CASE(wrong_types_are_errors) {
   BOOST_TEST(config_error("key: 5\n").find("'key' must be a mapping") != std::string::npos);
 }
 
+// Found by fuzz_profile: a key that is itself a list or mapping ("[a]: 1", "? {x: 1}") made
+// yaml-cpp throw its own bad-conversion exception past parse_profile.
+BOOST_AUTO_TEST_CASE(keys_must_be_plain_names) {
+  std::string msg = config_error(std::string(kMinimal) + "[a, b]: 1\n");
+  BOOST_TEST(msg.find("/etc/esign/p.yaml:5") != std::string::npos, msg);
+  BOOST_TEST(msg.find("plain names") != std::string::npos, msg);
+  msg = config_error(std::string(kMinimal) + "signature:\n  ? {x: 1}\n  : sha256\n");
+  BOOST_TEST(msg.find("the keys of 'signature'") != std::string::npos, msg);
+}
+
 BOOST_AUTO_TEST_CASE(missing_keys_are_errors) {
   BOOST_TEST(config_error("name: x\n").find("missing key 'key'") != std::string::npos);
   BOOST_TEST(config_error("key:\n  source: pkcs12\n  path: a.p12\n").find("key.password") != std::string::npos);
