@@ -26,6 +26,8 @@ struct SignArgs {
   std::string format;
   std::string reason;
   std::string location;
+  std::string certify;
+  std::string lock_fields;
   bool visible = false;
   bool force = false;
 };
@@ -39,6 +41,8 @@ ExitCode run(const SignArgs& args, Context& ctx) {
   if (!args.format.empty()) options.format = parse_signature_format(args.format, "--format");
   if (!args.reason.empty()) options.reason = args.reason;
   if (!args.location.empty()) options.location = args.location;
+  if (!args.certify.empty()) options.certify = parse_certification(args.certify, "--certify");
+  if (!args.lock_fields.empty()) options.lock_fields = parse_field_lock(args.lock_fields, "--lock-fields");
   options.visible = args.visible;
   options.overwrite = args.force;
   std::optional<std::filesystem::path> out_dir;
@@ -101,6 +105,11 @@ Command add_sign(CLI::App& root, Context& ctx) {
   app->add_flag("--visible", args->visible, "Draw a visible signature box: the default box on the last page when the profile has no appearance section (a profile with one always draws it)");
   app->add_option("--reason", args->reason, "Reason for signing (overrides the profile)");
   app->add_option("--location", args->location, "Location of signing (overrides the profile)");
+  app->add_option("--certify", args->certify,
+                  "Make this the document's certification signature (DocMDP) allowing after it: 1 nothing but validation data and time-stamps, 2 also form filling and signing, 3 also annotations (overrides the profile)")
+      ->check(CLI::IsMember({"1", "2", "3"}));
+  app->add_option("--lock-fields", args->lock_fields,
+                  "Lock form fields against changes after this signature (FieldMDP): 'all' or NAME,NAME,... (overrides the profile)");
   app->add_flag("--force", args->force, "Overwrite existing outputs");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }

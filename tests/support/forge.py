@@ -599,6 +599,25 @@ def attack_sign(pdf, a):
     return put_contents(new, cms)
 
 
+def attack_sign_field(pdf, a):
+    """Signs the existing empty signature field --name (as a second signer filling a form's
+    signature field): its /V becomes a new signature dictionary, signed as `sign` does."""
+    nums = [int(m.group(1)) for m in re.finditer(rb'(?<![0-9])(\d+)\s+0\s+obj\b', pdf.data)]
+    num = next(x for x in dict.fromkeys(nums) if b'/T %s' % pdf_str(a.name) in pdf.obj(x))
+    n = pdf.size()
+    placeholder = b'/ByteRange [0 ********** ********** **********]'
+    sig = (b'<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached %s /Contents <%s> /M %s >>'
+           % (placeholder, b'0' * 2 * a.size, pdf_str(time.strftime('D:%Y%m%d%H%M%SZ', time.gmtime()))))
+    new = append_update(pdf, {num: dict_set(pdf.obj(num), b'V', b'%d 0 R' % n), n: sig})
+    data = bytearray(new.data)
+    at = data.rindex(placeholder)
+    b = data.index(b'<', at + len(placeholder))
+    c = data.index(b'>', b) + 1
+    data[at:at + len(placeholder)] = (b'/ByteRange [0 %d %d %d]' % (b, c, len(data) - c)).ljust(len(placeholder))
+    new = Pdf(data)
+    return put_contents(new, openssl_sign(signed_bytes(new), a.key, a.cert, a.certfile))
+
+
 def der_file(path):
     """The DER bytes of a certificate, CRL or OCSP response file (PEM is converted by openssl)."""
     data = Path(path).read_bytes()
@@ -696,6 +715,8 @@ ATTACKS = {
                                      ('--entries', dict(type=int, default=10_000_000))]),
     'annots-flood': (attack_annots_flood, [('--count', dict(type=int, default=200_000))]),
     'dss-bomb': (attack_dss_bomb, [('--mb', dict(type=int, default=200)), ('--refs', dict(type=int, default=30))]),
+    'sign-field': (attack_sign_field, [('--key', dict(required=True)), ('--cert', dict(required=True)), ('--certfile',),
+                                       ('--name', dict(default='Approval')), ('--size', dict(type=int, default=8192))]),
     'sign': (attack_sign, [('--key', dict(required=True)), ('--cert', dict(required=True)), ('--certfile',),
                            ('--cades', dict(action='store_true')), ('--dr', dict(action='store_true')),
                            ('--name', dict(default='Independent')), ('--size', dict(type=int, default=8192))]),

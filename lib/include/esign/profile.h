@@ -75,6 +75,30 @@ std::string to_string(SignatureLevel level);
 SignatureLevel parse_signature_level(const std::string& text, const std::string& subject);
 SignatureFormat parse_signature_format(const std::string& text, const std::string& subject);
 
+// A certification (author) signature's DocMDP permissions, ISO 32000-2 §12.8.2.2: what may change
+// in the document after it. Only the first signature of a document may certify it.
+enum class Certification {
+  none = 0,          // an approval signature
+  no_changes = 1,    // P1: validation data and document time-stamps only
+  form_filling = 2,  // P2: also filling in form fields and signing
+  annotations = 3,   // P3: also adding, changing and deleting annotations
+};
+// "1"|"2"|"3" (or "none"); throws Error(config, subject) otherwise.
+Certification parse_certification(const std::string& text, const std::string& subject);
+
+// The form fields a signature locks (FieldMDP, ISO 32000-2 §12.8.2.4 and the signature field's
+// /Lock, §12.7.5.5): none, all of them, the fields named (fully qualified names; a name also
+// covers the fields below it), or, with `exclude` (only as read from a PDF), all but those.
+struct FieldLock {
+  bool all = false;
+  std::vector<std::string> fields;
+  bool exclude = false;
+  bool any() const { return all || exclude || !fields.empty(); }
+  bool locks(const std::string& field) const;
+};
+// "all" or "NAME,NAME,..."; throws Error(config, subject) for an empty list or an empty name.
+FieldLock parse_field_lock(const std::string& text, const std::string& subject);
+
 struct SignatureSettings {
   SignatureFormat format = SignatureFormat::auto_detect;
   SignatureLevel level = SignatureLevel::b_b;
@@ -83,6 +107,8 @@ struct SignatureSettings {
   std::string reason;
   std::string location;
   std::string contact;
+  Certification certify = Certification::none;  // PDF only
+  FieldLock lock_fields;                        // PDF only
 };
 
 // A visible signature box. page: 1-based, or 0 for the last page.

@@ -24,6 +24,8 @@ struct SignOptions {
   std::optional<std::string> reason;       // --reason
   std::optional<std::string> location;     // --location
   bool visible = false;                    // --visible: draw the profile's appearance (or the default box)
+  std::optional<Certification> certify;    // --certify; the profile's otherwise (PDF only)
+  std::optional<FieldLock> lock_fields;    // --lock-fields; the profile's otherwise (PDF only)
   bool overwrite = false;                  // --force
   Timestamper* timestamper = nullptr;      // the profile's TSA (open_timestamper); B-T and above
   bool defer_commit = false;               // leave the output as a temporary (SignOutcome::temporary)

@@ -98,7 +98,26 @@ struct SignatureReport {
   std::vector<Check> checks;
   std::string error;            // the worst failed check's reason, empty when valid
   std::vector<ValidationObject> used;  // certificates, revocation evidence, time-stamps relied on
+  // PDF: a certification signature's DocMDP permission level (ISO 32000-2 §12.8.2.2), none for
+  // an approval signature; and the form fields its FieldMDP reference locks.
+  Certification certification = Certification::none;
+  FieldLock locked_fields;
 };
+
+// What kind of modification a change after signing is, least first: what a certification
+// signature's permission level (or, for approval signatures, the verify policy) may allow.
+enum class ChangeLevel {
+  validation_data,  // DSS and VRI, document time-stamps (in invisible fields), the structure they need
+  signing,          // further signatures: their fields, widgets and appearances
+  form_filling,     // values of existing form fields (not yet recognised: such changes are `other`)
+  annotations,      // annotations (not yet recognised: such changes are `other`)
+  other,            // anything else: a modification of what was signed
+};
+const char* to_string(ChangeLevel level);  // "validation data", "signing", ...
+// The most a signature tolerates after it: by its certification level (P1: validation data; P2:
+// form filling and signing; P3: annotations), and for approval signatures validation data and
+// further signatures (EN 319 142-1 §5.4).
+ChangeLevel tolerated_changes(Certification certification);
 
 // One object an incremental update added, changed or removed, and whether that kind of change
 // keeps the earlier signatures valid (EN 319 142-1 §5.4: validation data, document time-stamps
@@ -108,6 +127,8 @@ struct ObjectChange {
   std::string change;  // added | modified | deleted
   std::string what;    // "signature field Signature2", "DSS", "page 1: /Contents", ...
   bool allowed = false;
+  ChangeLevel level = ChangeLevel::validation_data;  // `other` whenever not allowed
+  std::string field{};  // the form field a signing change fills or adds (partial name), if any
 };
 
 // An incremental update made after the first signature: where it ends and what it changed.
@@ -115,6 +136,7 @@ struct RevisionReport {
   std::size_t end = 0;  // byte offset where this revision ends
   std::vector<ObjectChange> changes;
   bool allowed = false;  // every change allowed
+  ChangeLevel level = ChangeLevel::validation_data;  // the highest of its changes' levels
 };
 
 struct FileReport {

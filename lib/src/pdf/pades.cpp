@@ -3,6 +3,7 @@
 #include "pdf/pades.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "esign/error.h"
 #include "pdf/appearance.h"
 #include "pdf/document.h"
+#include "pdf/fields.h"
 #include "pdf/incremental.h"
 #include "pdf/text.h"
 
@@ -84,8 +86,11 @@ void append_to_array(const Document& doc, IncrementalUpdate& update, Dict& holde
 }
 
 struct FieldSpec {
+  bool timestamp = false;  // a document time-stamp, not a signature
   std::string dict_head;  // the signature dictionary's entries before /ByteRange
   std::string dict_tail;  // ... and after /Contents
+  Certification certify = Certification::none;
+  FieldLock lock_fields;
   std::size_t capacity = 0;  // bytes reserved for /Contents
   std::optional<Appearance> appearance;
   std::string appearance_text;
@@ -115,6 +120,36 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
   if (page_obj.get<Dict>() == nullptr) throw Error(Errc::input, name_, "a page is not a dictionary");
   Dict page = *page_obj.get<Dict>();
 
+  // What earlier signatures allow (ISO 32000-2 §12.8.2.2): a certification only as the first
+  // signature, and nothing but validation data and time-stamps after a P1 certification.
+  const std::vector<SignatureField> signed_fields = signature_fields(doc);
+  if (spec.certify != Certification::none && !signed_fields.empty())
+    throw Error(Errc::input, name_,
+                fmt::format("cannot certify: the PDF is already signed ({}), and only a document's first signature may "
+                            "certify it",
+                            signed_fields.front().name));
+  if (!spec.timestamp) {
+    if (std::optional<Ref> author = docmdp_signature(doc)) {
+      for (const SignatureField& f : signed_fields)
+        if (f.value_ref && *f.value_ref == *author &&
+            signature_references(doc, f.value).certification == Certification::no_changes)
+          throw Error(Errc::input, name_,
+                      "the PDF is certified with permission level 1 (" + f.name +
+                          "): its author allows no further signatures");
+    }
+  }
+  Array lock_names;
+  if (!spec.lock_fields.all) {
+    std::vector<std::string> names = form_field_names(doc);
+    for (const std::string& wanted : spec.lock_fields.fields) {
+      if (std::find(names.begin(), names.end(), wanted) == names.end())
+        throw Error(Errc::input, name_,
+                    fmt::format("cannot lock field '{}': the PDF has no such form field ({})", wanted,
+                                names.empty() ? std::string("it has none") : "it has " + fmt::format("{}", fmt::join(names, ", "))));
+      lock_names.push_back(Object(text_string(wanted)));
+    }
+  }
+
   IncrementalUpdate update(doc);
   const std::size_t capacity = spec.capacity;
 
@@ -127,8 +162,51 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
   sig_body += "/Contents";
   const std::size_t contents_pos = sig_body.size();
   sig_body += "<" + std::string(capacity * 2, '0') + ">";
-  sig_body += spec.dict_tail + ">>";
+  sig_body += spec.dict_tail;
+  // Signature references (§12.8.1, Table 256), direct as §12.8.1 requires of every value of a
+  // signed signature dictionary: DocMDP with the permission level, FieldMDP with the lock.
+  Array references;
+  if (spec.certify != Certification::none)
+    references.push_back(Object(Dict{
+        {"Type", name("SigRef")},
+        {"TransformMethod", name("DocMDP")},
+        {"TransformParams", Object(Dict{{"Type", name("TransformParams")},
+                                        {"P", integer(static_cast<std::int64_t>(spec.certify))},
+                                        {"V", name("1.2")}})}}));
+  Dict lock;
+  if (spec.lock_fields.any()) {
+    lock["Action"] = name(spec.lock_fields.all ? "All" : "Include");
+    if (!spec.lock_fields.all) lock["Fields"] = Object(lock_names);
+    Dict params = lock;
+    params["Type"] = name("TransformParams");
+    params["V"] = name("1.2");
+    references.push_back(Object(Dict{{"Type", name("SigRef")},
+                                     {"TransformMethod", name("FieldMDP")},
+                                     {"Data", Object(*root_ref)},
+                                     {"TransformParams", Object(std::move(params))}}));
+    lock["Type"] = name("SigFieldLock");
+  }
+  if (!references.empty()) sig_body += "/Reference" + serialized(Object(std::move(references)));
+  sig_body += ">>";
   Ref sig_ref = update.add_raw(sig_body);
+  bool catalog_changed = false;
+  if (spec.certify != Certification::none) {
+    // §12.8.4: the catalog's /Perms /DocMDP is an indirect reference to the certification signature.
+    Object perms_obj;
+    std::optional<Ref> perms_ref;
+    if (auto it = catalog.find("Perms"); it != catalog.end() && !it->second.is_null()) {
+      if (const Ref* r = it->second.get<Ref>()) perms_ref = *r;
+      perms_obj = doc.resolve(it->second);
+    }
+    Dict perms = perms_obj.get<Dict>() ? *perms_obj.get<Dict>() : Dict{};
+    perms["DocMDP"] = Object(sig_ref);
+    if (perms_ref) {
+      update.replace(*perms_ref, Object(std::move(perms)));
+    } else {
+      catalog["Perms"] = Object(std::move(perms));
+      catalog_changed = true;
+    }
+  }
 
   // AcroForm: direct in the catalog, by reference, or new.
   Dict acroform;
@@ -162,6 +240,7 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
   widget["Rect"] = Object(Array{real(rect[0]), real(rect[1]), real(rect[2]), real(rect[3])});
   Ref ap_ref = update.add(Object(appearance_stream(rect[2] - rect[0], rect[3] - rect[1], spec.appearance_text)));
   widget["AP"] = Object(Dict{{"N", Object(ap_ref)}});
+  if (!lock.empty()) widget["Lock"] = Object(std::move(lock));
   Ref widget_ref = update.add(Object(std::move(widget)));
 
   append_to_array(doc, update, page, "Annots", Object(widget_ref));
@@ -174,8 +253,9 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
     update.replace(*acroform_ref, Object(std::move(acroform)));
   } else {
     catalog["AcroForm"] = Object(std::move(acroform));
-    update.replace(*root_ref, Object(std::move(catalog)));
+    catalog_changed = true;
   }
+  if (catalog_changed) update.replace(*root_ref, Object(std::move(catalog)));
 
   std::string tail = update.write();
 
@@ -217,6 +297,8 @@ PreparedUpdate prepare_signature(ByteView pdf, const std::string& name, const Si
   if (!dictionary.reason.empty()) spec.dict_tail += "/Reason" + serialized(Object(text_string(dictionary.reason)));
   if (!dictionary.location.empty()) spec.dict_tail += "/Location" + serialized(Object(text_string(dictionary.location)));
   if (!dictionary.contact.empty()) spec.dict_tail += "/ContactInfo" + serialized(Object(text_string(dictionary.contact)));
+  spec.certify = dictionary.certify;
+  spec.lock_fields = dictionary.lock_fields;
   spec.appearance = dictionary.appearance;
   if (dictionary.appearance)
     spec.appearance_text = expand(dictionary.appearance->text, {{"{signer}", dictionary.signer_name},
@@ -230,6 +312,7 @@ PreparedUpdate prepare_timestamp(ByteView pdf, const std::string& name, std::siz
   // ETSI EN 319 142-1 §5.4: a document time-stamp is a signature dictionary of /Type
   // /DocTimeStamp whose /Contents is an RFC 3161 token over the signed byte ranges.
   FieldSpec spec;
+  spec.timestamp = true;
   spec.capacity = capacity;
   spec.dict_head = "/Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161";
   return prepare_update(pdf, name, spec, DigestAlgorithm::sha256);

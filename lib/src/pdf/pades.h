@@ -21,6 +21,10 @@ struct SignatureDictionary {
   std::string contact;      // /ContactInfo when not empty
   std::chrono::system_clock::time_point signing_time;  // /M, and {date} in the appearance text
   std::optional<Appearance> appearance;                // none: an invisible signature
+  // Certification (DocMDP /Reference and the catalog's /Perms): only for a document with no
+  // signature yet. FieldMDP: a /Reference transform and the field's /Lock.
+  Certification certify = Certification::none;
+  FieldLock lock_fields;
 };
 
 // Stage 1 of signing a PDF: the update to append, its /Contents a zeroed placeholder and its
@@ -40,7 +44,9 @@ struct PreparedUpdate {
 // A signature field (with its widget and appearance) and a signature dictionary of SubFilter
 // ETSI.CAdES.detached with room for `capacity` bytes of CMS, appended to `pdf` (named `name` in
 // errors); the ByteRange digest uses `digest`. Throws Error(input) for an encrypted or malformed
-// PDF, an appearance page it does not have, or a file too large for the ByteRange field.
+// PDF, an appearance page it does not have, a file too large for the ByteRange field, a
+// certification of a document that is already signed, a signature on a document certified with
+// P1 (no changes), or a field to lock that the document does not have.
 PreparedUpdate prepare_signature(ByteView pdf, const std::string& name, const SignatureDictionary& dictionary,
                                  std::size_t capacity, DigestAlgorithm digest);
 

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <set>
 
 #include "esign/error.h"
@@ -32,6 +33,41 @@ SignatureFormat parse_signature_format(const std::string& text, const std::strin
   if (text == "pades") return SignatureFormat::pades;
   if (text == "cades") return SignatureFormat::cades;
   throw Error(Errc::config, subject, "format must be auto, pades or cades, not '" + text + "'");
+}
+
+Certification parse_certification(const std::string& text, const std::string& subject) {
+  if (text == "none") return Certification::none;
+  if (text == "1") return Certification::no_changes;
+  if (text == "2") return Certification::form_filling;
+  if (text == "3") return Certification::annotations;
+  throw Error(Errc::config, subject,
+              "certify must be 1 (no changes), 2 (form filling and signing) or 3 (also annotations), not '" + text + "'");
+}
+
+bool FieldLock::locks(const std::string& field) const {
+  if (all) return true;
+  const bool listed = std::any_of(fields.begin(), fields.end(), [&](const std::string& f) {
+    return field == f || (field.size() > f.size() && field.compare(0, f.size(), f) == 0 && field[f.size()] == '.');
+  });
+  return exclude ? !listed : listed;
+}
+
+FieldLock parse_field_lock(const std::string& text, const std::string& subject) {
+  FieldLock lock;
+  if (text == "all") {
+    lock.all = true;
+    return lock;
+  }
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t comma = text.find(',', start);
+    std::string name = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (name.empty()) throw Error(Errc::config, subject, "lock_fields must be 'all' or field names separated by commas");
+    lock.fields.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return lock;
 }
 
 namespace {
@@ -189,7 +225,7 @@ KeySource parse_key(const Section& key) {
 }
 
 SignatureSettings parse_signature(const Section& s) {
-  s.only({"format", "level", "digest", "padding", "reason", "location", "contact"});
+  s.only({"format", "level", "digest", "padding", "reason", "location", "contact", "certify", "lock_fields"});
   SignatureSettings out;
   if (auto v = s.optional_string("format")) out.format = parse_signature_format(*v, s.where("format"));
   if (auto v = s.optional_string("level")) out.level = parse_signature_level(*v, s.where("level"));
@@ -202,6 +238,19 @@ SignatureSettings parse_signature(const Section& s) {
   out.reason = s.optional_string("reason").value_or("");
   out.location = s.optional_string("location").value_or("");
   out.contact = s.optional_string("contact").value_or("");
+  if (auto v = s.optional_string("certify")) out.certify = parse_certification(*v, s.where("certify"));
+  if (s.has("lock_fields")) {
+    YAML::Node v = s.at("lock_fields");
+    if (v.IsSequence()) {
+      for (const YAML::Node& name : v) {
+        if (!name.IsScalar() || name.Scalar().empty()) s.fail(name, "signature.lock_fields lists field names");
+        out.lock_fields.fields.push_back(name.Scalar());
+      }
+      if (out.lock_fields.fields.empty()) s.fail(v, "signature.lock_fields must be 'all' or a list of field names");
+    } else {
+      out.lock_fields = parse_field_lock(s.string("lock_fields"), s.where("lock_fields"));
+    }
+  }
   return out;
 }
 

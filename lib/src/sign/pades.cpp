@@ -40,6 +40,8 @@ PreparedPades prepare_pades(const Profile& profile, const Signer& signer, const 
   if (profile.appearance) dictionary.appearance = profile.appearance;
   else if (options.visible) dictionary.appearance = Appearance{};
   dictionary.signing_time = std::chrono::system_clock::now();
+  dictionary.certify = options.certify.value_or(profile.signature.certify);
+  dictionary.lock_fields = options.lock_fields.value_or(profile.signature.lock_fields);
 
   // The /Contents placeholder holds the largest CMS this signer (and the TSA) can produce.
   const DigestAlgorithm digest = profile.signature.digest;

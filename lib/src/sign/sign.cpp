@@ -128,6 +128,8 @@ PreparedSignature prepare_signature(const Profile& profile, const Signer& signer
   if (format == SignatureFormat::auto_detect) format = detect_format(input);
   if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
     throw Error(Errc::usage, input.string(), "the output would overwrite the input");
+  if (format == SignatureFormat::cades && (options.certify || options.lock_fields))
+    throw Error(Errc::usage, input.string(), "certification and field locks are for PDF signatures; this is signed as CAdES");
   auto state = std::make_unique<PreparedSignature::State>(PreparedSignature::State{
       &profile, &signer, options, input, output,
       format == SignatureFormat::pades

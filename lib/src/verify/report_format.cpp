@@ -39,6 +39,30 @@ namespace {
 
 nlohmann::json optional_text(const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); }
 
+// null (no lock), "all", {"include": [...]} or {"exclude": [...]}.
+nlohmann::json locked_fields_json(const FieldLock& lock) {
+  if (!lock.any()) return nullptr;
+  if (lock.all) return "all";
+  return {{lock.exclude ? "exclude" : "include", lock.fields}};
+}
+
+std::string locked_fields_text(const FieldLock& lock) {
+  if (lock.all) return "all";
+  std::string names;
+  for (const std::string& f : lock.fields) names += (names.empty() ? "" : ", ") + f;
+  return lock.exclude ? "all but " + names : names;
+}
+
+const char* certification_text(Certification c) {
+  switch (c) {
+    case Certification::no_changes: return "validation data and time-stamps only";
+    case Certification::form_filling: return "also form filling and signing";
+    case Certification::annotations: return "also form filling, signing and annotations";
+    case Certification::none: break;
+  }
+  return "";
+}
+
 nlohmann::json to_json(const FileReport& f) {
   nlohmann::json sigs = nlohmann::json::array();
   for (const SignatureReport& s : f.signatures) {
@@ -68,6 +92,10 @@ nlohmann::json to_json(const FileReport& f) {
                     {"signed_bytes", s.signed_bytes},
                     {"timestamp_time", optional_text(s.timestamp_time)},
                     {"level", optional_text(s.level)},
+                    {"certification", s.certification == Certification::none
+                                          ? nlohmann::json()
+                                          : nlohmann::json(static_cast<int>(s.certification))},
+                    {"locked_fields", locked_fields_json(s.locked_fields)},
                     {"error", optional_text(s.error)},
                     {"checks", checks},
                     {"used", used}});
@@ -76,8 +104,9 @@ nlohmann::json to_json(const FileReport& f) {
   for (const RevisionReport& r : f.revisions) {
     nlohmann::json changes = nlohmann::json::array();
     for (const ObjectChange& c : r.changes)
-      changes.push_back({{"object", c.object}, {"change", c.change}, {"what", c.what}, {"allowed", c.allowed}});
-    revisions.push_back({{"end", r.end}, {"allowed", r.allowed}, {"changes", changes}});
+      changes.push_back(
+          {{"object", c.object}, {"change", c.change}, {"what", c.what}, {"allowed", c.allowed}, {"level", to_string(c.level)}});
+    revisions.push_back({{"end", r.end}, {"allowed", r.allowed}, {"level", to_string(r.level)}, {"changes", changes}});
   }
   nlohmann::json out = {{"path", f.path},
                         {"kind", f.kind},
@@ -145,6 +174,10 @@ std::string format_reports(const std::vector<FileReport>& reports, ReportFormat 
         if (c.ok && (c.name == "revocation" || c.name == "timestamp_revocation") && !c.detail.empty())
           out += fmt::format("    {}: {}\n", c.name == "revocation" ? "revocation" : "time-stamp revocation", printable(c.detail));
       if (!s.level.empty()) out += fmt::format("    level: {}\n", s.level);
+      if (s.certification != Certification::none)
+        out += fmt::format("    certification: P{} (after it: {})\n", static_cast<int>(s.certification),
+                           certification_text(s.certification));
+      if (s.locked_fields.any()) out += fmt::format("    locked fields: {}\n", printable(locked_fields_text(s.locked_fields)));
       if (f.kind == "pdf") out += fmt::format("    covers whole file: {}\n", s.covers_whole_file ? "yes" : "no");
       if (!s.valid) out += fmt::format("    {}\n", printable(s.error));
     }

@@ -260,7 +260,8 @@ class Comparison {
       std::set<std::string> keys = changed_keys(*x, *y);
       std::string why;
       bool ok = !x->count("V") && only(keys, {"V", "AP", "F", "MK"}) && filled_by_signature(*y, why);
-      return {c.object, c.change, "signature field " + field_name(*y) + ": " + join(keys) + why, ok};
+      return {c.object, c.change, "signature field " + field_name(*y) + ": " + join(keys) + why, ok, fill_level(*y),
+              field_name(*y)};
     }
     std::string type = x ? name_of(a_, *x, "Type") : "";
     return {c.object, c.change, type.empty() ? "object" : "object of /Type /" + type, false};
@@ -305,7 +306,7 @@ class Comparison {
       return {object, "added",
               std::string(type == "Sig" ? "signature dictionary" : "document time-stamp dictionary") +
                   (ok ? "" : " that no valid signature of this update uses"),
-              ok};
+              ok, type == "Sig" ? ChangeLevel::signing : ChangeLevel::validation_data};
     }
     if (now.get<Dict>() && is_signature_field(Object(ref))) {
       std::string why;
@@ -316,7 +317,8 @@ class Comparison {
         ok = false;
         why = " (unsigned, with an appearance)";
       }
-      return {object, "added", "signature field " + field_name(*d) + why, ok};
+      return {object, "added", "signature field " + field_name(*d) + why, ok,
+              has_value(*d) ? fill_level(*d) : ChangeLevel::validation_data, field_name(*d)};
     }
     if (now.get<pdf::Stream>()) {
       if (name_of(b_, *d, "Subtype") == "Form") return {object, "added", "form XObject (appearance)", true};
@@ -372,6 +374,16 @@ class Comparison {
     }
     why = " (its value is not a signature of this file)";
     return false;
+  }
+
+  // What filling `field` is: adding validation data for a document time-stamp, signing otherwise.
+  ChangeLevel fill_level(const Dict& field) const {
+    Object holder;
+    const Object* v = value_of(field, holder);
+    const Ref* r = v ? v->get<Ref>() : nullptr;
+    for (const SignedRevision& s : signatures_)
+      if (r && s.dictionary == *r && s.timestamp) return ChangeLevel::validation_data;
+    return ChangeLevel::signing;
   }
 
   // The signature's range ends in this update, with at most whitespace after it.
@@ -619,6 +631,10 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
     r.changes.push_back({"update", "added", "unreadable bytes: " + e.reason(), false});
   }
   r.allowed = std::all_of(r.changes.begin(), r.changes.end(), [](const ObjectChange& c) { return c.allowed; });
+  for (ObjectChange& c : r.changes) {
+    if (!c.allowed) c.level = ChangeLevel::other;
+    r.level = std::max(r.level, c.level);
+  }
   return r;
 }
 
@@ -677,3 +693,28 @@ std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, con
 }
 
 }  // namespace esign::verify
+
+namespace esign {
+
+const char* to_string(ChangeLevel level) {
+  switch (level) {
+    case ChangeLevel::validation_data: return "validation data";
+    case ChangeLevel::signing: return "signing";
+    case ChangeLevel::form_filling: return "form filling";
+    case ChangeLevel::annotations: return "annotations";
+    case ChangeLevel::other: return "other";
+  }
+  return "other";
+}
+
+ChangeLevel tolerated_changes(Certification certification) {
+  switch (certification) {
+    case Certification::no_changes: return ChangeLevel::validation_data;
+    case Certification::form_filling: return ChangeLevel::form_filling;
+    case Certification::annotations: return ChangeLevel::annotations;
+    case Certification::none: break;
+  }
+  return ChangeLevel::signing;
+}
+
+}  // namespace esign

@@ -124,6 +124,18 @@ std::optional<std::chrono::system_clock::time_point> verify_signature(ByteView d
     return tc.time;
   }
 
+  // Certification and locks (ISO 32000-2 §12.8.2.2, §12.8.2.4): what this signature permits
+  // after it; the DocMDP transform must be the one the catalog's /Perms names.
+  const pdf::SignatureReferences refs = pdf::signature_references(doc, sig);
+  r.certification = refs.certification;
+  r.locked_fields = refs.lock;
+  if (r.certification != Certification::none) {
+    std::optional<pdf::Ref> named = pdf::docmdp_signature(doc);
+    if (!named || !(*named == *field.value_ref))
+      return fail("certification", "the signature has a DocMDP transform, but the catalog's /Perms /DocMDP does not name it");
+    add_check(r, "certification", true, fmt::format("P{}", static_cast<int>(r.certification)));
+  }
+
   CmsContext ctx = base;
   ctx.pades = r.subfilter == "ETSI.CAdES.detached";
   ctx.detached_only = true;
@@ -172,14 +184,25 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
   }
   for (SignatureReport& r : report.signatures) {
     if (r.signed_bytes == 0) continue;
+    // A certification signature tolerates what its level permits; an approval signature
+    // validation data and further signatures. Its FieldMDP lock forbids signing locked fields.
+    const ChangeLevel tolerated = tolerated_changes(r.certification);
     std::string problem;
     for (const RevisionReport& rev : report.revisions) {
-      if (rev.end <= r.signed_bytes || rev.allowed) continue;
-      for (const ObjectChange& c : rev.changes)
-        if (!c.allowed && problem.empty())
-          problem = fmt::format("the update ending at byte {} {} {} ({})", rev.end, c.change, c.what, c.object);
+      if (rev.end <= r.signed_bytes) continue;
+      for (const ObjectChange& c : rev.changes) {
+        if (!problem.empty()) break;
+        const std::string change = fmt::format("the update ending at byte {} {} {} ({})", rev.end, c.change, c.what, c.object);
+        if (c.level == ChangeLevel::other)
+          problem = "modified after signing: " + change;
+        else if (c.level > tolerated)
+          problem = fmt::format("{}, which its certification (P{}) does not permit", change, static_cast<int>(r.certification));
+        else if (c.level == ChangeLevel::signing && r.locked_fields.any() &&
+                 (r.locked_fields.all || r.locked_fields.locks(c.field)))
+          problem = fmt::format("{}, a field this signature locks", change);
+      }
     }
-    add_check(r, "later_changes", problem.empty(), problem.empty() ? "" : "modified after signing: " + problem);
+    add_check(r, "later_changes", problem.empty(), problem);
     conclude(r);
   }
   // Bytes after the last complete revision are not part of any revision anyone signed.
@@ -259,6 +282,28 @@ void verify_pdf(ByteView data, const CmsContext& base, FileReport& report) {
         conclude(r);
       }
     }
+  }
+  // Only a document's first signature may certify it (§12.8.2.2), and /Perms /DocMDP must name one.
+  try {
+    if (std::optional<pdf::Ref> author = pdf::docmdp_signature(*doc)) {
+      std::optional<std::size_t> certifying;
+      for (std::size_t i = 0; i < fields.size(); ++i)
+        if (fields[i].value_ref && *fields[i].value_ref == *author) certifying = i;
+      if (!certifying || report.signatures[*certifying].certification == Certification::none) {
+        fail_file(report, "the catalog's /Perms /DocMDP does not name a certification signature");
+      } else {
+        SignatureReport& author_report = report.signatures[*certifying];
+        for (const SignatureReport& other : report.signatures)
+          if (&other != &author_report && other.signed_bytes != 0 && other.signed_bytes < author_report.signed_bytes) {
+            add_check(author_report, "certification", false,
+                      "a certification signature must be the document's first, but " + other.field + " signs an earlier revision");
+            conclude(author_report);
+            break;
+          }
+      }
+    }
+  } catch (const Error& e) {
+    fail_file(report, "not a well-formed PDF: " + e.reason());
   }
   check_later_revisions(data, limits, fields, report);
   assign_archive_level(data, limits, report);

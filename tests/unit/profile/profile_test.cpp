@@ -67,6 +67,30 @@ BOOST_AUTO_TEST_CASE(keys_must_be_plain_names) {
   BOOST_TEST(msg.find("the keys of 'signature'") != std::string::npos, msg);
 }
 
+BOOST_AUTO_TEST_CASE(certification_and_field_locks) {
+  Profile p = parse_profile(std::string(kMinimal) + "signature:\n  certify: 1\n  lock_fields: [Approval, Parties.Witness]\n",
+                            "/etc/esign/p.yaml");
+  BOOST_TEST((p.signature.certify == Certification::no_changes));
+  BOOST_TEST(p.signature.lock_fields.fields.size() == 2u);
+  BOOST_TEST(p.signature.lock_fields.locks("Approval"));
+  BOOST_TEST(p.signature.lock_fields.locks("Parties.Witness"));
+  BOOST_TEST(!p.signature.lock_fields.locks("Parties"));
+  BOOST_TEST(!p.signature.lock_fields.locks("ApprovalX"));
+  p = parse_profile(std::string(kMinimal) + "signature:\n  lock_fields: all\n", "/etc/esign/p.yaml");
+  BOOST_TEST((p.signature.certify == Certification::none));
+  BOOST_TEST(p.signature.lock_fields.all);
+  BOOST_TEST(p.signature.lock_fields.locks("anything"));
+  // A name covers the fields below it; an Exclude lock (as read from a PDF) locks the rest.
+  FieldLock parties = parse_field_lock("Parties", "--lock-fields");
+  BOOST_TEST(parties.locks("Parties.Witness"));
+  parties.exclude = true;
+  BOOST_TEST(!parties.locks("Parties.Witness"));
+  BOOST_TEST(parties.locks("Approval"));
+  BOOST_TEST(config_error(std::string(kMinimal) + "signature:\n  certify: 4\n").find("certify must be 1") != std::string::npos);
+  BOOST_TEST(config_error(std::string(kMinimal) + "signature:\n  lock_fields: []\n").find("lock_fields") != std::string::npos);
+  BOOST_TEST(config_error(std::string(kMinimal) + "signature:\n  lock_fields: 'a,,b'\n").find("lock_fields") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(missing_keys_are_errors) {
   BOOST_TEST(config_error("name: x\n").find("missing key 'key'") != std::string::npos);
   BOOST_TEST(config_error("key:\n  source: pkcs12\n  path: a.p12\n").find("key.password") != std::string::npos);
