@@ -5,7 +5,6 @@
 
 #include "der/der.h"
 #include "esign/error.h"
-#include "esign/verify.h"
 #include "fuzz_support.h"
 
 using namespace esign;
@@ -21,21 +20,10 @@ void walk(ByteView in, int depth) {
   }
 }
 
-const Verifier& verifier() {
-  static const Verifier v = [] {
-    VerifyOptions options;
-    options.trust = {fuzz::keys_dir() / "ca.pem"};
-    options.offline = true;
-    options.revocation = RevocationPolicy::off;
-    return Verifier(options);
-  }();
-  return v;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  verifier();
+  fuzz::offline_verifier();
   return 0;
 }
 
@@ -44,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   walk(view, 0);
   der::leading_element(view);
   try {
-    verifier().verify_file(fuzz::scratch_file("input.p7s", data, size), fuzz::keys_dir() / "data.txt");
+    fuzz::offline_verifier().verify_file(fuzz::scratch_file("input.p7s", data, size), fuzz::keys_dir() / "data.txt");
   } catch (const Error&) {
   }
   return 0;

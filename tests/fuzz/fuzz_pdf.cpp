@@ -5,7 +5,6 @@
 #include <cstdint>
 
 #include "esign/error.h"
-#include "esign/verify.h"
 #include "fuzz_support.h"
 #include "pdf/document.h"
 
@@ -31,21 +30,10 @@ void read_everything(ByteView data) {
   doc.pages();
 }
 
-const Verifier& verifier() {
-  static const Verifier v = [] {
-    VerifyOptions options;
-    options.trust = {fuzz::keys_dir() / "ca.pem"};
-    options.offline = true;
-    options.revocation = RevocationPolicy::off;
-    return Verifier(options);
-  }();
-  return v;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  verifier();
+  fuzz::offline_verifier();
   return 0;
 }
 
@@ -55,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const Error&) {
   }
   try {
-    verifier().verify_file(fuzz::scratch_file("input.pdf", data, size));
+    fuzz::offline_verifier().verify_file(fuzz::scratch_file("input.pdf", data, size));
   } catch (const Error&) {
   }
   return 0;

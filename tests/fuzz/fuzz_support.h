@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include "esign/verify.h"
+
 namespace esign::fuzz {
 
 // A per-process scratch folder (in /dev/shm when there is one), removed at exit.
@@ -48,6 +50,19 @@ inline std::filesystem::path keys_dir() {
     std::abort();
   }
   return dir;
+}
+
+// A Verifier as `esign verify --offline --revocation off --trust ca.pem` makes it: trusting the
+// keys folder's CA and asking no network.
+inline const Verifier& offline_verifier() {
+  static const Verifier v = [] {
+    VerifyOptions options;
+    options.trust = {keys_dir() / "ca.pem"};
+    options.offline = true;
+    options.revocation = RevocationPolicy::off;
+    return Verifier(options);
+  }();
+  return v;
 }
 
 }  // namespace esign::fuzz
