@@ -173,3 +173,14 @@ done
 expect_verdict "Approval locked, Approval signed later" "$d/lock-Approval-signed.pdf" "VALID INVALID" "later_changes: .*signature field Approval.*a field this signature locks"
 expect_verdict "Witness locked, Approval signed later" "$d/lock-Witness-signed.pdf" "VALID VALID"
 
+
+# A lock names fields by their fully qualified names: the field Parties.Witness (a widget named
+# Witness under the parent field Parties) is locked, and signing it later must not slip past the
+# lock under its partial name.
+forge nested-field "$PDFS/classic.pdf" "$d/nested.pdf" --parent Parties --name Witness
+expect_exit 0 esign sign "$d/nested.pdf" --profile "$PKI/rsa.yaml" --certify 2 --lock-fields Parties.Witness -o "$d/lock-nested.pdf"
+forge sign-field "$d/lock-nested.pdf" "$d/lock-nested-signed.pdf" --name Witness \
+  --key "$PKI/ec256.key.pem" --cert "$PKI/ec256.cert.pem" --certfile "$PKI/chain.pem"
+pdfsig_signed "$d/lock-nested-signed.pdf" 2
+expect_verdict "Parties.Witness locked, signed later" "$d/lock-nested-signed.pdf" "VALID INVALID" \
+  "later_changes: .*a field this signature locks"

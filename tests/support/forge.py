@@ -493,6 +493,19 @@ def attack_empty_field(pdf, a):
     return add_sig_field(pdf, pdf.size(), {}, None, a.name, rect=b'[60 600 360 660]')
 
 
+def attack_nested_field(pdf, a):
+    """Adds an empty signature field --name under a new parent field --parent (a field dictionary
+    with /Kids), so its fully qualified name is PARENT.NAME; visible on page 1."""
+    page = pdf.pages()[0]
+    n = pdf.size()
+    objs = {n: b'<< /FT /Sig /T %s /Kids [%d 0 R] >>' % (pdf_str(a.parent), n + 1),
+            n + 1: b'<< /Type /Annot /Subtype /Widget /T %s /Parent %d 0 R /F 132 /Rect [60 600 360 660] /P %d 0 R >>'
+                   % (pdf_str(a.name), n, page)}
+    with_annot(pdf, page, n + 1, objs)
+    with_field(pdf, n, objs)
+    return append_update(pdf, objs)
+
+
 def attack_fill_field(pdf, a):
     """Gives the empty signature field --name an appearance painting --text and a string /V."""
     nums = [int(m.group(1)) for m in re.finditer(rb'(?<![0-9])(\d+)\s+0\s+obj\b', pdf.data)]
@@ -708,6 +721,7 @@ ATTACKS = {
     'signed-bytes': (attack_signed_bytes, [('--sig', dict(type=int, default=-1))]),
     'field-dup': (attack_field_dup, []),
     'empty-field': (attack_empty_field, [('--name', dict(default='Approval'))]),
+    'nested-field': (attack_nested_field, [('--parent', dict(default='Parties')), ('--name', dict(default='Witness'))]),
     'fill-field': (attack_fill_field, [('--name', dict(default='Approval')), ('--text', dict(default='APPROVED'))]),
     'hybrid-free': (attack_hybrid_free, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'orphan': (attack_orphan, [('--text', dict(default='Pay 1000000 to Mallory')), ('--cert', dict(required=True))]),

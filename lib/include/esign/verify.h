@@ -128,7 +128,7 @@ struct ObjectChange {
   std::string what;    // "signature field Signature2", "DSS", "page 1: /Contents", ...
   bool allowed = false;
   ChangeLevel level = ChangeLevel::validation_data;  // `other` whenever not allowed
-  std::string field{};  // the form field a signing change fills or adds (partial name), if any
+  std::string field{};  // the form field a signing change fills or adds (fully qualified name)
 };
 
 // An incremental update made after the first signature: where it ends and what it changed.

@@ -261,7 +261,7 @@ class Comparison {
       std::string why;
       bool ok = !x->count("V") && only(keys, {"V", "AP", "F", "MK"}) && filled_by_signature(*y, why);
       return {c.object, c.change, "signature field " + field_name(*y) + ": " + join(keys) + why, ok, fill_level(*y),
-              field_name(*y)};
+              qualified_name(*y)};
     }
     std::string type = x ? name_of(a_, *x, "Type") : "";
     return {c.object, c.change, type.empty() ? "object" : "object of /Type /" + type, false};
@@ -318,7 +318,7 @@ class Comparison {
         why = " (unsigned, with an appearance)";
       }
       return {object, "added", "signature field " + field_name(*d) + why, ok,
-              has_value(*d) ? fill_level(*d) : ChangeLevel::validation_data, field_name(*d)};
+              has_value(*d) ? fill_level(*d) : ChangeLevel::validation_data, qualified_name(*d)};
     }
     if (now.get<pdf::Stream>()) {
       if (name_of(b_, *d, "Subtype") == "Form") return {object, "added", "form XObject (appearance)", true};
@@ -338,6 +338,21 @@ class Comparison {
     Object t = b_.resolve_key(d, "T");
     if (const pdf::String* s = t.get<pdf::String>()) return pdf::text_to_utf8(*s);
     return "(unnamed)";
+  }
+
+  // The fully qualified name (§12.7.3.2): the /T of the field and of each /Parent, joined by
+  // dots, as FieldMDP locks name fields (a widget without /T takes its parent's name).
+  std::string qualified_name(const Dict& field) const {
+    std::string name;
+    Object holder;
+    const Dict* d = &field;
+    for (int depth = 0; d && depth < kMaxFieldDepth; ++depth) {
+      Object t = b_.resolve_key(*d, "T");
+      if (const pdf::String* s = t.get<pdf::String>()) name = pdf::text_to_utf8(*s) + (name.empty() ? "" : "." + name);
+      holder = b_.resolve_key(*d, "Parent");
+      d = holder.get<Dict>();
+    }
+    return name;
   }
 
   // The field's /V, here or inherited from its parents; nullptr when it has none.
