@@ -122,14 +122,16 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
 
   // What earlier signatures allow (ISO 32000-2 §12.8.2.2): a certification only as the first
   // signature, and nothing but validation data and time-stamps after a P1 certification.
-  const std::vector<SignatureField> signed_fields = signature_fields(doc);
-  if (spec.certify != Certification::none && !signed_fields.empty())
-    throw Error(Errc::input, name_,
-                fmt::format("cannot certify: the PDF is already signed ({}), and only a document's first signature may "
-                            "certify it",
-                            signed_fields.front().name));
-  if (!spec.timestamp) {
-    if (std::optional<Ref> author = docmdp_signature(doc)) {
+  // (The field tree is walked only when a certification is asked for or the document has one.)
+  const std::optional<Ref> author = docmdp_signature(doc);
+  if (spec.certify != Certification::none || (author && !spec.timestamp)) {
+    const std::vector<SignatureField> signed_fields = signature_fields(doc);
+    if (spec.certify != Certification::none && !signed_fields.empty())
+      throw Error(Errc::input, name_,
+                  fmt::format("cannot certify: the PDF is already signed ({}), and only a document's first signature may "
+                              "certify it",
+                              signed_fields.front().name));
+    if (author && !spec.timestamp) {
       for (const SignatureField& f : signed_fields)
         if (f.value_ref && *f.value_ref == *author &&
             signature_references(doc, f.value).certification == Certification::no_changes)
@@ -139,7 +141,7 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
     }
   }
   Array lock_names;
-  if (!spec.lock_fields.all) {
+  if (!spec.lock_fields.fields.empty()) {
     std::vector<std::string> names = form_field_names(doc);
     for (const std::string& wanted : spec.lock_fields.fields) {
       if (std::find(names.begin(), names.end(), wanted) == names.end())

@@ -197,8 +197,8 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
           problem = "modified after signing: " + change;
         else if (c.level > tolerated)
           problem = fmt::format("{}, which its certification (P{}) does not permit", change, static_cast<int>(r.certification));
-        else if (c.level == ChangeLevel::signing && r.locked_fields.any() &&
-                 (r.locked_fields.all || r.locked_fields.locks(c.field)))
+        else if (c.level == ChangeLevel::signing &&
+                 (r.locked_fields.all || (!c.field.empty() && r.locked_fields.locks(c.field))))
           problem = fmt::format("{}, a field this signature locks", change);
       }
     }
