@@ -24,6 +24,7 @@ struct VerifyArgs {
   std::string format = "text";
   unsigned jobs = 0;
   std::string require_level;
+  std::string max_changes = "lta";
   bool offline = false;
   unsigned min_rsa_bits = KeyPolicy::kMinRsaBits;
   unsigned min_ec_bits = KeyPolicy::kMinEcBits;
@@ -42,6 +43,7 @@ ExitCode run(const VerifyArgs& args, Context& ctx) {
   }
   options.offline = args.offline;
   options.keys = {args.min_rsa_bits, args.min_ec_bits};
+  options.max_changes = parse_max_changes(args.max_changes, "--max-changes");
   if (!args.require_level.empty()) options.required_level = parse_signature_level(args.require_level, "--require-level");
   Verifier verifier(std::move(options));
   ReportFormat format = ctx.json || args.format == "json" ? ReportFormat::json
@@ -92,6 +94,11 @@ Command add_verify(CLI::App& root, Context& ctx) {
   app->add_option("--require-level", args->require_level,
                   "Policy: fail files whose signatures do not reach this level (B-B, B-T, B-LT, B-LTA)")
       ->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
+  app->add_option("--max-changes", args->max_changes,
+                  "Policy for PDFs with approval signatures only: what may follow a signature: lta (validation data, "
+                  "time-stamps, signatures), form-filling or annotations")
+      ->check(CLI::IsMember({"lta", "form-filling", "annotations"}))
+      ->capture_default_str();
   app->add_flag("--offline", args->offline,
                 "Use only what the files hold (DSS, CMS) and --certs; never ask OCSP responders, CRL or caIssuers servers");
   app->add_option("--revocation", args->revocation,

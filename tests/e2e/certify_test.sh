@@ -142,7 +142,7 @@ for p in 1 2 3; do
   # Validation data, then a document time-stamp.
   forge dss-add "$d/p$p.pdf" "$d/p$p-dss.pdf"
   expect_exit 0 esign stamp "$d/p$p-dss.pdf" --tsa "$TSA_URL/tsa" -o "$d/p$p-dts.pdf"
-  # An annotation that paints text over the page, and a form field filled in after signing.
+  # An annotation that claims to be a signature field and paints text over the page.
   forge annot "$d/p$p.pdf" "$d/p$p-annot.pdf" --subtype FreeText
 done
 expect_verdict "P1 + later signature" "$d/p1-signed.pdf" "INVALID VALID" "does not permit"
@@ -151,8 +151,8 @@ expect_verdict "P3 + later signature" "$d/p3-signed.pdf" "VALID VALID"
 for p in 1 2 3; do
   expect_verdict "P$p + DSS" "$d/p$p-dss.pdf" "VALID"
   expect_verdict "P$p + DSS + document time-stamp" "$d/p$p-dts.pdf" "VALID VALID"
-  # Annotations are not yet told apart from other changes: invalid at every level.
-  expect_verdict "P$p + annotation" "$d/p$p-annot.pdf" "INVALID" "modified after signing"
+  # An annotation with field entries is neither a field nor a reviewer's note: never allowed.
+  expect_verdict "P$p + annotation posing as a field" "$d/p$p-annot.pdf" "INVALID" "modified after signing"
 done
 forge sign "$d/p2-all.pdf" "$d/p2-all-signed.pdf" --key "$PKI/ec256.key.pem" --cert "$PKI/ec256.cert.pem" \
   --certfile "$PKI/chain.pem"
@@ -184,3 +184,57 @@ forge sign-field "$d/lock-nested.pdf" "$d/lock-nested-signed.pdf" --name Witness
 pdfsig_signed "$d/lock-nested-signed.pdf" 2
 expect_verdict "Parties.Witness locked, signed later" "$d/lock-nested-signed.pdf" "VALID INVALID" \
   "later_changes: .*a field this signature locks"
+
+# --- form filling and annotations, per level ---
+# A form with a text field, signed (approval) or certified P1/P2/P3; then, each on its own: the
+# field filled in, a reviewer's note and free-text annotation, the page's content replaced, and
+# the field filled in and hidden (/F changed).
+forge text-field "$PDFS/classic.pdf" "$d/tform.pdf" --name Amount
+expect_exit 0 esign sign "$d/tform.pdf" --profile "$PKI/rsa.yaml" -o "$d/t0.pdf"
+for p in 1 2 3; do
+  expect_exit 0 esign sign "$d/tform.pdf" --profile "$PKI/rsa.yaml" --certify "$p" -o "$d/t$p.pdf"
+done
+for p in 0 1 2 3; do
+  forge fill-text "$d/t$p.pdf" "$d/t$p-fill.pdf" --name Amount --text "1000 EUR"
+  forge annot "$d/t$p.pdf" "$d/t$p-note.pdf" --plain --subtype Text
+  forge annot "$d/t$p.pdf" "$d/t$p-freetext.pdf" --plain --subtype FreeText
+  forge content "$d/t$p.pdf" "$d/t$p-content.pdf"
+  forge fill-text "$d/t$p.pdf" "$d/t$p-hidden.pdf" --name Amount --key F=2
+  qpdf_ok "$d/t$p-fill.pdf"
+  qpdf_ok "$d/t$p-note.pdf"
+  expect_verdict "P$p + page content" "$d/t$p-content.pdf" "INVALID" "modified after signing"
+  expect_verdict "P$p + field filled and hidden" "$d/t$p-hidden.pdf" "INVALID" "modified after signing: .*form field Amount: .*/F"
+done
+expect_verdict "approval + form filling" "$d/t0-fill.pdf" "INVALID" "form filling, which the verify policy \(--max-changes\) does not permit"
+expect_verdict "approval + note" "$d/t0-note.pdf" "INVALID" "annotations, which the verify policy"
+expect_verdict "P1 + form filling" "$d/t1-fill.pdf" "INVALID" "form filling, which the document's certification \(P1\) does not permit"
+expect_verdict "P1 + note" "$d/t1-note.pdf" "INVALID" "annotations, which the document's certification \(P1\)"
+expect_verdict "P2 + form filling" "$d/t2-fill.pdf" "VALID"
+"$py" -c 'import json,sys; c=json.load(open(sys.argv[1]))["files"][0]["revisions"][0]; assert c["level"]=="form filling", c; assert any(x["what"].startswith("form field Amount") and x["level"]=="form filling" for x in c["changes"]), c' "$d/v.json" ||
+  fail "P2 + form filling: the JSON does not name the form field at level 'form filling'"
+expect_verdict "P2 + note" "$d/t2-note.pdf" "INVALID" "annotations, which the document's certification \(P2\)"
+expect_verdict "P2 + free text" "$d/t2-freetext.pdf" "INVALID" "annotations, which the document's certification \(P2\)"
+expect_verdict "P3 + form filling" "$d/t3-fill.pdf" "VALID"
+expect_verdict "P3 + note" "$d/t3-note.pdf" "VALID"
+"$py" -c 'import json,sys; c=json.load(open(sys.argv[1]))["files"][0]["revisions"][0]; assert c["level"]=="annotations", c' "$d/v.json" ||
+  fail "P3 + note: the revision's level is not 'annotations'"
+# A later signature and a later DSS + document time-stamp after the text form, per level.
+for p in 1 2 3; do
+  forge dss-add "$d/t$p.pdf" "$d/t$p-dss.pdf"
+  expect_exit 0 esign stamp "$d/t$p-dss.pdf" --tsa "$TSA_URL/tsa" -o "$d/t$p-dts.pdf"
+  expect_verdict "P$p form + DSS + document time-stamp" "$d/t$p-dts.pdf" "VALID VALID"
+done
+# --max-changes lets an approval-signed document take form filling (and annotations).
+expect_exit 1 esign verify "$d/t0-fill.pdf" --trust "$root" --max-changes lta
+expect_exit 0 esign verify "$d/t0-fill.pdf" --trust "$root" --max-changes form-filling
+expect_exit 1 esign verify "$d/t0-note.pdf" --trust "$root" --max-changes form-filling
+expect_exit 0 esign verify "$d/t0-note.pdf" --trust "$root" --max-changes annotations
+expect_exit 1 esign verify "$d/t0-content.pdf" --trust "$root" --max-changes annotations
+# A certified document's level is not widened by --max-changes.
+expect_exit 1 esign verify "$d/t2-note.pdf" --trust "$root" --max-changes annotations
+expect_exit 2 esign verify "$d/t0-fill.pdf" --trust "$root" --max-changes everything
+
+# FieldMDP: the author locks the text field; filling it breaks the certification.
+expect_exit 0 esign sign "$d/tform.pdf" --profile "$PKI/rsa.yaml" --certify 2 --lock-fields Amount -o "$d/t2-lock.pdf"
+forge fill-text "$d/t2-lock.pdf" "$d/t2-lock-fill.pdf" --name Amount
+expect_verdict "P2, Amount locked + Amount filled" "$d/t2-lock-fill.pdf" "INVALID" "form field Amount.*a field this signature locks"

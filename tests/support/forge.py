@@ -451,12 +451,15 @@ def attack_typed_content(pdf, a):
 def attack_annot(pdf, a):
     """Adds an annotation to page 1 claiming to be part of a signature: --subtype FreeText
     (with /FT /Sig, or with --parent: /Parent = the first signature field) whose appearance
-    paints --text over the page, or --subtype Link with /FT /Sig and a URI action."""
+    paints --text over the page, or --subtype Link with /FT /Sig and a URI action; with
+    --plain, an ordinary annotation (a reviewer's FreeText or Text note, no field entries)."""
     page = pdf.pages()[0]
     n = pdf.size()
     annot = b'<< /Type /Annot /Subtype /%s /Rect [60 600 360 660] /P %d 0 R /F 4' % (a.subtype.encode(), page)
     objs = {}
-    if a.parent:
+    if a.plain:
+        pass
+    elif a.parent:
         af = pdf.acroform()[1]
         annot += b' /Parent ' + re.search(rb'\d+\s+\d+\s+R', pdf.resolve(dict_get(af, b'Fields'))).group(0)
     else:
@@ -469,6 +472,42 @@ def attack_annot(pdf, a):
     objs[n] = annot + b' >>'
     with_annot(pdf, page, n, objs)
     return append_update(pdf, objs)
+
+
+def field_num(pdf, name):
+    """The object number of the field (or merged widget) whose /T is name."""
+    nums = [int(m.group(1)) for m in re.finditer(rb'(?<![0-9])(\d+)\s+0\s+obj\b', pdf.data)]
+    return next(x for x in dict.fromkeys(nums) if b'/T %s' % pdf_str(name) in pdf.obj(x))
+
+
+def attack_text_field(pdf, a):
+    """Adds an empty text field --name to the form: a merged field and widget on page 1 at
+    --rect (as a form author would, before anyone signs)."""
+    page = pdf.pages()[0]
+    n = pdf.size()
+    objs = {n: b'<< /Type /Annot /Subtype /Widget /FT /Tx /T %s /F 4 /Rect %s /P %d 0 R /DA (/Helv 12 Tf 0 g) >>'
+               % (pdf_str(a.name), a.rect.encode(), page)}
+    with_annot(pdf, page, n, objs)
+    with_field(pdf, n, objs, dr=True)
+    return append_update(pdf, objs)
+
+
+def attack_fill_text(pdf, a):
+    """Fills the text field --name with --text, as a form filler does: a new /V and a new
+    appearance stream (--rect-sized, the field's own rectangle unchanged); --key KEY=VALUE
+    changes one more entry of the field (e.g. F=2 to hide it, Rect=[...] to move it)."""
+    num = field_num(pdf, a.name)
+    n = pdf.size()
+    field = dict_set(dict_set(pdf.obj(num), b'V', pdf_str(a.text)), b'AP', b'<< /N %d 0 R >>' % n)
+    if a.key:
+        k, v = a.key.split('=', 1)
+        field = dict_set(field, k.encode(), v.encode())
+    return append_update(pdf, {num: field, n: appearance(pdf, a.text)})
+
+
+def attack_content(pdf, a):
+    """Redefines page 1's content stream to show --text instead of what was signed."""
+    return append_update(pdf, {page_content_num(pdf): stream(b'<< >>', text_content(a.text))})
 
 
 def attack_sig_copy(pdf, a):
@@ -508,8 +547,7 @@ def attack_nested_field(pdf, a):
 
 def attack_fill_field(pdf, a):
     """Gives the empty signature field --name an appearance painting --text and a string /V."""
-    nums = [int(m.group(1)) for m in re.finditer(rb'(?<![0-9])(\d+)\s+0\s+obj\b', pdf.data)]
-    num = next(x for x in dict.fromkeys(nums) if b'/T %s' % pdf_str(a.name) in pdf.obj(x))
+    num = field_num(pdf, a.name)
     n = pdf.size()
     field = dict_set(dict_set(pdf.obj(num), b'V', pdf_str('x')), b'AP', b'<< /N %d 0 R >>' % n)
     return append_update(pdf, {num: field, n: appearance(pdf, a.text)})
@@ -615,8 +653,7 @@ def attack_sign(pdf, a):
 def attack_sign_field(pdf, a):
     """Signs the existing empty signature field --name (as a second signer filling a form's
     signature field): its /V becomes a new signature dictionary, signed as `sign` does."""
-    nums = [int(m.group(1)) for m in re.finditer(rb'(?<![0-9])(\d+)\s+0\s+obj\b', pdf.data)]
-    num = next(x for x in dict.fromkeys(nums) if b'/T %s' % pdf_str(a.name) in pdf.obj(x))
+    num = field_num(pdf, a.name)
     n = pdf.size()
     placeholder = b'/ByteRange [0 ********** ********** **********]'
     sig = (b'<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached %s /Contents <%s> /M %s >>'
@@ -711,8 +748,8 @@ ATTACKS = {
     'dss-cover': (attack_dss_cover, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'typed-content': (attack_typed_content, [('--type', dict(default='ObjStm', choices=['ObjStm', 'XRef'])),
                                              ('--text', dict(default='Pay 1000000 to Mallory'))]),
-    'annot': (attack_annot, [('--subtype', dict(default='FreeText', choices=['FreeText', 'Link'])),
-                             ('--parent', dict(action='store_true')), ('--text', dict(default='PAID IN FULL')),
+    'annot': (attack_annot, [('--subtype', dict(default='FreeText', choices=['FreeText', 'Link', 'Text'])),
+                             ('--parent', dict(action='store_true')), ('--plain', dict(action='store_true')), ('--text', dict(default='PAID IN FULL')),
                              ('--uri', dict(default='http://127.0.0.1/'))]),
     'sig-copy': (attack_sig_copy, [('--m', dict(default='D:20200101000000Z'))]),
     'cms': (attack_cms, [('--sig', dict(type=int, default=-1))]),
@@ -720,6 +757,10 @@ ATTACKS = {
     'cms-crls': (attack_cms_crls, [('--crl', dict(action='append', required=True))]),
     'signed-bytes': (attack_signed_bytes, [('--sig', dict(type=int, default=-1))]),
     'field-dup': (attack_field_dup, []),
+    'text-field': (attack_text_field, [('--name', dict(default='Amount')), ('--rect', dict(default='[72 500 372 560]'))]),
+    'fill-text': (attack_fill_text, [('--name', dict(default='Amount')), ('--text', dict(default='1000 EUR')),
+                                     ('--key',)]),
+    'content': (attack_content, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'empty-field': (attack_empty_field, [('--name', dict(default='Approval'))]),
     'nested-field': (attack_nested_field, [('--parent', dict(default='Parties')), ('--name', dict(default='Witness'))]),
     'fill-field': (attack_fill_field, [('--name', dict(default='Approval')), ('--text', dict(default='APPROVED'))]),

@@ -39,6 +39,24 @@ struct VerifyConfig {
 // Throws Error(config, "FILE:LINE") for unknown keys and bad values; defaults when absent.
 VerifyConfig load_verify_config(const std::filesystem::path& file);
 
+// What kind of modification a change after signing is, least first: what a certification
+// signature's permission level (or, for approval signatures, the verify policy) may allow.
+enum class ChangeLevel {
+  validation_data,  // DSS and VRI, document time-stamps (in invisible fields), the structure they need
+  signing,          // further signatures: their fields, widgets and appearances
+  form_filling,     // existing form fields filled in: values, appearances, field flags
+  annotations,      // markup and pop-up annotations added, changed or removed
+  other,            // anything else: a modification of what was signed
+};
+const char* to_string(ChangeLevel level);  // "validation data", "signing", ...
+// The most a signature tolerates after it: by its certification level (P1: validation data; P2:
+// form filling and signing; P3: annotations), and for approval signatures validation data and
+// further signatures (EN 319 142-1 §5.4).
+ChangeLevel tolerated_changes(Certification certification);
+// "lta" (validation data and signing), "form-filling" or "annotations" (--max-changes); throws
+// Error(usage, where) for anything else.
+ChangeLevel parse_max_changes(const std::string& text, const std::string& where);
+
 struct VerifyOptions {
   std::vector<std::filesystem::path> trust;  // PEM files of trust anchors; empty: the system store
   // PEM files of untrusted intermediate certificates that may complete a signer's path (--certs).
@@ -53,6 +71,10 @@ struct VerifyOptions {
   std::optional<std::chrono::seconds> max_evidence_age;  // see VerifyConfig
   // Smallest keys accepted for the signer and every certificate of its path (and the TSA's).
   KeyPolicy keys;
+  // PDF: the most an approval signature tolerates after it (--max-changes): `signing` (lta:
+  // validation data, document time-stamps and further signatures), `form_filling` or
+  // `annotations`. A certified document's permission level governs all its signatures instead.
+  ChangeLevel max_changes = ChangeLevel::signing;
 };
 
 // ETSI EN 319 102-1 §5.1.3 main indications, worst last.
@@ -104,20 +126,6 @@ struct SignatureReport {
   FieldLock locked_fields;
 };
 
-// What kind of modification a change after signing is, least first: what a certification
-// signature's permission level (or, for approval signatures, the verify policy) may allow.
-enum class ChangeLevel {
-  validation_data,  // DSS and VRI, document time-stamps (in invisible fields), the structure they need
-  signing,          // further signatures: their fields, widgets and appearances
-  form_filling,     // values of existing form fields (not yet recognised: such changes are `other`)
-  annotations,      // annotations (not yet recognised: such changes are `other`)
-  other,            // anything else: a modification of what was signed
-};
-const char* to_string(ChangeLevel level);  // "validation data", "signing", ...
-// The most a signature tolerates after it: by its certification level (P1: validation data; P2:
-// form filling and signing; P3: annotations), and for approval signatures validation data and
-// further signatures (EN 319 142-1 §5.4).
-ChangeLevel tolerated_changes(Certification certification);
 
 // One object an incremental update added, changed or removed, and whether that kind of change
 // keeps the earlier signatures valid (EN 319 142-1 §5.4: validation data, document time-stamps

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "esign/error.h"
@@ -94,6 +95,46 @@ std::optional<Array> appended(const Array& before, const Array& now) {
   return added;
 }
 
+// What a list of references gained and lost; nullopt when an entry is not a reference.
+struct ListDiff {
+  Array added, removed;
+};
+std::optional<ListDiff> list_diff(const Array& before, const Array& now) {
+  const auto all_refs = [](const Array& a) { return std::all_of(a.begin(), a.end(), [](const Object& o) { return o.is<Ref>(); }); };
+  if (!all_refs(before) || !all_refs(now)) {
+    std::optional<Array> added = appended(before, now);
+    if (!added) return std::nullopt;
+    return ListDiff{*added, {}};
+  }
+  std::set<Ref> old_refs, new_refs;
+  for (const Object& o : before) old_refs.insert(*o.get<Ref>());
+  for (const Object& o : now) new_refs.insert(*o.get<Ref>());
+  ListDiff d;
+  for (Ref r : new_refs)
+    if (!old_refs.count(r)) d.added.push_back(Object(r));
+  for (Ref r : old_refs)
+    if (!new_refs.count(r)) d.removed.push_back(Object(r));
+  return d;
+}
+
+// An annotation a reader only shows (§12.5.6): markup (text notes, free text, shapes, text
+// markup, stamps, ink) and pop-ups, with no action. Widgets, links, media, file attachments,
+// redactions and watermarks are not: they fill forms, run something, carry files or change
+// the page for good; nor is an annotation with field entries (/FT, /V, /Kids, a /Parent other
+// than a pop-up's).
+bool is_plain_annotation(const Document& doc, const Object& o) {
+  const Dict* d = o.get<Dict>();
+  if (!d || d->count("A") || d->count("AA") || d->count("FT") || d->count("Kids") || d->count("V")) return false;
+  const std::string subtype = name_of(doc, *d, "Subtype");
+  if (d->count("Parent") && subtype != "Popup") return false;  // only a pop-up has a parent: its annotation
+  const std::string type = name_of(doc, *d, "Type");
+  if (!type.empty() && type != "Annot") return false;
+  static const std::set<std::string> kinds = {"Text", "FreeText", "Line", "Square", "Circle", "Polygon", "PolyLine",
+                                              "Highlight", "Underline", "Squiggly", "StrikeOut", "Stamp", "Caret",
+                                              "Ink", "Popup"};
+  return kinds.count(subtype) != 0;
+}
+
 constexpr std::size_t kMaxWalked = 1'000'000;
 
 // The first reference inside `o` (not following references) that names no object in use in
@@ -157,12 +198,12 @@ class Comparison {
     // The indirect arrays that list fields or annotations: the AcroForm's /Fields, pages' /Annots.
     Object form = b.resolve_key(catalog, "AcroForm");
     if (const Dict* f = form.get<Dict>())
-      if (auto it = f->find("Fields"); it != f->end() && it->second.is<Ref>()) lists_.insert(*it->second.get<Ref>());
+      if (auto it = f->find("Fields"); it != f->end() && it->second.is<Ref>()) field_lists_.insert(*it->second.get<Ref>());
     for (const auto& [page, number] : pages_) {
       (void)number;
       Object p = b.get(page);
       if (const Dict* d = p.get<Dict>())
-        if (auto it = d->find("Annots"); it != d->end() && it->second.is<Ref>()) lists_.insert(*it->second.get<Ref>());
+        if (auto it = d->find("Annots"); it != d->end() && it->second.is<Ref>()) annot_lists_.insert(*it->second.get<Ref>());
     }
     root_ = b.trailer().count("Root") ? b.trailer().at("Root").get<Ref>() : nullptr;
     Object acroform = catalog.count("AcroForm") ? catalog.at("AcroForm") : Object();
@@ -232,9 +273,10 @@ class Comparison {
     if (acroform_ && ref == *acroform_ && plain_dicts) return {c.object, c.change, "AcroForm", acroform_ok(*x, *y)};
     if (auto page = pages_.find(ref); page != pages_.end() && plain_dicts) {
       std::set<std::string> keys = changed_keys(*x, *y);
-      bool ok = only(keys, {"Annots"});
-      if (ok && keys.count("Annots")) ok = annots_ok(a_.resolve_key(*x, "Annots"), b_.resolve_key(*y, "Annots"));
-      return {c.object, c.change, fmt::format("page {}: {}", page->second, join(keys)), ok};
+      std::optional<ChangeLevel> level = only(keys, {"Annots"}) ? std::optional(ChangeLevel::validation_data) : std::nullopt;
+      if (level && keys.count("Annots")) level = annots_change(a_.resolve_key(*x, "Annots"), b_.resolve_key(*y, "Annots"));
+      return {c.object, c.change, fmt::format("page {}: {}", page->second, join(keys)), level.has_value(),
+              level.value_or(ChangeLevel::other)};
     }
     // Validation data: what the earlier revision's DSS structure held (the DSS dictionary, its
     // arrays and VRI dictionaries; never a stream, never an object the document uses elsewhere).
@@ -251,9 +293,14 @@ class Comparison {
     const Array* ax = before.get<Array>();
     const Array* ay = now.get<Array>();
     if (ax && ay) {
+      const std::string what = "array (" + std::to_string(ay->size()) + " entries)";
+      if (annot_lists_.count(ref)) {
+        std::optional<ChangeLevel> level = annots_change(before, now);
+        return {c.object, c.change, "annotations " + what, level.has_value(), level.value_or(ChangeLevel::other)};
+      }
       std::optional<Array> added = appended(*ax, *ay);
-      bool ok = added && !added->empty() && all_signature_fields(*added) && lists_.count(ref);
-      return {c.object, c.change, "array (" + std::to_string(ay->size()) + " entries)", ok};
+      bool ok = added && !added->empty() && all_signature_fields(*added) && field_lists_.count(ref);
+      return {c.object, c.change, what, ok};
     }
     // An empty signature field that a signature of this very update filled.
     if (plain_dicts && is_signature_field(Object(ref))) {
@@ -262,6 +309,23 @@ class Comparison {
       bool ok = !x->count("V") && only(keys, {"V", "AP", "F", "MK"}) && filled_by_signature(*y, why);
       return {c.object, c.change, "signature field " + field_name(*y) + ": " + join(keys) + why, ok, fill_level(*y),
               qualified_name(*y)};
+    }
+    // A form field of the earlier revision, filled in: its value, its appearance and the flags
+    // a form filler sets; never its name, type, rectangle, page, actions or visibility.
+    if (plain_dicts) {
+      if (auto field = fields_before().find(ref); field != fields_before().end()) {
+        std::set<std::string> keys = changed_keys(*x, *y);
+        bool ok = only(keys, {"V", "AS", "AP", "DA", "Q", "Ff", "I"});
+        return {c.object, c.change, "form field " + field->second + ": " + join(keys), ok, ChangeLevel::form_filling,
+                field->second};
+      }
+      // An annotation of the earlier revision, changed and still the same kind of annotation.
+      if (annotations_before().count(ref)) {
+        std::set<std::string> keys = changed_keys(*x, *y);
+        bool ok = is_plain_annotation(b_, now) && !keys.count("Subtype") && !keys.count("P");
+        return {c.object, c.change, "annotation /" + name_of(b_, *y, "Subtype") + ": " + join(keys), ok,
+                ChangeLevel::annotations};
+      }
     }
     std::string type = x ? name_of(a_, *x, "Type") : "";
     return {c.object, c.change, type.empty() ? "object" : "object of /Type /" + type, false};
@@ -278,8 +342,16 @@ class Comparison {
       return {ref_text(ref), "added", "an object the signed revision refers to but did not have", false};
     ObjectChange c = describe_added(ref, now);
     if (c.allowed && !explained_.count(ref)) {
-      c.allowed = false;
-      c.what += ", which no signature, time-stamp or validation data uses";
+      // Not brought in by signing or validation data: perhaps by a form field's new value or
+      // appearance, or by an annotation.
+      if (form_values().count(ref)) {
+        c.level = std::max(c.level, ChangeLevel::form_filling);
+      } else if (annotation_parts().count(ref)) {
+        c.level = std::max(c.level, ChangeLevel::annotations);
+      } else {
+        c.allowed = false;
+        c.what += ", which no signature, time-stamp, validation data, form field or annotation uses";
+      }
     }
     return c;
   }
@@ -439,12 +511,111 @@ class Comparison {
     return true;
   }
 
-  bool annots_ok(const Object& before, const Object& now) const {
+  // What a change of a page's /Annots is: signature widgets appended (validation data: the
+  // signatures are judged on their own), or annotations (§12.5.6, markup and pop-up) added or
+  // removed; nullopt for anything else (a link, a widget of another field, a removed widget).
+  std::optional<ChangeLevel> annots_change(const Object& before, const Object& now) const {
     const Array* ay = now.get<Array>();
-    if (!ay) return false;
+    if (!ay) return std::nullopt;
     const Array* ax = before.get<Array>();
-    std::optional<Array> added = appended(ax ? *ax : Array{}, *ay);
-    return added && all_signature_fields(*added);
+    std::optional<ListDiff> diff = list_diff(ax ? *ax : Array{}, *ay);
+    if (!diff) return std::nullopt;
+    ChangeLevel level = ChangeLevel::validation_data;
+    for (const Object& o : diff->added) {
+      if (is_signature_field(o)) continue;
+      if (!is_plain_annotation(b_, b_.resolve(o))) return std::nullopt;
+      level = ChangeLevel::annotations;
+    }
+    for (const Object& o : diff->removed) {
+      if (!is_plain_annotation(a_, a_.resolve(o))) return std::nullopt;
+      level = ChangeLevel::annotations;
+    }
+    return level;
+  }
+
+  // The non-signature form fields (and their widgets) of the earlier revision, by reference,
+  // with their fully qualified names.
+  const std::map<Ref, std::string>& fields_before() const {
+    if (!fields_before_) {
+      fields_before_.emplace();
+      std::set<Ref> visited;
+      Object af = a_.resolve_key(a_.catalog(), "AcroForm");
+      if (const Dict* d = af.get<Dict>()) {
+        Object fields = a_.resolve_key(*d, "Fields");
+        if (const Array* list = fields.get<Array>())
+          for (const Object& f : *list) collect_fields(f, "", 0, visited);
+      }
+    }
+    return *fields_before_;
+  }
+
+  void collect_fields(const Object& field, const std::string& parent, int depth, std::set<Ref>& visited) const {
+    if (depth > kMaxFieldDepth || visited.size() > kMaxWalked) return;
+    const Ref* r = field.get<Ref>();
+    if (r == nullptr || !visited.insert(*r).second) return;
+    Object f = a_.get(*r);
+    const Dict* d = f.get<Dict>();
+    if (!d) return;
+    std::string name = parent;
+    Object t = a_.resolve_key(*d, "T");
+    if (const pdf::String* s = t.get<pdf::String>()) name += (name.empty() ? "" : ".") + pdf::text_to_utf8(*s);
+    Object ft = a_.resolve_key(*d, "FT");
+    const pdf::Name* type = ft.get<pdf::Name>();
+    if (type && type->value == "Sig") return;  // signature fields are judged as signatures
+    (*fields_before_)[*r] = name;
+    Object kids = a_.resolve_key(*d, "Kids");
+    if (const Array* k = kids.get<Array>())
+      for (const Object& kid : *k) collect_fields(kid, name, depth + 1, visited);
+  }
+
+  // The markup and pop-up annotations on the earlier revision's pages.
+  const std::set<Ref>& annotations_before() const {
+    if (!annotations_before_) {
+      annotations_before_.emplace();
+      for (Ref page : a_.pages()) {
+        Object p = a_.get(page);
+        const Dict* d = p.get<Dict>();
+        if (!d) continue;
+        Object annots = a_.resolve_key(*d, "Annots");
+        if (const Array* list = annots.get<Array>())
+          for (const Object& o : *list)
+            if (const Ref* r = o.get<Ref>(); r && annotations_before_->size() < kMaxWalked && is_plain_annotation(a_, a_.get(*r)))
+              annotations_before_->insert(*r);
+      }
+    }
+    return *annotations_before_;
+  }
+
+  // What the earlier revision's form fields refer to now (their new values and appearances).
+  const std::set<Ref>& form_values() const {
+    if (!form_values_) {
+      form_values_.emplace();
+      std::vector<Object> roots;
+      for (const auto& [ref, name] : fields_before()) roots.push_back(Object(ref));
+      reachable(b_, roots, *form_values_,
+                [](const Dict&, const std::string& key) { return key == "P" || key == "Parent" || key == "Kids"; });
+    }
+    return *form_values_;
+  }
+
+  // What the markup and pop-up annotations on the pages refer to (appearances, pop-ups).
+  const std::set<Ref>& annotation_parts() const {
+    if (!annotation_parts_) {
+      annotation_parts_.emplace();
+      std::vector<Object> roots;
+      for (const auto& [page, number] : pages_) {
+        (void)number;
+        Object p = b_.get(page);
+        const Dict* d = p.get<Dict>();
+        if (!d) continue;
+        Object annots = b_.resolve_key(*d, "Annots");
+        if (const Array* list = annots.get<Array>())
+          for (const Object& o : *list)
+            if (roots.size() < kMaxWalked && is_plain_annotation(b_, b_.resolve(o))) roots.push_back(o);
+      }
+      reachable(b_, roots, *annotation_parts_, [](const Dict&, const std::string& key) { return key == "P" || key == "Parent"; });
+    }
+    return *annotation_parts_;
   }
 
   // The DSS of `doc`: its dictionary, the arrays under /Certs /OCSPs /CRLs /VRI and the VRI
@@ -509,7 +680,8 @@ class Comparison {
       if (auto dr = d->find("DR"); dr != d->end()) roots.push_back(dr->second);
     }
     reachable(b_, roots, explained_, [](const Dict&, const std::string& key) { return key == "P" || key == "Parent"; });
-    explained_.insert(lists_.begin(), lists_.end());
+    explained_.insert(field_lists_.begin(), field_lists_.end());
+    explained_.insert(annot_lists_.begin(), annot_lists_.end());
     dss_structure_after_ = dss_structure(b_, &dss_items_);
     explained_.insert(dss_structure_after_.begin(), dss_structure_after_.end());
     explained_.insert(dss_items_.begin(), dss_items_.end());
@@ -538,7 +710,9 @@ class Comparison {
   std::set<Ref> dss_structure_before_, dss_structure_after_, dss_items_;
   std::set<Ref> explained_;
   const std::set<Ref>& signed_refs_;
-  std::set<Ref> lists_;
+  std::set<Ref> field_lists_, annot_lists_;  // indirect arrays: the AcroForm's /Fields, pages' /Annots
+  mutable std::optional<std::map<Ref, std::string>> fields_before_;
+  mutable std::optional<std::set<Ref>> annotations_before_, form_values_, annotation_parts_;
   bool new_info_ok_ = false;
 };
 
@@ -720,6 +894,13 @@ const char* to_string(ChangeLevel level) {
     case ChangeLevel::other: return "other";
   }
   return "other";
+}
+
+ChangeLevel parse_max_changes(const std::string& text, const std::string& where) {
+  if (text == "lta") return ChangeLevel::signing;
+  if (text == "form-filling") return ChangeLevel::form_filling;
+  if (text == "annotations") return ChangeLevel::annotations;
+  throw Error(Errc::usage, where, "must be lta, form-filling or annotations, not '" + text + "'");
 }
 
 ChangeLevel tolerated_changes(Certification certification) {

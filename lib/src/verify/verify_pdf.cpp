@@ -164,7 +164,7 @@ std::optional<std::chrono::system_clock::time_point> verify_signature(ByteView d
 // What came after each signature: only validation data, document time-stamps and further
 // signatures may (EN 319 142-1 §5.4); the revisions' changes go into the report.
 void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::vector<pdf::SignatureField>& fields,
-                           FileReport& report) {
+                           ChangeLevel max_changes, FileReport& report) {
   std::size_t first = 0, last = 0;
   std::vector<SignedRevision> signed_revisions;
   for (std::size_t i = 0; i < report.signatures.size(); ++i) {
@@ -182,11 +182,16 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
     fail_file(report, "cannot analyse the updates after the first signature: " + e.reason());
     return;
   }
+  // The document's certification, when it has one, governs what follows every signature.
+  Certification document = Certification::none;
+  for (const SignatureReport& r : report.signatures)
+    if (r.certification != Certification::none) document = r.certification;
   for (SignatureReport& r : report.signatures) {
     if (r.signed_bytes == 0) continue;
-    // A certification signature tolerates what its level permits; an approval signature
-    // validation data and further signatures. Its FieldMDP lock forbids signing locked fields.
-    const ChangeLevel tolerated = tolerated_changes(r.certification);
+    // A certification signature tolerates what its level permits, and so does an approval
+    // signature of a certified document; in other documents an approval signature tolerates
+    // `max_changes`. A FieldMDP lock forbids filling or signing the fields it locks.
+    const ChangeLevel tolerated = document != Certification::none ? tolerated_changes(document) : max_changes;
     std::string problem;
     for (const RevisionReport& rev : report.revisions) {
       if (rev.end <= r.signed_bytes) continue;
@@ -195,9 +200,12 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
         const std::string change = fmt::format("the update ending at byte {} {} {} ({})", rev.end, c.change, c.what, c.object);
         if (c.level == ChangeLevel::other)
           problem = "modified after signing: " + change;
+        else if (c.level > tolerated && document != Certification::none)
+          problem = fmt::format("{}, {}, which the document's certification (P{}) does not permit", change, to_string(c.level),
+                                static_cast<int>(document));
         else if (c.level > tolerated)
-          problem = fmt::format("{}, which its certification (P{}) does not permit", change, static_cast<int>(r.certification));
-        else if (c.level == ChangeLevel::signing &&
+          problem = fmt::format("{}, {}, which the verify policy (--max-changes) does not permit", change, to_string(c.level));
+        else if ((c.level == ChangeLevel::signing || c.level == ChangeLevel::form_filling) &&
                  (r.locked_fields.all || (!c.field.empty() && r.locked_fields.locks(c.field))))
           problem = fmt::format("{}, a field this signature locks", change);
       }
@@ -230,7 +238,7 @@ void assign_archive_level(ByteView data, const pdf::Limits& limits, FileReport& 
 
 }  // namespace
 
-void verify_pdf(ByteView data, const CmsContext& base, FileReport& report) {
+void verify_pdf(ByteView data, const CmsContext& base, ChangeLevel max_changes, FileReport& report) {
   report.kind = "pdf";
   pdf::Budget budget(data.size());
   pdf::Limits limits;
@@ -305,7 +313,7 @@ void verify_pdf(ByteView data, const CmsContext& base, FileReport& report) {
   } catch (const Error& e) {
     fail_file(report, "not a well-formed PDF: " + e.reason());
   }
-  check_later_revisions(data, limits, fields, report);
+  check_later_revisions(data, limits, fields, max_changes, report);
   assign_archive_level(data, limits, report);
   conclude(report);
 }

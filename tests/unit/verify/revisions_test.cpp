@@ -22,14 +22,23 @@ struct Base {
   PdfBuilder b;
   std::string bytes;
   std::size_t xref = 0;
-  Base() {
+  // `form`: the form also has a text field, Parties.Amount: a parent field 7 whose widget 8 (on
+  // page 3) carries the value; and page 3 a text note 9 with its pop-up 10.
+  explicit Base(bool form = false) {
     b.object(1, "<</Type /Catalog /Pages 2 0 R /AcroForm 6 0 R>>");
     b.object(2, "<</Type /Pages /Kids [3 0 R] /Count 1>>");
-    b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R]>>");
+    b.object(3, std::string("<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R") +
+                    (form ? " 8 0 R 9 0 R 10 0 R" : "") + "]>>");
     b.stream(4, "", "BT /F1 12 Tf 72 720 Td (Pay 10) Tj ET");
     b.object(5, "<</Type /Annot /Subtype /Widget /FT /Sig /T (Approval) /Rect [0 0 0 0] /P 3 0 R>>");
-    b.object(6, "<</Fields [5 0 R] /SigFlags 3>>");
-    xref = b.xref_table("/Size 7 /Root 1 0 R");
+    b.object(6, form ? "<</Fields [5 0 R 7 0 R] /SigFlags 3>>" : "<</Fields [5 0 R] /SigFlags 3>>");
+    if (form) {
+      b.object(7, "<</T (Parties) /FT /Tx /Kids [8 0 R]>>");
+      b.object(8, "<</Type /Annot /Subtype /Widget /T (Amount) /Parent 7 0 R /Rect [72 500 372 560] /P 3 0 R>>");
+      b.object(9, "<</Type /Annot /Subtype /Text /Rect [10 10 30 30] /Contents (note) /Popup 10 0 R /P 3 0 R>>");
+      b.object(10, "<</Type /Annot /Subtype /Popup /Parent 9 0 R /Rect [30 30 200 100] /P 3 0 R>>");
+    }
+    xref = b.xref_table(form ? "/Size 11 /Root 1 0 R" : "/Size 7 /Root 1 0 R");
     bytes = b.finish(xref);
   }
   // Ends the update written since the base with a table section; returns the whole file.
@@ -297,6 +306,82 @@ BOOST_AUTO_TEST_CASE(a_new_indirect_fields_array_listing_a_new_signature_field_i
   base.b.object(6, "<</Fields 8 0 R /SigFlags 3>>");
   base.b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R 7 0 R]>>");
   BOOST_TEST(first_refused(analyse(base.finish_update(9), base.bytes.size())) == "");
+}
+
+// The one later revision's level, or `other` when a change was refused.
+ChangeLevel level_of(const std::vector<RevisionReport>& revisions) {
+  BOOST_REQUIRE_EQUAL(revisions.size(), 1u);
+  return revisions[0].allowed ? revisions[0].level : ChangeLevel::other;
+}
+
+BOOST_AUTO_TEST_CASE(filling_an_existing_field_is_form_filling_under_its_qualified_name) {
+  Base base(true);
+  base.b.stream(11, "/Type /XObject /Subtype /Form /BBox [0 0 300 60]", "BT /F1 12 Tf 4 20 Td (1000 EUR) Tj ET");
+  base.b.object(7, "<</T (Parties) /FT /Tx /Kids [8 0 R] /V (1000 EUR)>>");
+  base.b.object(8, "<</Type /Annot /Subtype /Widget /T (Amount) /Parent 7 0 R /Rect [72 500 372 560] /P 3 0 R /AP <</N 11 0 R>>>>");
+  const std::vector<RevisionReport> r = analyse(base.finish_update(12), base.bytes.size());
+  BOOST_TEST(first_refused(r) == "");
+  BOOST_TEST(static_cast<int>(r[0].level) == static_cast<int>(ChangeLevel::form_filling));
+  for (const ObjectChange& c : r[0].changes)
+    if (c.object == "8 0") BOOST_TEST(c.field == "Parties.Amount");
+}
+
+BOOST_AUTO_TEST_CASE(filling_a_field_may_not_move_hide_or_rename_it) {
+  const std::string widgets[] = {
+      "<</Type /Annot /Subtype /Widget /T (Amount) /Parent 7 0 R /Rect [0 0 612 792] /P 3 0 R>>",
+      "<</Type /Annot /Subtype /Widget /T (Amount) /Parent 7 0 R /Rect [72 500 372 560] /P 3 0 R /F 2>>",
+      "<</Type /Annot /Subtype /Widget /T (Total) /Parent 7 0 R /Rect [72 500 372 560] /P 3 0 R>>",
+      "<</Type /Annot /Subtype /Widget /T (Amount) /Parent 7 0 R /Rect [72 500 372 560] /P 3 0 R /A <</S /JavaScript /JS (1)>>>>",
+  };
+  for (const std::string& widget : widgets) {
+    Base base(true);
+    base.b.object(8, widget);
+    BOOST_TEST(first_refused(analyse(base.finish_update(11), base.bytes.size())) != "", widget);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(notes_added_changed_or_removed_are_annotations) {
+  const std::pair<std::string, std::string> updates[] = {
+      {"12", "<</Type /Annot /Subtype /Highlight /Rect [72 700 200 720] /QuadPoints [72 720 200 720 72 700 200 700]>>"},
+      {"9", "<</Type /Annot /Subtype /Text /Rect [10 10 30 30] /Contents (changed) /Popup 10 0 R /P 3 0 R>>"},
+      {"", ""},  // the note and its pop-up removed from the page
+  };
+  for (const auto& [num, body] : updates) {
+    Base base(true);
+    std::string annots = "5 0 R 8 0 R 9 0 R 10 0 R";
+    if (num == "12") annots += " 12 0 R";
+    if (num.empty()) annots = "5 0 R 8 0 R";
+    if (!num.empty()) base.b.object(static_cast<std::uint32_t>(std::stoul(num)), body);
+    base.b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [" + annots + "]>>");
+    const std::vector<RevisionReport> r = analyse(base.finish_update(13), base.bytes.size());
+    BOOST_TEST(static_cast<int>(level_of(r)) == static_cast<int>(ChangeLevel::annotations), body);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(links_new_fields_and_removed_widgets_are_not_annotations) {
+  const std::pair<std::string, std::string> updates[] = {
+      {"12", "<</Type /Annot /Subtype /Link /Rect [0 0 612 792] /A <</S /URI /URI (http://127.0.0.1/)>>>>"},
+      {"12", "<</Type /Annot /Subtype /Widget /FT /Tx /T (New) /Rect [0 0 612 792] /P 3 0 R>>"},
+      {"12", "<</Type /Annot /Subtype /FileAttachment /Rect [0 0 10 10] /FS (x.exe)>>"},
+      {"12", "<</Type /Annot /Subtype /Square /Rect [0 0 10 10] /Parent 7 0 R>>"},
+      {"", ""},  // the text field's widget removed from the page
+  };
+  for (const auto& [num, body] : updates) {
+    Base base(true);
+    std::string annots = num.empty() ? "5 0 R 9 0 R 10 0 R" : "5 0 R 8 0 R 9 0 R 10 0 R 12 0 R";
+    if (!num.empty()) base.b.object(12, body);
+    base.b.object(3, "<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [" + annots + "]>>");
+    BOOST_TEST(first_refused(analyse(base.finish_update(13), base.bytes.size())) != "", body);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(max_changes_names_a_level) {
+  BOOST_TEST(static_cast<int>(parse_max_changes("lta", "x")) == static_cast<int>(ChangeLevel::signing));
+  BOOST_TEST(static_cast<int>(parse_max_changes("form-filling", "x")) == static_cast<int>(ChangeLevel::form_filling));
+  BOOST_TEST(static_cast<int>(parse_max_changes("annotations", "x")) == static_cast<int>(ChangeLevel::annotations));
+  BOOST_CHECK_THROW(parse_max_changes("other", "x"), Error);
+  BOOST_TEST(static_cast<int>(tolerated_changes(Certification::no_changes)) == static_cast<int>(ChangeLevel::validation_data));
+  BOOST_TEST(static_cast<int>(tolerated_changes(Certification::form_filling)) == static_cast<int>(ChangeLevel::form_filling));
 }
 
 BOOST_AUTO_TEST_CASE(every_parse_draws_on_the_files_budget) {
