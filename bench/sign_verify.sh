@@ -9,6 +9,8 @@
 # Generates N distinct one-page PDFs, then:
 #   sign:   one `esign sign ALL --profile rsa.yaml --out-dir OUT` process  vs  N x podofosign
 #   verify: one `esign verify OUT/*.pdf --trust root.pem --quiet` process  vs  N x pdfsig
+#   visual: up to 100 of them signed again visibly, verified one at a time with --visual off
+#           and fail: the render-and-compare cost per file of a file with a later revision
 # and checks the results are right (esign verify exits 0; pdfsig reports "Signature is Valid"
 # and "Total document signed" on a sample of 5 esign outputs; every podofosign run succeeds).
 # The ratio column is esign's files/s over the reference tool's files/s, measured in the same run.
@@ -84,6 +86,35 @@ done
 t1=$(now)
 pdfsig_verify_s=$(elapsed "$t0" "$t1")
 
+# --- (c2) verify with a later revision: what rendering costs ----------------------------------
+# Up to 100 of the signed files get a second, visible signature (a later revision, so verify
+# renders the first signature's revision and the final one and compares them). One file at a
+# time (-j 1), with --visual off and --visual fail: the difference per file is the cost of the
+# comparison (the goal: under 100 ms for a one-page revision).
+M=$((N < 100 ? N : 100))
+cat >"$tmp/visible.yaml" <<YAML
+name: visible
+key:
+  source: pkcs12
+  path: $pki/ec256.p12
+  password: file:$pki/p12-password.txt
+appearance:
+  page: 1
+  rect: [300, 300, 560, 400]
+  text: "Approved by {signer}"
+YAML
+"$ESIGN" --ledger "$ledger" --quiet sign "${signed[@]:0:M}" --profile "$tmp/visible.yaml" --visible \
+  --out-dir "$tmp/esign-twice" >"$tmp/esign-twice.log" 2>&1 || { cat "$tmp/esign-twice.log" >&2; die "second signature failed"; }
+twice=("$tmp"/esign-twice/*.pdf)
+for v in off fail; do
+  t0=$(now)
+  "$ESIGN" --ledger "$ledger" verify "${twice[@]}" --trust "$pki/root.pem" --quiet --no-record -j 1 --visual "$v" \
+    >"$tmp/esign-twice-verify.log" 2>&1 || { cat "$tmp/esign-twice-verify.log" >&2; die "verify --visual $v failed"; }
+  t1=$(now)
+  printf -v "twice_$v" '%s' "$(elapsed "$t0" "$t1")"
+done
+visual_ms=$(awk -v a="$twice_fail" -v b="$twice_off" -v m="$M" 'BEGIN { printf "%.1f", (a - b) * 1000 / m }')
+
 # --- (d) correctness: pdfsig must accept a sample of esign's outputs -------------------------
 step=$(((N + 4) / 5))
 checked=0
@@ -107,6 +138,7 @@ printf '%-11s %-9s %6d %9s %9s %8s\n' esign sign "$N" "$esign_sign_s" "$es_r" "$
 printf '%-11s %-9s %6d %9s %9s %8s\n' podofosign sign "$N" "$podofo_sign_s" "$po_r" "1.0x"
 printf '%-11s %-9s %6d %9s %9s %8s\n' esign verify "$N" "$esign_verify_s" "$ev_r" "${verify_ratio}x"
 printf '%-11s %-9s %6d %9s %9s %8s\n' pdfsig verify "$N" "$pdfsig_verify_s" "$pv_r" "1.0x"
+echo "visual integrity: $M files signed twice, verified one at a time: ${twice_off}s with --visual off, ${twice_fail}s with --visual fail: ${visual_ms} ms per file to render and compare"
 echo "correctness: esign verify exit 0 on all $N; pdfsig 'Signature is Valid' + 'Total document signed' on $checked sampled esign outputs"
 if awk -v r="$verify_ratio" 'BEGIN { exit !(r < 20) }'; then
   echo "note: esign verify is below the 20x-pdfsig target (${verify_ratio}x)"

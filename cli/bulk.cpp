@@ -32,6 +32,7 @@ struct BulkArgs {
   double settle = 2.0;
   std::string level, format, reason, location;
   bool visible = false;
+  bool allow_hidden_content = false;
 };
 
 // Turns SIGINT/SIGTERM into a stop request for the library (which installs no handlers).
@@ -90,6 +91,7 @@ ExitCode run(const BulkArgs& a, Context& ctx) {
   if (!a.reason.empty()) o.sign.reason = a.reason;
   if (!a.location.empty()) o.sign.location = a.location;
   o.sign.visible = a.visible;
+  o.sign.allow_hidden_content = a.allow_hidden_content;
 
   Profile profile = load_profile(a.profile);
   // Who may use the profile is settled before any key is opened.
@@ -149,6 +151,8 @@ Command add_bulk(CLI::App& root, Context& ctx) {
   app->add_option("--reason", a->reason, "Reason for signing (overrides the profile)");
   app->add_option("--location", a->location, "Location of signing (overrides the profile)");
   app->add_flag("--visible", a->visible, "Draw the default signature box when the profile has no appearance section");
+  app->add_flag("--allow-hidden-content", a->allow_hidden_content,
+                "Sign PDFs that hide content a later update could show (otherwise such a file fails its item)");
   return {app, [a, &ctx] { return run(*a, ctx); }};
 }
 

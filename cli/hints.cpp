@@ -18,6 +18,7 @@ std::string hint_for(Remedy remedy, const std::string& subject) {
     case Remedy::enroll_2fa: return "esign users totp-enroll " + (subject.empty() ? std::string("NAME") : subject);
     case Remedy::second_factor: return "give --otp CODE or --recovery-code CODE";
     case Remedy::end_sessions: return "log in with --force to end them";
+    case Remedy::allow_hidden_content: return "--allow-hidden-content signs it anyway, if you trust where it came from";
   }
   return "";
 }

@@ -30,6 +30,7 @@ struct SignArgs {
   std::string lock_fields;
   bool visible = false;
   bool force = false;
+  bool allow_hidden_content = false;
 };
 
 ExitCode run(const SignArgs& args, Context& ctx) {
@@ -45,6 +46,7 @@ ExitCode run(const SignArgs& args, Context& ctx) {
   if (!args.lock_fields.empty()) options.lock_fields = parse_field_lock(args.lock_fields, "--lock-fields");
   options.visible = args.visible;
   options.overwrite = args.force;
+  options.allow_hidden_content = args.allow_hidden_content;
   std::optional<std::filesystem::path> out_dir;
   if (!args.out_dir.empty()) {
     out_dir = args.out_dir;
@@ -110,6 +112,8 @@ Command add_sign(CLI::App& root, Context& ctx) {
       ->check(CLI::IsMember({"1", "2", "3"}));
   app->add_option("--lock-fields", args->lock_fields,
                   "Lock form fields against changes after this signature (FieldMDP): 'all' or NAME,NAME,... (overrides the profile)");
+  app->add_flag("--allow-hidden-content", args->allow_hidden_content,
+                "Sign PDFs that hide content a later update could show (unused pages or XObjects, layers off by default, content of earlier revisions): refused otherwise");
   app->add_flag("--force", args->force, "Overwrite existing outputs");
   return {app, [args, &ctx] { return run(*args, ctx); }};
 }

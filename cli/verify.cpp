@@ -25,6 +25,7 @@ struct VerifyArgs {
   unsigned jobs = 0;
   std::string require_level;
   std::string max_changes = "lta";
+  std::string visual = "fail";
   bool offline = false;
   unsigned min_rsa_bits = KeyPolicy::kMinRsaBits;
   unsigned min_ec_bits = KeyPolicy::kMinEcBits;
@@ -44,6 +45,7 @@ ExitCode run(const VerifyArgs& args, Context& ctx) {
   options.offline = args.offline;
   options.keys = {args.min_rsa_bits, args.min_ec_bits};
   options.max_changes = parse_max_changes(args.max_changes, "--max-changes");
+  options.visual = parse_visual_policy(args.visual, "--visual");
   if (!args.require_level.empty()) options.required_level = parse_signature_level(args.require_level, "--require-level");
   Verifier verifier(std::move(options));
   ReportFormat format = ctx.json || args.format == "json" ? ReportFormat::json
@@ -98,6 +100,11 @@ Command add_verify(CLI::App& root, Context& ctx) {
                   "Policy for PDFs with approval signatures only: what may follow a signature: lta (validation data, "
                   "time-stamps, signatures), form-filling or annotations")
       ->check(CLI::IsMember({"lta", "form-filling", "annotations"}))
+      ->capture_default_str();
+  app->add_option("--visual", args->visual,
+                  "Policy for PDFs changed after signing: render each signed revision and the final one and fail "
+                  "(default), warn about, or not look for (off) visible changes")
+      ->check(CLI::IsMember({"fail", "warn", "off"}))
       ->capture_default_str();
   app->add_flag("--offline", args->offline,
                 "Use only what the files hold (DSS, CMS) and --certs; never ask OCSP responders, CRL or caIssuers servers");

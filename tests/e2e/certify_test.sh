@@ -205,7 +205,7 @@ for p in 0 1 2 3; do
   expect_verdict "P$p + page content" "$d/t$p-content.pdf" "INVALID" "modified after signing"
   expect_verdict "P$p + field filled and hidden" "$d/t$p-hidden.pdf" "INVALID" "modified after signing: .*form field Amount: .*/F"
 done
-expect_verdict "approval + form filling" "$d/t0-fill.pdf" "INVALID" "form filling, which the verify policy \(--max-changes\) does not permit"
+expect_verdict "approval + form filling" "$d/t0-fill.pdf" "INVALID" "form filling, which the verify policy \(at most signing\) does not permit"
 expect_verdict "approval + note" "$d/t0-note.pdf" "INVALID" "annotations, which the verify policy"
 expect_verdict "P1 + form filling" "$d/t1-fill.pdf" "INVALID" "form filling, which the document's certification \(P1\) does not permit"
 expect_verdict "P1 + note" "$d/t1-note.pdf" "INVALID" "annotations, which the document's certification \(P1\)"

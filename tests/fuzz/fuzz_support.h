@@ -52,14 +52,17 @@ inline std::filesystem::path keys_dir() {
   return dir;
 }
 
-// A Verifier as `esign verify --offline --revocation off --trust ca.pem` makes it: trusting the
-// keys folder's CA and asking no network.
+// A Verifier as `esign verify --offline --revocation off --visual off --trust ca.pem` makes it:
+// trusting the keys folder's CA and asking no network. Nothing is rendered: the renderer is
+// poppler's, isolated in a child process per file, and forking for every input would fuzz
+// poppler slowly rather than esign.
 inline const Verifier& offline_verifier() {
   static const Verifier v = [] {
     VerifyOptions options;
     options.trust = {keys_dir() / "ca.pem"};
     options.offline = true;
     options.revocation = RevocationPolicy::off;
+    options.visual = VisualPolicy::off;
     return Verifier(options);
   }();
   return v;

@@ -322,12 +322,12 @@ def appearance(pdf, text, w=300, h=60):
                   b'1 1 1 rg 0 0 %d %d re f 0 g BT /F1 28 Tf 8 18 Td %s Tj ET' % (w, h, pdf_str(text)))
 
 
-def add_sig_field(pdf, n, objs, v, name, rect=b'[0 0 0 0]', dr=False):
+def add_sig_field(pdf, n, objs, v, name, rect=b'[0 0 0 0]', dr=False, ap=None):
     """pdf plus an update with objs and a signature field + widget n on page 1 named name,
-    its /V being v (None: an empty field)."""
+    its /V being v (None: an empty field), its normal appearance the object ap (None: none)."""
     page = pdf.pages()[0]
-    objs[n] = (b'<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /F 132 /Rect %s /P %d 0 R%s >>'
-               % (pdf_str(name), rect, page, b' /V ' + v if v else b''))
+    objs[n] = (b'<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /F 132 /Rect %s /P %d 0 R%s%s >>'
+               % (pdf_str(name), rect, page, b' /V ' + v if v else b'', b' /AP << /N %d 0 R >>' % ap if ap else b''))
     with_annot(pdf, page, n, objs)
     with_field(pdf, n, objs, dr=dr)
     return append_update(pdf, objs)
@@ -510,6 +510,29 @@ def attack_content(pdf, a):
     return append_update(pdf, {page_content_num(pdf): stream(b'<< >>', text_content(a.text))})
 
 
+def attack_shadow_xobject(pdf, a):
+    """Prepares a shadow attack (before signing): an update adds a form XObject that shows
+    --text but that nothing uses yet; after signing, an update need only draw it."""
+    n = pdf.size()
+    return append_update(pdf, {n: stream(b'<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] '
+                                         b'/Resources << /Font << /F1 %d 0 R >> >> >>' % font_num(pdf),
+                                         text_content(a.text, y=600))})
+
+
+def attack_shadow_layer(pdf, a):
+    """Prepares a shadow attack: page 1 also shows --text, inside an optional content group
+    (layer) that is off by default; after signing, an update need only switch it on."""
+    page, n = pdf.pages()[0], pdf.size()
+    pg = pdf.obj(page)
+    res = dict_set(pdf.resolve(dict_get(pg, b'Resources')), b'Properties', b'<< /L1 %d 0 R >>' % n)
+    pg = dict_set(dict_set(pg, b'Resources', res), b'Contents', b'[%s %d 0 R]' % (dict_get(pg, b'Contents').strip(), n + 1))
+    objs = {n: b'<< /Type /OCG /Name (Terms) >>',
+            n + 1: stream(b'<< >>', b'/OC /L1 BDC ' + text_content(a.text, y=600) + b' EMC'),
+            page: pg,
+            pdf.root(): dict_set(pdf.catalog(), b'OCProperties', b'<< /OCGs [%d 0 R] /D << /OFF [%d 0 R] >> >>' % (n, n))}
+    return append_update(pdf, objs)
+
+
 def attack_sig_copy(pdf, a):
     """Adds a second signature field + widget whose /V is a new signature dictionary with the
     first signature's /ByteRange and /Contents but another /Name, /M (--m) and /Reason."""
@@ -528,8 +551,11 @@ def attack_field_dup(pdf, a):
 
 def attack_empty_field(pdf, a):
     """Adds an empty signature field (a widget with /FT /Sig, no /V) named --name, with a
-    visible rectangle on page 1."""
-    return add_sig_field(pdf, pdf.size(), {}, None, a.name, rect=b'[60 600 360 660]')
+    visible rectangle --rect on page 1; with --text, an appearance that paints a white box
+    with that text over the rectangle (the "sneaky signature" overlay)."""
+    n = pdf.size()
+    objs = {n + 1: appearance(pdf, a.text)} if a.text else {}
+    return add_sig_field(pdf, n, objs, None, a.name, rect=a.rect.encode(), ap=n + 1 if a.text else None)
 
 
 def attack_nested_field(pdf, a):
@@ -760,8 +786,11 @@ ATTACKS = {
     'text-field': (attack_text_field, [('--name', dict(default='Amount')), ('--rect', dict(default='[72 500 372 560]'))]),
     'fill-text': (attack_fill_text, [('--name', dict(default='Amount')), ('--text', dict(default='1000 EUR')),
                                      ('--key',)]),
+    'shadow-xobject': (attack_shadow_xobject, [('--text', dict(default='Pay 1000000 to Mallory'))]),
+    'shadow-layer': (attack_shadow_layer, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'content': (attack_content, [('--text', dict(default='Pay 1000000 to Mallory'))]),
-    'empty-field': (attack_empty_field, [('--name', dict(default='Approval'))]),
+    'empty-field': (attack_empty_field, [('--name', dict(default='Approval')), ('--rect', dict(default='[60 600 360 660]')),
+                                         ('--text',)]),
     'nested-field': (attack_nested_field, [('--parent', dict(default='Parties')), ('--name', dict(default='Witness'))]),
     'fill-field': (attack_fill_field, [('--name', dict(default='Approval')), ('--text', dict(default='APPROVED'))]),
     'hybrid-free': (attack_hybrid_free, [('--text', dict(default='Pay 1000000 to Mallory'))]),

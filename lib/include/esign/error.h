@@ -45,6 +45,7 @@ enum class Remedy {
   enroll_2fa,         // the operator must enroll a second factor first (Accounts::start_totp); subject: the user
   second_factor,      // this operator's login needs a one-time code or a recovery code (LoginRequest)
   end_sessions,       // the session limit is reached; the login may end the older sessions (LoginRequest::force)
+  allow_hidden_content,  // a PDF hides content; signing it anyway must be asked for (SignOptions::allow_hidden_content)
 };
 
 // what() is "<subject>: <reason>" (or just the reason when subject is empty): one line, never a

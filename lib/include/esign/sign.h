@@ -27,6 +27,9 @@ struct SignOptions {
   std::optional<Certification> certify;    // --certify; the profile's otherwise (PDF only)
   std::optional<FieldLock> lock_fields;    // --lock-fields; the profile's otherwise (PDF only)
   bool overwrite = false;                  // --force
+  // --allow-hidden-content: sign a PDF that hides content a later update could show (unused
+  // pages or XObjects, layers off by default, content of earlier revisions); refused otherwise.
+  bool allow_hidden_content = false;
   Timestamper* timestamper = nullptr;      // the profile's TSA (open_timestamper); B-T and above
   bool defer_commit = false;               // leave the output as a temporary (SignOutcome::temporary)
                                            // for the caller to make durable and move into place

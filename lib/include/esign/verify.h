@@ -57,6 +57,35 @@ ChangeLevel tolerated_changes(Certification certification);
 // Error(usage, where) for anything else.
 ChangeLevel parse_max_changes(const std::string& text, const std::string& where);
 
+// What a visible change after a signature does (--visual): fails the signature, is reported as
+// a warning, or is not looked for (nothing is rendered).
+enum class VisualPolicy { fail, warn, off };
+VisualPolicy parse_visual_policy(const std::string& text, const std::string& where);  // Error(usage)
+const char* to_string(VisualPolicy policy);  // "fail", "warn", "off"
+
+// A rectangle on a page (1-based) in default user space, in points.
+struct PageBox {
+  std::size_t page = 0;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+// Where an allowed later change may paint: the rectangle of a widget or annotation it added or
+// changed. A signature widget an update adds must also not cover what the signed revision shows
+// there (`must_not_cover`).
+struct PaintedArea {
+  PageBox box;
+  bool must_not_cover = false;
+};
+
+// A visible difference between a signature's revision and the final one, found by rendering
+// both: `what` is "changed" (pixels differ outside every allowed area; `box` bounds them),
+// "covers signed content" (a new signature widget over something the signed revision shows;
+// `box` is the widget) or "page count N -> M" (box.page 0).
+struct VisualChange {
+  PageBox box;
+  std::string what;
+};
+
 struct VerifyOptions {
   std::vector<std::filesystem::path> trust;  // PEM files of trust anchors; empty: the system store
   // PEM files of untrusted intermediate certificates that may complete a signer's path (--certs).
@@ -75,6 +104,8 @@ struct VerifyOptions {
   // validation data, document time-stamps and further signatures), `form_filling` or
   // `annotations`. A certified document's permission level governs all its signatures instead.
   ChangeLevel max_changes = ChangeLevel::signing;
+  // PDF: what a visible difference between a signature's revision and the final one does.
+  VisualPolicy visual = VisualPolicy::fail;
 };
 
 // ETSI EN 319 102-1 §5.1.3 main indications, worst last.
@@ -124,6 +155,7 @@ struct SignatureReport {
   // an approval signature; and the form fields its FieldMDP reference locks.
   Certification certification = Certification::none;
   FieldLock locked_fields;
+  std::vector<VisualChange> visual_changes;  // PDF: what a reader sees differently now
 };
 
 
@@ -145,6 +177,7 @@ struct RevisionReport {
   std::vector<ObjectChange> changes;
   bool allowed = false;  // every change allowed
   ChangeLevel level = ChangeLevel::validation_data;  // the highest of its changes' levels
+  std::vector<PaintedArea> areas;  // where its allowed changes may paint
 };
 
 struct FileReport {

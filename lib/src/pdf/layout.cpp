@@ -139,4 +139,18 @@ std::optional<ValueSpan> value_span(const Document& doc, Ref ref, const std::str
   return span;
 }
 
+std::vector<std::size_t> eof_markers(ByteView data, std::size_t from) {
+  std::vector<std::size_t> out;
+  static constexpr std::string_view kEof = "%%EOF";
+  std::string_view text = as_chars(data);
+  std::size_t search = from >= kEof.size() ? from - kEof.size() : 0;
+  for (std::size_t pos; (pos = text.find(kEof, search)) != std::string_view::npos; search = pos + 1) {
+    std::size_t end = pos + kEof.size();
+    if (end < text.size() && text[end] == '\r') ++end;
+    if (end < text.size() && text[end] == '\n') ++end;
+    if (end >= from) out.push_back(end);
+  }
+  return out;
+}
+
 }  // namespace esign::pdf

@@ -42,4 +42,8 @@ struct ValueSpan {
 // stream) with a direct `key` entry.
 std::optional<ValueSpan> value_span(const Document& doc, Ref ref, const std::string& key);
 
+// Where revisions may end, at or after `from`: just past each "%%EOF" and its end-of-line
+// marker (some may lie inside stream data: a revision ends only where a prefix parses).
+std::vector<std::size_t> eof_markers(ByteView data, std::size_t from);
+
 }  // namespace esign::pdf

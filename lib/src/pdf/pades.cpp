@@ -13,6 +13,7 @@
 #include "pdf/appearance.h"
 #include "pdf/document.h"
 #include "pdf/fields.h"
+#include "pdf/hidden.h"
 #include "pdf/incremental.h"
 #include "pdf/text.h"
 
@@ -91,6 +92,7 @@ struct FieldSpec {
   std::string dict_tail;  // ... and after /Contents
   Certification certify = Certification::none;
   FieldLock lock_fields;
+  bool allow_hidden_content = false;
   std::size_t capacity = 0;  // bytes reserved for /Contents
   std::optional<Appearance> appearance;
   std::string appearance_text;
@@ -111,6 +113,16 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
 
   std::vector<Ref> pages = doc.pages();
   if (pages.empty()) throw Error(Errc::input, name_, "the PDF has no pages");
+  // A signer vouches for what the document shows; one that hides something a later update
+  // could show is refused (a document time-stamp vouches for no content).
+  if (!spec.timestamp && !spec.allow_hidden_content) {
+    Limits limits;
+    const std::vector<std::string> hidden = hidden_content(doc, limits);
+    if (!hidden.empty())
+      throw Error(Errc::input, name_,
+                  fmt::format("refusing to sign: the PDF hides content that a later update could show: {}", fmt::join(hidden, "; ")),
+                  Remedy::allow_hidden_content);
+  }
   int page_number = spec.appearance ? spec.appearance->page : 1;
   if (page_number == 0) page_number = static_cast<int>(pages.size());
   if (page_number > static_cast<int>(pages.size()))
@@ -301,6 +313,7 @@ PreparedUpdate prepare_signature(ByteView pdf, const std::string& name, const Si
   if (!dictionary.contact.empty()) spec.dict_tail += "/ContactInfo" + serialized(Object(text_string(dictionary.contact)));
   spec.certify = dictionary.certify;
   spec.lock_fields = dictionary.lock_fields;
+  spec.allow_hidden_content = dictionary.allow_hidden_content;
   spec.appearance = dictionary.appearance;
   if (dictionary.appearance)
     spec.appearance_text = expand(dictionary.appearance->text, {{"{signer}", dictionary.signer_name},

@@ -25,6 +25,9 @@ struct SignatureDictionary {
   // signature yet. FieldMDP: a /Reference transform and the field's /Lock.
   Certification certify = Certification::none;
   FieldLock lock_fields;
+  // Sign even when the document hides content a later update could show (pdf/hidden.h);
+  // refused with Error(input, Remedy::allow_hidden_content) otherwise.
+  bool allow_hidden_content = false;
 };
 
 // Stage 1 of signing a PDF: the update to append, its /Contents a zeroed placeholder and its

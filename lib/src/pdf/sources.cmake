@@ -11,4 +11,5 @@ target_sources(esign_core PRIVATE
   src/pdf/pades.cpp
   src/pdf/dss.cpp
   src/pdf/fields.cpp
+  src/pdf/hidden.cpp
 )

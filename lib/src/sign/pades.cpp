@@ -42,6 +42,7 @@ PreparedPades prepare_pades(const Profile& profile, const Signer& signer, const 
   dictionary.signing_time = std::chrono::system_clock::now();
   dictionary.certify = options.certify.value_or(profile.signature.certify);
   dictionary.lock_fields = options.lock_fields.value_or(profile.signature.lock_fields);
+  dictionary.allow_hidden_content = options.allow_hidden_content;
 
   // The /Contents placeholder holds the largest CMS this signer (and the TSA) can produce.
   const DigestAlgorithm digest = profile.signature.digest;

@@ -26,6 +26,22 @@ RevocationPolicy parse_revocation_policy(const std::string& text, const std::str
   throw Error(Errc::config, where, "revocation policy must be require, soft-fail or off, not '" + text + "'");
 }
 
+VisualPolicy parse_visual_policy(const std::string& text, const std::string& where) {
+  if (text == "fail") return VisualPolicy::fail;
+  if (text == "warn") return VisualPolicy::warn;
+  if (text == "off") return VisualPolicy::off;
+  throw Error(Errc::usage, where, "must be fail, warn or off, not '" + text + "'");
+}
+
+const char* to_string(VisualPolicy policy) {
+  switch (policy) {
+    case VisualPolicy::fail: return "fail";
+    case VisualPolicy::warn: return "warn";
+    case VisualPolicy::off: return "off";
+  }
+  return "fail";
+}
+
 const char* to_string(RevocationPolicy policy) {
   switch (policy) {
     case RevocationPolicy::require: return "require";
@@ -40,6 +56,13 @@ namespace {
 nlohmann::json optional_text(const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); }
 
 // null (no lock), "all", {"include": [...]} or {"exclude": [...]}.
+nlohmann::json visual_changes_json(const std::vector<VisualChange>& changes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const VisualChange& c : changes)
+    out.push_back({{"page", c.box.page}, {"box", {c.box.x0, c.box.y0, c.box.x1, c.box.y1}}, {"what", c.what}});
+  return out;
+}
+
 nlohmann::json locked_fields_json(const FieldLock& lock) {
   if (!lock.any()) return nullptr;
   if (lock.all) return "all";
@@ -96,6 +119,7 @@ nlohmann::json to_json(const FileReport& f) {
                                           ? nlohmann::json()
                                           : nlohmann::json(static_cast<int>(s.certification))},
                     {"locked_fields", locked_fields_json(s.locked_fields)},
+                    {"visual_changes", visual_changes_json(s.visual_changes)},
                     {"error", optional_text(s.error)},
                     {"checks", checks},
                     {"used", used}});

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 #include <set>
@@ -11,6 +12,7 @@
 #include "esign/error.h"
 #include "pdf/layout.h"
 #include "pdf/lexer.h"
+#include "pdf/reach.h"
 #include "pdf/text.h"
 
 namespace esign::verify {
@@ -135,7 +137,8 @@ bool is_plain_annotation(const Document& doc, const Object& o) {
   return kinds.count(subtype) != 0;
 }
 
-constexpr std::size_t kMaxWalked = 1'000'000;
+using pdf::kMaxWalked;
+using pdf::reachable;
 
 // The first reference inside `o` (not following references) that names no object in use in
 // `doc` with that generation. Readers rebuild the cross-reference of a file with a dangling
@@ -160,31 +163,6 @@ std::optional<Ref> dangling(const Document& doc, const Object& o, int depth = 0)
   return std::nullopt;
 }
 constexpr int kMaxFieldDepth = 32;
-
-// Adds to `seen` every reference reachable from `roots` in `doc` (dangling ones included): each
-// object is fetched once and scanned in place, so the walk is linear in what it reads.
-// `skip(dict, key)` names the entries not to follow.
-template <class Skip>
-void reachable(const Document& doc, const std::vector<Object>& roots, std::set<Ref>& seen, Skip skip) {
-  std::vector<Ref> todo;
-  const auto scan = [&](const auto& self, const Object& o, int depth) -> void {
-    if (depth > 64) return;  // the parser's nesting limit
-    if (const Ref* r = o.get<Ref>()) {
-      if (seen.size() < kMaxWalked && seen.insert(*r).second) todo.push_back(*r);
-    } else if (const Array* a = o.get<Array>()) {
-      for (const Object& item : *a) self(self, item, depth + 1);
-    } else if (const Dict* d = o.dict()) {
-      for (const auto& [key, value] : *d)
-        if (!skip(*d, key)) self(self, value, depth + 1);
-    }
-  };
-  for (const Object& root : roots) scan(scan, root, 0);
-  while (!todo.empty()) {
-    const Ref r = todo.back();
-    todo.pop_back();
-    scan(scan, doc.get(r), 0);
-  }
-}
 
 // Context of the comparison of revision `a` (older) with `b` (newer, ending at `end`).
 class Comparison {
@@ -484,18 +462,54 @@ class Comparison {
   // A widget that a reader paints: an appearance and a rectangle of some area.
   bool visible(const Dict& widget) const {
     if (!widget.count("AP")) return false;
-    Object rect = b_.resolve_key(widget, "Rect");
+    std::optional<std::array<double, 4>> v = rect_of(widget);
+    return !v || ((*v)[0] != (*v)[2] && (*v)[1] != (*v)[3]);
+  }
+
+  // The annotation's /Rect as four numbers; nullopt when it is not one.
+  std::optional<std::array<double, 4>> rect_of(const Dict& annotation) const {
+    Object rect = b_.resolve_key(annotation, "Rect");
     const Array* r = rect.get<Array>();
-    if (r == nullptr || r->size() != 4) return true;
-    double v[4];
-    for (int i = 0; i < 4; ++i) {
-      Object n = b_.resolve((*r)[static_cast<std::size_t>(i)]);
+    if (r == nullptr || r->size() != 4) return std::nullopt;
+    std::array<double, 4> v{};
+    for (std::size_t i = 0; i < 4; ++i) {
+      Object n = b_.resolve((*r)[i]);
       if (const auto* k = n.get<std::int64_t>()) v[i] = static_cast<double>(*k);
       else if (const auto* f = n.get<double>()) v[i] = *f;
-      else return true;
+      else return std::nullopt;
     }
-    return v[0] != v[2] && v[1] != v[3];
+    return v;
   }
+
+ public:
+  // Where the update's allowed changes may paint: the rectangles of the annotations on the pages
+  // that it added or changed; a signature widget it added must not cover signed content.
+  std::vector<PaintedArea> areas(const std::set<Ref>& touched, const std::set<Ref>& added) const {
+    std::vector<PaintedArea> out;
+    if (touched.empty()) return out;
+    for (const auto& [page, number] : pages_) {
+      Object p = b_.get(page);
+      const Dict* d = p.get<Dict>();
+      if (!d) continue;
+      Object annots = b_.resolve_key(*d, "Annots");
+      const Array* list = annots.get<Array>();
+      if (!list) continue;
+      for (const Object& o : *list) {
+        const Ref* r = o.get<Ref>();
+        if (!r || !touched.count(*r) || out.size() >= kMaxWalked) continue;
+        Object annotation = b_.get(*r);
+        const Dict* ad = annotation.get<Dict>();
+        std::optional<std::array<double, 4>> v = ad ? rect_of(*ad) : std::nullopt;
+        if (!v) continue;
+        const auto [x0, x1] = std::minmax((*v)[0], (*v)[2]);
+        const auto [y0, y1] = std::minmax((*v)[1], (*v)[3]);
+        out.push_back({{number, x0, y0, x1, y1}, added.count(*r) != 0 && is_signature_field(o)});
+      }
+    }
+    return out;
+  }
+
+ private:
 
   bool acroform_ok(const Dict& x, const Dict& y) const {
     std::set<std::string> keys = changed_keys(x, y);
@@ -750,6 +764,7 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
   if (b.trailer().count("Encrypt") != a.trailer().count("Encrypt"))
     r.changes.push_back({"trailer", "modified", "/Encrypt was added", false});
   const auto& old_xref = a.xref();
+  std::set<Ref> touched, added;  // objects the update changed or added, as allowed changes
   for (const auto& [num, entry] : b.xref()) {
     if (!is_in_use(entry)) continue;
     Ref ref{num, entry.gen};
@@ -766,6 +781,7 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
     }
     if (!existed) {
       r.changes.push_back(cmp.added(ref, now));
+      if (r.changes.back().allowed) touched.insert(ref), added.insert(ref);
       continue;
     }
     if (it->second.gen != entry.gen) {
@@ -777,6 +793,7 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
     Object before = a.get(Ref{num, it->second.gen});
     if (same(a, before, b, now)) continue;
     r.changes.push_back(cmp.modified(ref, before, now));
+    if (r.changes.back().allowed) touched.insert(ref);
   }
   // Deleted: in use before, free now — or listed as free by a section this update wrote, even
   // when another part of the cross-reference (a hybrid file's stream) supplies it again.
@@ -820,6 +837,7 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
     r.changes.push_back({"update", "added", "unreadable bytes: " + e.reason(), false});
   }
   r.allowed = std::all_of(r.changes.begin(), r.changes.end(), [](const ObjectChange& c) { return c.allowed; });
+  if (r.allowed) r.areas = cmp.areas(touched, added);
   for (ObjectChange& c : r.changes) {
     if (!c.allowed) c.level = ChangeLevel::other;
     r.level = std::max(r.level, c.level);
@@ -827,27 +845,12 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
   return r;
 }
 
-// Candidate revision ends: just past each "%%EOF" and its end-of-line marker.
-std::vector<std::size_t> eof_markers(ByteView data, std::size_t from) {
-  std::vector<std::size_t> out;
-  static constexpr std::string_view kEof = "%%EOF";
-  std::string_view text = as_chars(data);
-  std::size_t search = from >= kEof.size() ? from - kEof.size() : 0;
-  for (std::size_t pos; (pos = text.find(kEof, search)) != std::string_view::npos; search = pos + 1) {
-    std::size_t end = pos + kEof.size();
-    if (end < text.size() && text[end] == '\r') ++end;
-    if (end < text.size() && text[end] == '\n') ++end;
-    if (end >= from) out.push_back(end);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, const std::string& name,
                                             const std::vector<SignedRevision>& signatures, const pdf::Limits& limits) {
   // Revisions are compared as they are found, so at most two parsed revisions are alive.
-  std::vector<std::size_t> candidates = eof_markers(data, from);
+  std::vector<std::size_t> candidates = pdf::eof_markers(data, from);
   if (candidates.size() > 4 * kMaxAnalysedRevisions)
     throw Error(Errc::input, name,
                 fmt::format("more than {} %%EOF markers after the first signature", 4 * kMaxAnalysedRevisions));

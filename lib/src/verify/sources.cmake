@@ -8,4 +8,6 @@ target_sources(esign_core PRIVATE
   src/verify/text.cpp
   src/verify/revocation_check.cpp
   src/verify/revisions.cpp
+  src/verify/visual.cpp
 )
+target_link_libraries(esign_core PRIVATE PkgConfig::POPPLER_CPP)

@@ -148,7 +148,7 @@ FileReport Verifier::verify_file(const fs::path& file, const std::optional<fs::p
 
   bool is_pdf = pdf::looks_like_pdf(bytes) || file.extension() == ".pdf";
   if (is_pdf) {
-    verify::verify_pdf(bytes, impl_->cms_context(), impl_->options.max_changes, report);
+    verify::verify_pdf(bytes, impl_->cms_context(), impl_->options, report);
     apply_level_policy(report, impl_->options.required_level);
     return report;
   }

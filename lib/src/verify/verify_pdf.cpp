@@ -12,6 +12,7 @@
 #include "tsp/tsp.h"
 #include "verify/cms_check.h"
 #include "verify/revisions.h"
+#include "verify/visual.h"
 #include "pdf/dss.h"
 #include "pdf/fields.h"
 #include "pdf/layout.h"
@@ -204,7 +205,8 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
           problem = fmt::format("{}, {}, which the document's certification (P{}) does not permit", change, to_string(c.level),
                                 static_cast<int>(document));
         else if (c.level > tolerated)
-          problem = fmt::format("{}, {}, which the verify policy (--max-changes) does not permit", change, to_string(c.level));
+          problem = fmt::format("{}, {}, which the verify policy (at most {}) does not permit", change, to_string(c.level),
+                                to_string(max_changes));
         else if ((c.level == ChangeLevel::signing || c.level == ChangeLevel::form_filling) &&
                  (r.locked_fields.all || (!c.field.empty() && r.locked_fields.locks(c.field))))
           problem = fmt::format("{}, a field this signature locks", change);
@@ -217,6 +219,50 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
   const std::size_t end = report.revisions.empty() ? last : std::max(last, report.revisions.back().end);
   if (end < data.size() && !only_whitespace(data.subspan(end)))
     fail_file(report, fmt::format("modified after signing: {} bytes were added after the last signature", data.size() - end));
+}
+
+// What a reader sees: each signature's revision and the final revision rendered and compared,
+// outside the areas the later allowed changes may paint (none, for a revision the object rules
+// refused: the report then shows what its changes did to the page).
+void check_visual(ByteView data, VisualPolicy policy, FileReport& report) {
+  if (policy == VisualPolicy::off || report.revisions.empty()) return;
+  std::vector<VisualJob> jobs;
+  std::vector<SignatureReport*> judged;
+  for (SignatureReport& r : report.signatures) {
+    if (r.signed_bytes == 0) continue;
+    VisualJob job{r.signed_bytes, {}};
+    bool later = false;
+    for (const RevisionReport& rev : report.revisions) {
+      if (rev.end <= r.signed_bytes) continue;
+      later = true;
+      job.areas.insert(job.areas.end(), rev.areas.begin(), rev.areas.end());
+    }
+    if (!later) continue;
+    jobs.push_back(std::move(job));
+    judged.push_back(&r);
+  }
+  const std::vector<VisualResult> results = compare_renderings(data, jobs);
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    SignatureReport& r = *judged[i];
+    const VisualResult& v = results[i];
+    r.visual_changes = v.changes;
+    if (!v.error.empty()) {
+      add_check(r, "visual_integrity", policy == VisualPolicy::warn, "cannot compare what a reader sees: " + v.error,
+                {Indication::indeterminate, sub::sig_constraints_failure});
+    } else if (!v.changes.empty()) {
+      std::string what;
+      for (const VisualChange& c : v.changes) {
+        if (!what.empty()) what += "; ";
+        what += c.box.page == 0 ? c.what
+                                : fmt::format("page {}: {} at [{:.0f} {:.0f} {:.0f} {:.0f}]", c.box.page, c.what, c.box.x0,
+                                              c.box.y0, c.box.x1, c.box.y1);
+      }
+      add_check(r, "visual_integrity", policy == VisualPolicy::warn, "what a reader sees changed after signing: " + what);
+    } else {
+      add_check(r, "visual_integrity", true, "the final revision looks as signed, but for later signatures, fields and annotations");
+    }
+    conclude(r);
+  }
 }
 
 // B-LTA (EN 319 142-1 §6.4): a B-LT signature whose validation data a later valid document
@@ -238,7 +284,7 @@ void assign_archive_level(ByteView data, const pdf::Limits& limits, FileReport& 
 
 }  // namespace
 
-void verify_pdf(ByteView data, const CmsContext& base, ChangeLevel max_changes, FileReport& report) {
+void verify_pdf(ByteView data, const CmsContext& base, const VerifyOptions& options, FileReport& report) {
   report.kind = "pdf";
   pdf::Budget budget(data.size());
   pdf::Limits limits;
@@ -313,7 +359,8 @@ void verify_pdf(ByteView data, const CmsContext& base, ChangeLevel max_changes, 
   } catch (const Error& e) {
     fail_file(report, "not a well-formed PDF: " + e.reason());
   }
-  check_later_revisions(data, limits, fields, max_changes, report);
+  check_later_revisions(data, limits, fields, options.max_changes, report);
+  check_visual(data, options.visual, report);
   assign_archive_level(data, limits, report);
   conclude(report);
 }
