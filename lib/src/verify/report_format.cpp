@@ -202,6 +202,10 @@ std::string format_reports(const std::vector<FileReport>& reports, ReportFormat 
         out += fmt::format("    certification: P{} (after it: {})\n", static_cast<int>(s.certification),
                            certification_text(s.certification));
       if (s.locked_fields.any()) out += fmt::format("    locked fields: {}\n", printable(locked_fields_text(s.locked_fields)));
+      for (const VisualChange& c : s.visual_changes)
+        out += c.box.page == 0 ? fmt::format("    visual change: {}\n", printable(c.what))
+                               : fmt::format("    visual change: page {}: {} at [{:.0f} {:.0f} {:.0f} {:.0f}]\n", c.box.page,
+                                             printable(c.what), c.box.x0, c.box.y0, c.box.x1, c.box.y1);
       if (f.kind == "pdf") out += fmt::format("    covers whole file: {}\n", s.covers_whole_file ? "yes" : "no");
       if (!s.valid) out += fmt::format("    {}\n", printable(s.error));
     }
