@@ -1,12 +1,14 @@
 // The PDF reader (cross-reference tables and streams, object streams, filters, the page tree)
 // and everything verify does with a PDF: revisions, signature dictionaries, byte ranges, the
-// CMS inside, incremental-update analysis. Any input must end in a report or an esign::Error,
+// CMS inside, incremental-update analysis; and what sign checks first, the search for hidden
+// content (pdf/hidden.h). Any input must end in a report or an esign::Error,
 // within the reader's budget, without a sanitizer finding.
 #include <cstdint>
 
 #include "esign/error.h"
 #include "fuzz_support.h"
 #include "pdf/document.h"
+#include "pdf/hidden.h"
 
 using namespace esign;
 
@@ -28,6 +30,7 @@ void read_everything(ByteView data) {
   }
   doc.catalog();
   doc.pages();
+  (void)pdf::hidden_content(doc, limits);
 }
 
 }  // namespace

@@ -166,7 +166,7 @@ void earlier_revisions(const Document& doc, const Limits& limits, Findings& out)
     if (end >= doc.data().size() || out.full()) continue;
     std::optional<Document> old;
     try {
-      old.emplace(Document::parse(doc.data().first(end), "", limits));
+      old.emplace(Document::parse(doc.data().first(end), doc.name(), limits));
     } catch (const Error&) {
       if (limits.budget && limits.budget->exhausted()) throw;
       continue;  // "%%EOF" inside a stream, or not a revision

@@ -116,7 +116,9 @@ PreparedUpdate prepare_update(ByteView pdf, const std::string& name_, const Fiel
   // A signer vouches for what the document shows; one that hides something a later update
   // could show is refused (a document time-stamp vouches for no content).
   if (!spec.timestamp && !spec.allow_hidden_content) {
+    Budget budget(pdf.size());
     Limits limits;
+    limits.budget = &budget;
     const std::vector<std::string> hidden = hidden_content(doc, limits);
     if (!hidden.empty())
       throw Error(Errc::input, name_,
