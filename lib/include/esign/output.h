@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 
 #include "esign/bytes.h"
@@ -14,7 +15,8 @@ class OutputFile {
   // Prepares an output for `target`; "-" means standard output (written directly, no rename).
   // Throws Error(conflict) when `target` exists and `overwrite` is false (checked again at
   // commit, atomically), Error(input) when the folder is not writable.
-  // `mode`: the file's permissions from the moment it is created (0600 for secrets).
+  // `mode`: the file's permissions from the moment it is created, less the process's umask
+  // (0600 for secrets: never readable by others, whatever the umask).
   OutputFile(std::filesystem::path target, bool overwrite, unsigned mode = 0644);
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -22,6 +24,8 @@ class OutputFile {
   ~OutputFile();
 
   void write(ByteView data);
+  // Writes the parts in order, in as few system calls as the kernel allows (one writev).
+  void write(std::initializer_list<ByteView> parts);
   // fsync, rename into place (no-clobber unless overwrite), fsync the folder.
   void commit();
   // Closes the temporary file without syncing or renaming it and hands it to the caller, who
@@ -40,7 +44,7 @@ class OutputFile {
   bool committed_ = false;
 };
 
-// Temporary files of OutputFile are named ".<target name>.esign-tmp-XXXXXX".
+// Temporary files of OutputFile are named ".<target name>.esign-tmp-<process prefix><counter>".
 bool is_temporary_output(const std::filesystem::path& file);
 
 // fsync of a folder, so that renames into it are durable.

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <random>
+#include <openssl/rand.h>
 
 #include "esign/error.h"
 
@@ -69,9 +69,10 @@ std::string IncrementalUpdate::write() {
   }
   // §14.4: the second /ID string changes with each update; the first stays.
   if (auto* id = trailer.count("ID") ? trailer["ID"].get<Array>() : nullptr; id && id->size() == 2) {
+    // OpenSSL's per-thread generator: no random device opened per document.
     Bytes fresh(16);
-    std::random_device rd;
-    for (auto& b : fresh) b = static_cast<std::uint8_t>(rd());
+    if (RAND_bytes(fresh.data(), static_cast<int>(fresh.size())) != 1)
+      throw Error(Errc::internal, "", "no random bytes for the document /ID");
     (*id)[1] = Object(String{fresh, true});
   }
   trailer["Prev"] = Object(static_cast<std::int64_t>(base_.startxref()));

@@ -86,8 +86,7 @@ SignOutcome finish_pades(PreparedPades prepared, ByteView signature_value, const
   }
 
   OutputFile out(output, options.overwrite);
-  out.write(in);
-  out.write(as_bytes(tail));
+  out.write({in, as_bytes(tail)});
   SignOutcome o;
   if (options.defer_commit) o.temporary = out.release();
   else out.commit();

@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(overwrite_replaces_the_target_with_a_new_file) {
   BOOST_TEST(entries(dir.path()) == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(permissions_are_the_requested_mode_whatever_the_umask) {
+BOOST_AUTO_TEST_CASE(permissions_are_the_requested_mode_less_the_umask) {
   test::TempDir dir;
   Umask lax(0);
   {
@@ -183,12 +183,37 @@ BOOST_AUTO_TEST_CASE(permissions_are_the_requested_mode_whatever_the_umask) {
     secret.commit();
   }
   BOOST_TEST(mode_of(dir / "secret.key") == 0600u);
-  Umask strict(077);
   {
     OutputFile normal(dir / "normal.pdf", false);
     normal.commit();
   }
   BOOST_TEST(mode_of(dir / "normal.pdf") == 0644u);
+  // A stricter umask is honoured, as by any command that creates files.
+  Umask strict(077);
+  {
+    OutputFile private_output(dir / "private.pdf", false);
+    private_output.commit();
+  }
+  BOOST_TEST(mode_of(dir / "private.pdf") == 0600u);
+}
+
+BOOST_AUTO_TEST_CASE(parts_are_written_in_order_in_one_call) {
+  test::TempDir dir;
+  std::string big(3 << 20, 'b');
+  {
+    OutputFile out(dir / "parts.bin", false);
+    out.write({as_bytes(std::string_view("head-")), ByteView{}, as_bytes(big), as_bytes(std::string_view("-tail"))});
+    out.commit();
+  }
+  BOOST_TEST(test::read_file(dir / "parts.bin") == "head-" + big + "-tail");
+}
+
+BOOST_AUTO_TEST_CASE(temporaries_of_one_process_have_distinct_names) {
+  test::TempDir dir;
+  OutputFile a(dir / "same.pdf", false), b(dir / "same.pdf", false);
+  const std::vector<fs::path> temps = temporaries(dir.path());
+  BOOST_REQUIRE_EQUAL(temps.size(), 2u);
+  BOOST_TEST(temps[0] != temps[1]);
 }
 
 BOOST_AUTO_TEST_CASE(a_folder_that_cannot_take_the_file_is_an_input_error) {
