@@ -16,10 +16,6 @@ root=$PKI/root.pem
 d=$TEST_TMP/certify
 mkdir -p "$d"
 
-forge() {
-  "$py" "$ESIGN_SOURCE_DIR/tests/support/forge.py" "$@" || fail "forge.py $* failed"
-}
-
 # docmdp FILE: "P LOCK" from qpdf's JSON of FILE: the /P of the DocMDP transform of the
 # signature that the catalog's /Perms /DocMDP names, and the FieldMDP /Action of that signature
 # (or "-"); fails unless /Perms /DocMDP is an indirect reference to a /Type /Sig dictionary.

@@ -14,10 +14,6 @@ py=/usr/bin/python3
 d=$TEST_TMP/hidden
 mkdir -p "$d/shadow" "$d/clean" "$d/out"
 
-forge() {
-  "$py" "$ESIGN_SOURCE_DIR/tests/support/forge.py" "$@" || fail "forge.py $* failed"
-}
-
 # --- prepared documents ---
 forge shadow-xobject "$PDFS/classic.pdf" "$d/shadow/xobject.pdf"
 forge shadow-layer "$PDFS/classic.pdf" "$d/shadow/layer.pdf"

@@ -59,6 +59,12 @@ note() {
   echo "-- $TEST_NAME: $*" >&2
 }
 
+# forge ATTACK IN OUT [OPTIONS]: tests/support/forge.py (with Debian's python3) writes OUT, IN
+# changed as ATTACK says (`forge.py --help` lists them); a failure of the script fails the test.
+forge() {
+  /usr/bin/python3 "$ESIGN_SOURCE_DIR/tests/support/forge.py" "$@" || fail "forge.py $* failed"
+}
+
 # need_tool NAME...: skips the test unless every NAME is on PATH.
 need_tool() {
   local t

@@ -34,10 +34,6 @@ later_fails=()
 later() { echo "FAIL (reported at the end) $TEST_NAME: $*" >&2; later_fails+=("$*"); }
 
 # forge ATTACK IN OUT [ARGS...]: tests/support/forge.py (a failure there fails the test).
-forge() {
-  "$py" "$ESIGN_SOURCE_DIR/tests/support/forge.py" "$@" || fail "forge.py $* failed"
-}
-
 start_lt_pki "$LT"
 
 # The old CRL: the intermediate's CA state as it was before `revoked` was revoked (its index

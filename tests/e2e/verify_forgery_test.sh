@@ -28,10 +28,6 @@ later_fails=()
 later() { echo "FAIL (reported at the end) $TEST_NAME: $*" >&2; later_fails+=("$*"); }
 
 # forge ATTACK IN OUT [ARGS...]: tests/support/forge.py (a failure there fails the test).
-forge() {
-  "$py" "$ESIGN_SOURCE_DIR/tests/support/forge.py" "$@" || fail "forge.py $* failed"
-}
-
 json_get() {
   "$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }

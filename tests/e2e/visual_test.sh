@@ -17,10 +17,6 @@ root=$PKI/root.pem
 d=$TEST_TMP/visual
 mkdir -p "$d"
 
-forge() {
-  "$py" "$ESIGN_SOURCE_DIR/tests/support/forge.py" "$@" || fail "forge.py $* failed"
-}
-
 # verdicts FILE [ARGS]: "VALID INVALID ..." per signature, with verify's JSON in $d/v.json.
 verdicts() {
   run esign verify "$@" --trust "$root" --format json
