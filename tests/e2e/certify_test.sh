@@ -226,6 +226,12 @@ expect_exit 0 esign verify "$d/t0-fill.pdf" --trust "$root" --max-changes form-f
 expect_exit 1 esign verify "$d/t0-note.pdf" --trust "$root" --max-changes form-filling
 expect_exit 0 esign verify "$d/t0-note.pdf" --trust "$root" --max-changes annotations
 expect_exit 1 esign verify "$d/t0-content.pdf" --trust "$root" --max-changes annotations
+# A later signature that claims a DocMDP transform certifies nothing: the approval signature
+# before it still tolerates only lta changes, so the note between them fails it.
+forge sign "$d/t0-note.pdf" "$d/t0-note-claim.pdf" --key "$PKI/ec256.key.pem" --cert "$PKI/ec256.cert.pem" \
+  --certfile "$PKI/chain.pem" --docmdp 3
+expect_verdict "approval + note + a later signature claiming P3" "$d/t0-note-claim.pdf" "INVALID INVALID" \
+  "annotations, which the verify policy .* does not permit"
 # A certified document's level is not widened by --max-changes.
 expect_exit 1 esign verify "$d/t2-note.pdf" --trust "$root" --max-changes annotations
 expect_exit 2 esign verify "$d/t0-fill.pdf" --trust "$root" --max-changes everything

@@ -657,13 +657,16 @@ def attack_sign(pdf, a):
     """An independent signer: adds a signature field + widget and a signature dictionary with
     a zero /Contents placeholder in an incremental update, then signs its ByteRange with
     `openssl cms -sign -binary -md sha256 -outform DER` (detached; -cades with --cades, which
-    gives ETSI.CAdES.detached -- but openssl always adds signing-time, which PAdES forbids)."""
+    gives ETSI.CAdES.detached -- but openssl always adds signing-time, which PAdES forbids);
+    --docmdp P gives the signature dictionary a DocMDP transform with /P P (claiming to certify)."""
     n = pdf.size()
     subfilter = b'/ETSI.CAdES.detached' if a.cades else b'/adbe.pkcs7.detached'
     placeholder = b'/ByteRange [0 ********** ********** **********]'
+    reference = (b' /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams '
+                 b'<< /Type /TransformParams /P %d /V /1.2 >> >>]' % a.docmdp) if a.docmdp else b''
     sig = (b'<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter %s %s /Contents <%s> '
-           b'/M %s /Name %s >>' % (subfilter, placeholder, b'0' * 2 * a.size,
-                                  pdf_str(time.strftime('D:%Y%m%d%H%M%SZ', time.gmtime())), pdf_str(a.name)))
+           b'/M %s /Name %s%s >>' % (subfilter, placeholder, b'0' * 2 * a.size,
+                                    pdf_str(time.strftime('D:%Y%m%d%H%M%SZ', time.gmtime())), pdf_str(a.name), reference))
     new = add_sig_field(pdf, n, {n + 1: sig}, b'%d 0 R' % (n + 1), a.name, dr=a.dr)
     data = bytearray(new.data)
     at = data.rindex(placeholder)
@@ -803,6 +806,7 @@ ATTACKS = {
                                        ('--name', dict(default='Approval')), ('--size', dict(type=int, default=8192))]),
     'sign': (attack_sign, [('--key', dict(required=True)), ('--cert', dict(required=True)), ('--certfile',),
                            ('--cades', dict(action='store_true')), ('--dr', dict(action='store_true')),
+                           ('--docmdp', dict(type=int)),
                            ('--name', dict(default='Independent')), ('--size', dict(type=int, default=8192))]),
 }
 

@@ -183,10 +183,16 @@ void check_later_revisions(ByteView data, const pdf::Limits& limits, const std::
     fail_file(report, "cannot analyse the updates after the first signature: " + e.reason());
     return;
   }
-  // The document's certification, when it has one, governs what follows every signature.
+  // The document's certification, when it has one, governs what follows every signature: that
+  // of its first signature, when /Perms names it (a later signature that claims a DocMDP
+  // transform certifies nothing and widens no one's tolerance).
   Certification document = Certification::none;
+  const SignatureReport* earliest = nullptr;
   for (const SignatureReport& r : report.signatures)
-    if (r.certification != Certification::none) document = r.certification;
+    if (r.signed_bytes != 0 && (!earliest || r.signed_bytes < earliest->signed_bytes)) earliest = &r;
+  if (earliest && std::none_of(earliest->checks.begin(), earliest->checks.end(),
+                               [](const Check& c) { return c.name == "certification" && !c.ok; }))
+    document = earliest->certification;
   for (SignatureReport& r : report.signatures) {
     if (r.signed_bytes == 0) continue;
     // A certification signature tolerates what its level permits, and so does an approval
