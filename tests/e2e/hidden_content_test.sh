@@ -18,6 +18,10 @@ mkdir -p "$d/shadow" "$d/clean" "$d/out"
 forge shadow-xobject "$PDFS/classic.pdf" "$d/shadow/xobject.pdf"
 forge shadow-layer "$PDFS/classic.pdf" "$d/shadow/layer.pdf"
 forge content "$PDFS/classic.pdf" "$d/shadow/replaced.pdf" --text "Hello esign, version 2"
+# The same content disguised as what readers never show, and one no cross-reference reaches.
+forge shadow-xobject "$PDFS/classic.pdf" "$d/shadow/as-icc.pdf" --disguise icc
+forge shadow-xobject "$PDFS/classic.pdf" "$d/shadow/as-metadata.pdf" --disguise metadata
+forge shadow-orphan "$PDFS/classic.pdf" "$d/shadow/orphan.pdf"
 for f in xobject layer; do
   qpdf_ok "$d/shadow/$f.pdf"
   ! pdftotext "$d/shadow/$f.pdf" - | grep -q Mallory || fail "$f.pdf: pdftotext shows the hidden text"
@@ -26,9 +30,12 @@ declare -A why=(
   [xobject]="object [0-9]+ 0, a form XObject, which nothing in the document uses"
   [layer]="optional content group 'Terms' \\(object [0-9]+ 0\\), which is off by default and which the pages use"
   [replaced]="object [0-9]+ 0 at offset [0-9]+, a content stream of an earlier revision, which the final cross-reference no longer uses"
+  [as-icc]="object [0-9]+ 0, a content stream, which nothing in the document uses"
+  [as-metadata]="object [0-9]+ 0, a stream \\(claiming /Type /Metadata /Subtype /XML\\), which nothing in the document uses"
+  [orphan]="an object definition at offset [0-9]+ that no cross-reference entry reaches"
 )
 remember "$d/shadow/xobject.pdf" "$d/shadow/layer.pdf" "$d/shadow/replaced.pdf"
-for f in xobject layer replaced; do
+for f in xobject layer replaced as-icc as-metadata orphan; do
   expect_exit 2 esign sign "$d/shadow/$f.pdf" --profile "$PKI/rsa.yaml" -o "$d/out/$f.pdf"
   grep -qE "$f.pdf: refusing to sign: the PDF hides content that a later update could show: ${why[$f]}" "$LAST_STDERR" ||
     fail "$f.pdf: the refusal does not say what is hidden: $(cat "$LAST_STDERR")"

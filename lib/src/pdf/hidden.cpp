@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "esign/error.h"
@@ -24,8 +25,9 @@ std::string name_value(const Document& doc, const Dict& d, const char* key) {
   return "";
 }
 
-// What a reader could be made to show if `o` were used: a page, a page tree, an XObject or a
-// content stream; "" for anything else (fonts, colour profiles, metadata, hint tables...).
+// What a reader could be made to show if `o` were used: a page, a page tree, or any stream with
+// bytes (a form or image XObject, or any other stream: a reader draws whatever /Contents names,
+// whatever its dictionary claims to be); "" for anything else.
 std::string shown_kind(const Document& doc, const Object& o) {
   const Dict* d = o.dict();
   if (d == nullptr) return "";
@@ -53,13 +55,26 @@ std::string shown_kind(const Document& doc, const Object& o) {
     return "a form XObject";
   }
   if (subtype == "Image") return "an image XObject";
-  // A stream with no type, no subtype and none of the keys of font programs (/Length1..3),
-  // ICC profiles (/N) or linearization hint tables (/S): page content, or something posing
-  // as it.
-  if (type.empty() && subtype.empty())
-    for (const char* key : {"Length1", "Length2", "Length3", "N", "S"})
-      if (d->count(key)) return "";
-  return type.empty() && subtype.empty() ? "a content stream" : "";
+  if (type.empty() && subtype.empty()) return "a content stream";
+  return fmt::format("a stream (claiming /Type /{} /Subtype /{})", type, subtype);
+}
+
+// Where a linearized file's hint stream starts (§F.3: /H of the linearization dictionary, the
+// file's first object): it is reached by offset, not by reference. nullopt for other files.
+std::optional<std::size_t> hint_stream_offset(const Document& doc) {
+  std::optional<std::size_t> first;
+  for (const auto& [num, e] : doc.xref())
+    if (e.type == XrefEntry::Type::offset && (!first || e.offset < doc.xref().at(*first).offset)) first = num;
+  if (!first) return std::nullopt;
+  Object lin = doc.get(Ref{static_cast<std::uint32_t>(*first), doc.xref().at(*first).gen});
+  const Dict* d = lin.get<Dict>();
+  if (!d || !d->count("Linearized")) return std::nullopt;
+  Object h = doc.resolve_key(*d, "H");
+  const Array* a = h.get<Array>();
+  if (!a || a->size() < 2) return std::nullopt;
+  const auto* off = (*a)[0].get<std::int64_t>();
+  if (!off || *off < 0) return std::nullopt;
+  return static_cast<std::size_t>(*off);
 }
 
 bool is_structure(const Document& doc, std::uint32_t num, const XrefEntry& e) {
@@ -90,9 +105,11 @@ class Findings {
 };
 
 void unused_objects(const Document& doc, const std::set<Ref>& used, Findings& out) {
+  const std::optional<std::size_t> hints = hint_stream_offset(doc);
   for (const auto& [num, entry] : doc.xref()) {
     if (out.full()) return;
     if (entry.type == XrefEntry::Type::free || is_structure(doc, num, entry)) continue;
+    if (hints && entry.type == XrefEntry::Type::offset && entry.offset == *hints) continue;
     const Ref ref{num, entry.type == XrefEntry::Type::offset ? entry.gen : std::uint16_t{0}};
     if (used.count(ref)) continue;
     const std::string kind = shown_kind(doc, doc.get(ref));
@@ -153,14 +170,24 @@ bool same_object(const Document& old, const Object& a, const Document& now, cons
   return a == b;
 }
 
-void earlier_revisions(const Document& doc, const Limits& limits, Findings& out) {
-  std::vector<std::size_t> ends = eof_markers(doc.data(), 0);
-  if (ends.empty()) return;
-  ends.pop_back();  // the final revision itself (or trailing bytes after it)
-  if (ends.size() > kMaxEarlierRevisions) ends.erase(ends.begin(), ends.end() - kMaxEarlierRevisions);
-  std::set<std::size_t> final_offsets;
+// Adds the offsets of `doc`'s objects (uncompressed entries) to `into`.
+void add_offsets(const Document& doc, std::set<std::size_t>& into) {
   for (const auto& [num, e] : doc.xref())
-    if (e.type == XrefEntry::Type::offset) final_offsets.insert(e.offset);
+    if (e.type == XrefEntry::Type::offset) into.insert(e.offset);
+}
+
+// Content of earlier revisions the final cross-reference no longer uses. `known` gets the
+// offsets every revision's cross-reference names; false when there were too many revisions to
+// read them all.
+bool earlier_revisions(const Document& doc, const Limits& limits, Findings& out, std::set<std::size_t>& known) {
+  std::set<std::size_t> final_offsets;
+  add_offsets(doc, final_offsets);
+  known.insert(final_offsets.begin(), final_offsets.end());
+  std::vector<std::size_t> ends = eof_markers(doc.data(), 0);
+  if (ends.empty()) return true;
+  ends.pop_back();  // the final revision itself (or trailing bytes after it)
+  const bool all = ends.size() <= kMaxEarlierRevisions;
+  if (!all) ends.erase(ends.begin(), ends.end() - kMaxEarlierRevisions);
   std::set<Ref> reported;
   for (std::size_t end : ends) {
     if (end >= doc.data().size() || out.full()) continue;
@@ -171,8 +198,9 @@ void earlier_revisions(const Document& doc, const Limits& limits, Findings& out)
       if (limits.budget && limits.budget->exhausted()) throw;
       continue;  // "%%EOF" inside a stream, or not a revision
     }
+    add_offsets(*old, known);
     for (const auto& [num, e] : old->xref()) {
-      if (out.full()) return;
+      if (out.full()) return all;
       if (e.type != XrefEntry::Type::offset || final_offsets.count(e.offset) || is_structure(*old, num, e)) continue;
       const Ref ref{num, e.gen};
       if (reported.count(ref)) continue;
@@ -189,6 +217,18 @@ void earlier_revisions(const Document& doc, const Limits& limits, Findings& out)
                           ref.num, ref.gen, e.offset, kind));
     }
   }
+  return all;
+}
+
+// Object definitions that no revision's cross-reference names (between objects, in a comment,
+// inside stream data): a reader that rebuilds a damaged cross-reference uses them, and an update
+// after signing need only point an entry at one.
+void unreached_definitions(const Document& doc, const std::set<std::size_t>& known, Findings& out) {
+  for (std::size_t at : object_headers_in(doc.data(), 0, doc.data().size())) {
+    if (out.full()) return;
+    if (known.count(at) || doc.is_xref_stream_at(at)) continue;
+    out.add(fmt::format("an object definition at offset {} that no cross-reference entry reaches", at));
+  }
 }
 
 }  // namespace
@@ -197,7 +237,8 @@ std::vector<std::string> hidden_content(const Document& doc, const Limits& limit
   Findings out(max);
   unused_objects(doc, used_by_trailer(doc), out);
   hidden_layers(doc, out);
-  earlier_revisions(doc, limits, out);
+  std::set<std::size_t> known;
+  if (earlier_revisions(doc, limits, out, known)) unreached_definitions(doc, known, out);
   return out.take();
 }
 

@@ -18,7 +18,9 @@ namespace esign::pdf {
 //  - optional content groups that are off by default and that page content, XObjects or
 //    annotations use;
 //  - such content in an earlier revision (up to `%%EOF` markers) that the final cross-reference
-//    no longer uses, which an update pointing an entry back at it would revive.
+//    no longer uses, which an update pointing an entry back at it would revive;
+//  - object definitions that no revision's cross-reference reaches (a reader that rebuilds the
+//    cross-reference would use them).
 // Empty for a clean document. Parsing earlier revisions draws on `limits`.
 std::vector<std::string> hidden_content(const Document& doc, const Limits& limits, std::size_t max = 8);
 

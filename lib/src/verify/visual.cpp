@@ -2,16 +2,20 @@
 //
 // poppler is a maintained renderer, but not one built to meet hostile input on its own terms:
 // it repairs broken cross-references, has no way to cancel a render and no memory cap. So the
-// comparison runs in a forked child with CPU and address-space limits and a wall-clock deadline,
-// only on files esign's strict parser accepted, and the parent reads its verdict as a few lines
-// of text from a pipe. A child that crashes, hangs or says something else gives no verdict
-// (the signature is then INDETERMINATE, not passed).
+// comparison runs in a separate program, esign-render (run_renderer), started with posix_spawn,
+// with CPU and address-space limits and a wall-clock deadline, only on files esign's strict
+// parser accepted; the verifier reads its verdict as a few lines of text from a pipe. A renderer
+// that crashes, hangs or says something else gives no verdict (the signature is then
+// INDETERMINATE, not passed).
 #include "verify/visual.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +57,7 @@ constexpr bool kSanitized = false;
 constexpr int kDeadlineSeconds = 120;
 constexpr rlim_t kMaxAddressSpace = rlim_t{4} << 30;
 constexpr std::size_t kMaxReply = 1 << 20;
+constexpr std::size_t kMaxAreas = 1 << 20;  // per job, in a request
 // Widget and annotation rectangles are widened by this many pixels: their borders may touch the
 // next pixel when rounded.
 constexpr int kSlack = 2;
@@ -157,9 +162,9 @@ poppler::image render(const poppler::page_renderer& renderer, const poppler::pag
 
 void quiet(const std::string&, void*) {}
 
-// The child's work: writes one line per finding ("J PAGE X0 Y0 X1 Y1 WHAT"), "E J MESSAGE" for a
+// The renderer's work: writes one line per finding ("J PAGE X0 Y0 X1 Y1 WHAT"), "E J MESSAGE" for a
 // job that cannot be compared, and "done" at the end.
-std::string compare_in_child(ByteView data, const std::vector<VisualJob>& jobs) {
+std::string compare_pages(ByteView data, const std::vector<VisualJob>& jobs) {
   std::ostringstream out;
   poppler::set_debug_error_function(quiet, nullptr);
   LoadedDocument final_doc = load(data);
@@ -249,7 +254,7 @@ void write_all(int fd, const std::string& text) {
   }
 }
 
-// Reads the child's reply until EOF or the deadline; nullopt when the deadline passed first.
+// Reads the renderer's reply until EOF or the deadline; nullopt when the deadline passed first.
 std::optional<std::string> read_reply(int fd, std::chrono::steady_clock::time_point deadline) {
   std::string reply;
   char buf[4096];
@@ -266,8 +271,7 @@ std::optional<std::string> read_reply(int fd, std::chrono::steady_clock::time_po
     if (n <= 0) return reply;
     if (reply.size() + static_cast<std::size_t>(n) > kMaxReply) return reply;
     reply.append(buf, static_cast<std::size_t>(n));
-    // Complete: another thread's child may hold a copy of the pipe's write end, so EOF may come
-    // only when that child ends.
+    // Complete: no need to wait for EOF.
     if (reply == "done\n" || (reply.size() > 6 && reply.compare(reply.size() - 6, 6, "\ndone\n") == 0)) return reply;
   }
 }
@@ -308,6 +312,79 @@ std::vector<VisualResult> parse_reply(const std::string& reply, std::size_t jobs
 
 }  // namespace
 
+namespace {
+
+// The request the renderer reads on its standard input: a text header naming the jobs and their
+// areas, then the file's bytes.
+//   esign-render 1\n  jobs K\n  (job END A\n  (area PAGE X0 Y0 X1 Y1 COVER\n) x A) x K  pdf SIZE\n  BYTES
+std::string request_header(std::size_t size, const std::vector<VisualJob>& jobs) {
+  std::string out = fmt::format("esign-render 1\njobs {}\n", jobs.size());
+  for (const VisualJob& j : jobs) {
+    out += fmt::format("job {} {}\n", j.signed_end, j.areas.size());
+    for (const PaintedArea& a : j.areas)
+      out += fmt::format("area {} {} {} {} {} {}\n", a.box.page, a.box.x0, a.box.y0, a.box.x1, a.box.y1, a.must_not_cover ? 1 : 0);
+  }
+  return out + fmt::format("pdf {}\n", size);
+}
+
+// Reads a request written by request_header; nullopt when it is not one.
+std::optional<std::pair<std::vector<VisualJob>, ByteView>> read_request(ByteView in) {
+  std::string_view text = as_chars(in);
+  std::size_t at = 0;
+  const auto line = [&]() -> std::optional<std::string> {
+    const std::size_t end = text.find('\n', at);
+    if (end == std::string_view::npos || end - at > 512) return std::nullopt;
+    std::string l(text.substr(at, end - at));
+    at = end + 1;
+    return l;
+  };
+  std::optional<std::string> l = line();
+  std::size_t count = 0;
+  if (!l || *l != "esign-render 1" || !(l = line()) || std::sscanf(l->c_str(), "jobs %zu", &count) != 1 || count > 4096)
+    return std::nullopt;
+  std::vector<VisualJob> jobs(count);
+  for (VisualJob& j : jobs) {
+    std::size_t areas = 0;
+    if (!(l = line()) || std::sscanf(l->c_str(), "job %zu %zu", &j.signed_end, &areas) != 2 || areas > kMaxAreas)
+      return std::nullopt;
+    j.areas.resize(areas);
+    for (PaintedArea& a : j.areas) {
+      int cover = 0;
+      if (!(l = line()) || std::sscanf(l->c_str(), "area %zu %lf %lf %lf %lf %d", &a.box.page, &a.box.x0, &a.box.y0, &a.box.x1,
+                                       &a.box.y1, &cover) != 6)
+        return std::nullopt;
+      a.must_not_cover = cover != 0;
+    }
+  }
+  std::size_t size = 0;
+  if (!(l = line()) || std::sscanf(l->c_str(), "pdf %zu", &size) != 1 || size != in.size() - at) return std::nullopt;
+  return std::make_pair(std::move(jobs), in.subspan(at));
+}
+
+// The renderer: ESIGN_RENDERER when set (tests), else installed beside esign as
+// <bindir>/<libexecdir relative to it>/esign/esign-render (the build tree mirrors that layout).
+std::string renderer_path() {
+  if (const char* env = std::getenv("ESIGN_RENDERER"); env && *env) return env;
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    std::string dir(exe, static_cast<std::size_t>(n));
+    dir.erase(dir.rfind('/') + 1);
+    std::string beside = dir + ESIGN_LIBEXECDIR_FROM_BINDIR "/esign/esign-render";
+    if (::access(beside.c_str(), X_OK) == 0) return beside;
+  }
+  return ESIGN_INSTALL_FULL_LIBEXECDIR "/esign/esign-render";
+}
+
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
 std::vector<VisualResult> compare_renderings(ByteView data, const std::vector<VisualJob>& jobs) {
   if (jobs.empty()) return {};
   const auto fail_all = [&](const std::string& why) {
@@ -315,36 +392,38 @@ std::vector<VisualResult> compare_renderings(ByteView data, const std::vector<Vi
     for (VisualResult& r : out) r.error = why;
     return out;
   };
+  // The request goes in an anonymous file that becomes the renderer's standard input. The
+  // renderer is a separate program started with posix_spawn (never a fork of this process, whose
+  // other threads may hold locks the copy would wait on for ever).
+  Fd request{::memfd_create("esign-render", MFD_CLOEXEC)};
+  if (request.fd < 0) return fail_all(fmt::format("cannot start the renderer: {}", std::strerror(errno)));
+  const std::string header = request_header(data.size(), jobs);
+  for (ByteView part : {as_bytes(header), data}) {
+    for (std::size_t at = 0; at < part.size();) {
+      ssize_t n = ::write(request.fd, part.data() + at, part.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return fail_all(fmt::format("cannot start the renderer: {}", std::strerror(errno)));
+      at += static_cast<std::size_t>(n);
+    }
+  }
+  if (::lseek(request.fd, 0, SEEK_SET) != 0) return fail_all("cannot start the renderer: lseek failed");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return fail_all(fmt::format("cannot start the renderer: {}", std::strerror(errno)));
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return fail_all(fmt::format("cannot start the renderer: {}", std::strerror(errno)));
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    rlimit cpu{kDeadlineSeconds, kDeadlineSeconds};
-    ::setrlimit(RLIMIT_CPU, &cpu);
-    if (!kSanitized) {  // ASan reserves terabytes of address space up front
-      rlimit as{kMaxAddressSpace, kMaxAddressSpace};
-      ::setrlimit(RLIMIT_AS, &as);
-    }
-    rlimit core{0, 0};
-    ::setrlimit(RLIMIT_CORE, &core);
-    std::string reply;
-    try {
-      reply = compare_in_child(data, jobs);
-    } catch (...) {
-      reply.clear();
-    }
-    write_all(fds[1], reply);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::optional<std::string> reply = read_reply(fds[0], std::chrono::steady_clock::now() + std::chrono::seconds(kDeadlineSeconds));
-  ::close(fds[0]);
+  Fd reply_end{fds[0]}, child_end{fds[1]};
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawn_file_actions_adddup2(&actions, request.fd, STDIN_FILENO);
+  ::posix_spawn_file_actions_adddup2(&actions, child_end.fd, STDOUT_FILENO);
+  ::posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  const std::string path = renderer_path();
+  char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ);
+  ::posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return fail_all(fmt::format("cannot start the renderer {}: {}", path, std::strerror(rc)));
+  ::close(child_end.fd);
+  child_end.fd = -1;
+  std::optional<std::string> reply = read_reply(reply_end.fd, std::chrono::steady_clock::now() + std::chrono::seconds(kDeadlineSeconds));
   if (!reply) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -352,6 +431,32 @@ std::vector<VisualResult> compare_renderings(ByteView data, const std::vector<Vi
   if (!reply) return fail_all(fmt::format("the renderer did not finish in {} s", kDeadlineSeconds));
   if (WIFSIGNALED(status)) return fail_all(fmt::format("the renderer was killed by signal {}", WTERMSIG(status)));
   return parse_reply(*reply, jobs.size());
+}
+
+int run_renderer() {
+  rlimit cpu{kDeadlineSeconds, kDeadlineSeconds};
+  ::setrlimit(RLIMIT_CPU, &cpu);
+  if (!kSanitized) {  // ASan reserves terabytes of address space up front
+    rlimit as{kMaxAddressSpace, kMaxAddressSpace};
+    ::setrlimit(RLIMIT_AS, &as);
+  }
+  rlimit core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &core);
+  struct stat st {};
+  if (::fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return 2;
+  void* map = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, STDIN_FILENO, 0);
+  if (map == MAP_FAILED) return 2;
+  std::optional<std::pair<std::vector<VisualJob>, ByteView>> request =
+      read_request(ByteView(static_cast<const std::uint8_t*>(map), static_cast<std::size_t>(st.st_size)));
+  if (!request) return 2;
+  std::string reply;
+  try {
+    reply = compare_pages(request->second, request->first);
+  } catch (...) {
+    return 3;
+  }
+  write_all(STDOUT_FILENO, reply);
+  return 0;
 }
 
 }  // namespace esign::verify

@@ -1,6 +1,6 @@
 // What a reader sees: the signed revision of each signature and the final revision of a PDF,
-// rendered and compared page by page (poppler, in a child process that a hostile file can crash
-// or exhaust without taking the verifier with it).
+// rendered and compared page by page (poppler, in a separate program, esign-render, that a
+// hostile file can crash or exhaust without taking the verifier with it).
 #pragma once
 
 #include <cstddef>
@@ -34,6 +34,12 @@ struct VisualResult {
 // Renders the final revision (`data`) and each job's signed revision, and reports per job where
 // they differ outside the job's areas, where an area that must not cover signed content does,
 // and a change of the page count. One result per job, in order. Never throws for bad input.
+// Runs esign-render (ESIGN_RENDERER, or installed under libexec/esign beside the binary).
 std::vector<VisualResult> compare_renderings(ByteView data, const std::vector<VisualJob>& jobs);
+
+// esign-render's main: reads the request compare_renderings writes on standard input, limits
+// its own CPU time and memory, renders, and writes the findings on standard output. Returns the
+// exit status (0, or 2 for a malformed request).
+int run_renderer();
 
 }  // namespace esign::verify

@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_SUITE(hidden)
 BOOST_AUTO_TEST_CASE(a_clean_document_hides_nothing) {
   Doc d;
   d.b.object(6, "<</Producer (test)>>");  // the document information, reached from the trailer
-  d.b.stream(7, "/Length1 4", "font");      // a font program nobody uses: not content
+  d.b.object(7, "<</Type /Font /Subtype /Type1 /BaseFont /Courier>>");  // unused, but no content
   const std::string file = d.b.finish(d.b.xref_table("/Size 8 /Root 1 0 R /Info 6 0 R"));
   BOOST_TEST(findings(file).empty());
 }
@@ -62,6 +62,39 @@ BOOST_AUTO_TEST_CASE(unused_content_xobjects_and_pages_are_found) {
   const std::vector<std::string> found = findings(d.finish(7));
   BOOST_REQUIRE_EQUAL(found.size(), 1u);
   BOOST_TEST(found[0].find("a page,") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_unused_stream_is_found_whatever_its_dictionary_claims) {
+  // A reader draws whatever /Contents names: metadata, colour profiles and font programs are no
+  // safer places to keep content than an untyped stream.
+  for (const std::string dict : {"/Type /Metadata /Subtype /XML", "/N 3", "/Length1 40", "/Type /EmbeddedFile"}) {
+    Doc d;
+    d.b.stream(6, dict, "BT /F1 12 Tf 72 720 Td (Pay 1000000) Tj ET");
+    const std::vector<std::string> found = findings(d.finish(7));
+    BOOST_REQUIRE_EQUAL(found.size(), 1u);
+    BOOST_TEST(found[0].find("object 6 0, a ") == 0u, found[0]);
+    BOOST_TEST(found[0].find("stream") != std::string::npos, found[0]);
+  }
+  // Nothing to show: an empty stream, a form that clips everything away.
+  Doc empty;
+  empty.b.stream(6, "", "");
+  empty.b.stream(7, "/Subtype /Form /BBox [0 0 0 0]", "BT /F1 12 Tf (x) Tj ET");
+  BOOST_TEST(findings(empty.finish(8)).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_definition_no_cross_reference_reaches_is_found) {
+  Doc d;
+  const std::size_t first = d.b.xref_table("/Size 6 /Root 1 0 R");
+  std::string file = d.b.finish(first);
+  // An update whose bytes carry object 9 between its objects, outside its xref section.
+  file += "9 0 obj\n<</Length 20>>\nstream\nBT (Pay 1000000) Tj ET\nendstream\nendobj\n";
+  PdfBuilder update(file);
+  update.object(1, "<</Type /Catalog /Pages 2 0 R>>");
+  file = update.finish(update.xref_table("/Size 6 /Root 1 0 R /Prev " + std::to_string(first), " \n", false));
+  const std::vector<std::string> found = findings(file);
+  BOOST_REQUIRE_EQUAL(found.size(), 1u);
+  BOOST_TEST(found[0] == "an object definition at offset " + std::to_string(file.find("9 0 obj")) +
+                             " that no cross-reference entry reaches");
 }
 
 BOOST_AUTO_TEST_CASE(layers_off_by_default_that_the_pages_use_are_found) {
