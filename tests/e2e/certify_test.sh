@@ -214,6 +214,15 @@ expect_verdict "P3 + form filling" "$d/t3-fill.pdf" "VALID"
 expect_verdict "P3 + note" "$d/t3-note.pdf" "VALID"
 "$py" -c 'import json,sys; c=json.load(open(sys.argv[1]))["files"][0]["revisions"][0]; assert c["level"]=="annotations", c' "$d/v.json" ||
   fail "P3 + note: the revision's level is not 'annotations'"
+# A reviewer's note that the author certified P3 with, removed later: an annotation change,
+# and what the reader no longer sees is where the note was.
+forge annot "$d/tform.pdf" "$d/tform-note.pdf" --plain --subtype FreeText
+expect_exit 0 esign sign "$d/tform-note.pdf" --profile "$PKI/rsa.yaml" --certify 3 -o "$d/t3n.pdf"
+forge remove-annot "$d/t3n.pdf" "$d/t3n-removed.pdf"
+expect_verdict "P3 + note removed" "$d/t3n-removed.pdf" "VALID"
+expect_exit 0 esign sign "$d/tform-note.pdf" --profile "$PKI/rsa.yaml" --certify 2 -o "$d/t2n.pdf"
+forge remove-annot "$d/t2n.pdf" "$d/t2n-removed.pdf"
+expect_verdict "P2 + note removed" "$d/t2n-removed.pdf" "INVALID" "annotations, which the document's certification \\(P2\\)"
 # A later signature and a later DSS + document time-stamp after the text form, per level.
 for p in 1 2 3; do
   forge dss-add "$d/t$p.pdf" "$d/t$p-dss.pdf"

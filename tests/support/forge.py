@@ -510,6 +510,21 @@ def attack_content(pdf, a):
     return append_update(pdf, {page_content_num(pdf): stream(b'<< >>', text_content(a.text))})
 
 
+def attack_remove_annot(pdf, a):
+    """Removes the first annotation of /Subtype --subtype from page 1's /Annots (a reviewer
+    deleting a note)."""
+    page = pdf.pages()[0]
+    pg = pdf.obj(page)
+    annots = dict_get(pg, b'Annots')
+    arr = pdf.obj(ref(annots)) if ref(annots) is not None else annots.strip()
+    gone = next(int(m.group(1)) for m in re.finditer(rb'(\d+)\s+0\s+R', arr)
+                if re.search(rb'/Subtype\s*/%s\b' % a.subtype.encode(), pdf.obj(int(m.group(1)))))
+    arr = re.sub(rb'(?<![0-9])%d\s+0\s+R' % gone, b'', arr, count=1)
+    if ref(annots) is not None:
+        return append_update(pdf, {ref(annots): arr})
+    return append_update(pdf, {page: dict_set(pg, b'Annots', arr)})
+
+
 def attack_shadow_xobject(pdf, a):
     """Prepares a shadow attack (before signing): an update adds a form XObject that shows
     --text but that nothing uses yet; after signing, an update need only draw it. --disguise
@@ -805,6 +820,7 @@ ATTACKS = {
                                                ('--disguise', dict(default='none', choices=['none', 'metadata', 'icc', 'font']))]),
     'shadow-orphan': (attack_shadow_orphan, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'shadow-layer': (attack_shadow_layer, [('--text', dict(default='Pay 1000000 to Mallory'))]),
+    'remove-annot': (attack_remove_annot, [('--subtype', dict(default='FreeText'))]),
     'content': (attack_content, [('--text', dict(default='Pay 1000000 to Mallory'))]),
     'empty-field': (attack_empty_field, [('--name', dict(default='Approval')), ('--rect', dict(default='[60 600 360 660]')),
                                          ('--text',)]),

@@ -155,4 +155,18 @@ std::optional<Ref> docmdp_signature(const Document& doc) {
   return *r;
 }
 
+std::optional<std::array<double, 4>> rectangle(const Document& doc, const Object& value) {
+  Object resolved = doc.resolve(value);
+  const Array* a = resolved.get<Array>();
+  if (a == nullptr || a->size() != 4) return std::nullopt;
+  std::array<double, 4> v{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    Object n = doc.resolve((*a)[i]);
+    if (const auto* k = n.get<std::int64_t>()) v[i] = static_cast<double>(*k);
+    else if (const auto* f = n.get<double>()) v[i] = *f;
+    else return std::nullopt;
+  }
+  return v;
+}
+
 }  // namespace esign::pdf

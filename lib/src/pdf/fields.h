@@ -2,6 +2,7 @@
 // stamp --extend renews.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,5 +39,9 @@ SignatureReferences signature_references(const Document& doc, const Dict& signat
 // The signature dictionary the catalog's /Perms /DocMDP names (§12.8.4), if any. Throws
 // Error(input) when /Perms or /DocMDP is there but not a dictionary and an indirect reference.
 std::optional<Ref> docmdp_signature(const Document& doc);
+
+// A rectangle (§7.9.5: /Rect, /BBox) as its four numbers, as written; nullopt unless `value`
+// (resolved in `doc`, and each of its entries) is an array of exactly four numbers.
+std::optional<std::array<double, 4>> rectangle(const Document& doc, const Object& value);
 
 }  // namespace esign::pdf

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "esign/error.h"
+#include "pdf/fields.h"
 #include "pdf/layout.h"
 #include "pdf/reach.h"
 #include "pdf/text.h"
@@ -42,16 +43,8 @@ std::string shown_kind(const Document& doc, const Object& o) {
   // leaves such placeholders behind when it signs).
   if (o.get<Stream>()->data_length == 0) return "";
   if (subtype == "Form") {
-    Object box = doc.resolve_key(*d, "BBox");
-    if (const Array* b = box.get<Array>(); b && b->size() == 4) {
-      double v[4] = {0, 0, 0, 0};
-      for (std::size_t i = 0; i < 4; ++i) {
-        Object n = doc.resolve((*b)[i]);
-        if (const auto* k = n.get<std::int64_t>()) v[i] = static_cast<double>(*k);
-        else if (const auto* f = n.get<double>()) v[i] = *f;
-      }
-      if (v[0] == v[2] || v[1] == v[3]) return "";
-    }
+    const auto box = d->count("BBox") ? rectangle(doc, d->at("BBox")) : std::nullopt;
+    if (box && ((*box)[0] == (*box)[2] || (*box)[1] == (*box)[3])) return "";
     return "a form XObject";
   }
   if (subtype == "Image") return "an image XObject";

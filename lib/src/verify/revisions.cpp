@@ -10,6 +10,7 @@
 #include <set>
 
 #include "esign/error.h"
+#include "pdf/fields.h"
 #include "pdf/layout.h"
 #include "pdf/lexer.h"
 #include "pdf/reach.h"
@@ -462,50 +463,51 @@ class Comparison {
   // A widget that a reader paints: an appearance and a rectangle of some area.
   bool visible(const Dict& widget) const {
     if (!widget.count("AP")) return false;
-    std::optional<std::array<double, 4>> v = rect_of(widget);
+    std::optional<std::array<double, 4>> v = rect_of(b_, widget);
     return !v || ((*v)[0] != (*v)[2] && (*v)[1] != (*v)[3]);
   }
 
-  // The annotation's /Rect as four numbers; nullopt when it is not one.
-  std::optional<std::array<double, 4>> rect_of(const Dict& annotation) const {
-    Object rect = b_.resolve_key(annotation, "Rect");
-    const Array* r = rect.get<Array>();
-    if (r == nullptr || r->size() != 4) return std::nullopt;
-    std::array<double, 4> v{};
-    for (std::size_t i = 0; i < 4; ++i) {
-      Object n = b_.resolve((*r)[i]);
-      if (const auto* k = n.get<std::int64_t>()) v[i] = static_cast<double>(*k);
-      else if (const auto* f = n.get<double>()) v[i] = *f;
-      else return std::nullopt;
-    }
-    return v;
+  // The annotation's /Rect in `doc` as four numbers; nullopt when it is not one.
+  static std::optional<std::array<double, 4>> rect_of(const Document& doc, const Dict& annotation) {
+    auto it = annotation.find("Rect");
+    return it == annotation.end() ? std::nullopt : pdf::rectangle(doc, it->second);
   }
 
  public:
-  // Where the update's allowed changes may paint: the rectangles of the annotations on the pages
-  // that it added or changed; a signature widget it added must not cover signed content.
+  // Where the update's allowed changes may paint: the rectangles, now, of the annotations on the
+  // pages that it added or changed, and before, of those it changed or removed (a signature
+  // widget it added must not cover signed content).
   std::vector<PaintedArea> areas(const std::set<Ref>& touched, const std::set<Ref>& added) const {
     std::vector<PaintedArea> out;
     if (touched.empty()) return out;
-    for (const auto& [page, number] : pages_) {
-      Object p = b_.get(page);
+    std::set<Ref> listed;  // the annotations on the pages now
+    const auto each_annotation = [&](const Document& doc, Ref page, const auto& visit) {
+      Object p = doc.get(page);
       const Dict* d = p.get<Dict>();
-      if (!d) continue;
-      Object annots = b_.resolve_key(*d, "Annots");
-      const Array* list = annots.get<Array>();
-      if (!list) continue;
-      for (const Object& o : *list) {
-        const Ref* r = o.get<Ref>();
-        if (!r || !touched.count(*r) || out.size() >= kMaxWalked) continue;
-        Object annotation = b_.get(*r);
-        const Dict* ad = annotation.get<Dict>();
-        std::optional<std::array<double, 4>> v = ad ? rect_of(*ad) : std::nullopt;
-        if (!v) continue;
+      Object annots = d ? doc.resolve_key(*d, "Annots") : Object();
+      if (const Array* list = annots.get<Array>())
+        for (const Object& o : *list)
+          if (const Ref* r = o.get<Ref>(); r && out.size() < kMaxWalked) visit(*r, o);
+    };
+    const auto add = [&](const Document& doc, Ref r, std::size_t page, bool must_not_cover) {
+      Object annotation = doc.get(r);
+      const Dict* ad = annotation.get<Dict>();
+      if (std::optional<std::array<double, 4>> v = ad ? rect_of(doc, *ad) : std::nullopt) {
         const auto [x0, x1] = std::minmax((*v)[0], (*v)[2]);
         const auto [y0, y1] = std::minmax((*v)[1], (*v)[3]);
-        out.push_back({{number, x0, y0, x1, y1}, added.count(*r) != 0 && is_signature_field(o)});
+        out.push_back({{page, x0, y0, x1, y1}, must_not_cover});
       }
-    }
+    };
+    for (const auto& [page, number] : pages_)
+      each_annotation(b_, page, [&](Ref r, const Object& o) {
+        listed.insert(r);
+        if (touched.count(r)) add(b_, r, number, added.count(r) != 0 && is_signature_field(o));
+      });
+    const std::vector<Ref> before = a_.pages();
+    for (std::size_t i = 0; i < before.size(); ++i)
+      each_annotation(a_, before[i], [&](Ref r, const Object&) {
+        if (touched.count(r) || !listed.count(r)) add(a_, r, i + 1, false);
+      });
     return out;
   }
 
