@@ -92,19 +92,7 @@ OutputFile::~OutputFile() {
   if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
 }
 
-void OutputFile::write(ByteView data) {
-  const std::uint8_t* p = data.data();
-  std::size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd_, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error(Errc::input, target_.string(), "write failed: " + errno_text());
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-}
+void OutputFile::write(ByteView data) { write({data}); }
 
 void OutputFile::write(std::initializer_list<ByteView> parts) {
   std::vector<iovec> iov;

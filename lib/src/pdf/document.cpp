@@ -1,6 +1,8 @@
 // Looking up objects of an opened Document: indirect objects, object streams, the page tree.
 #include "pdf/document.h"
 
+#include <algorithm>
+
 #include <limits>
 #include <set>
 
@@ -178,6 +180,28 @@ std::vector<Ref> Document::pages() const {
   };
   walk(walk, *top, 0);
   return pages;
+}
+
+std::string name_value(const Document& doc, const Dict& d, const char* key) {
+  Object v = doc.resolve_key(d, key);
+  const Name* n = v.get<Name>();
+  return n ? n->value : "";
+}
+
+bool is_file_structure(const Document& doc, std::uint32_t num, const XrefEntry& entry) {
+  return doc.is_object_stream(num) || (entry.type == XrefEntry::Type::offset && doc.is_xref_stream_at(entry.offset));
+}
+
+bool same_object(const Document& a, const Object& x, const Document& b, const Object& y) {
+  const Stream* sx = x.get<Stream>();
+  const Stream* sy = y.get<Stream>();
+  if (sx || sy) {
+    if (!sx || !sy || sx->dict != sy->dict) return false;
+    ByteView rx = a.data().subspan(sx->data_offset, sx->data_length);
+    ByteView ry = b.data().subspan(sy->data_offset, sy->data_length);
+    return rx.size() == ry.size() && std::equal(rx.begin(), rx.end(), ry.begin());
+  }
+  return x == y;
 }
 
 }  // namespace esign::pdf

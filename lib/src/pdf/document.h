@@ -162,4 +162,14 @@ class Document {
   mutable std::map<std::uint32_t, std::shared_ptr<std::vector<std::pair<std::uint32_t, Object>>>> object_streams_;
 };
 
+// The name `key` of `d` (resolved in `doc`), without its slash; "" when absent or not a name.
+std::string name_value(const Document& doc, const Dict& d, const char* key);
+
+// File structure (§7.5.7, §7.5.8): an object stream some compressed entry names, or an xref
+// stream at the offset of a cross-reference section, known from how the xref uses the object.
+bool is_file_structure(const Document& doc, std::uint32_t num, const XrefEntry& entry);
+
+// Equal as PDF objects: streams by dictionary and raw bytes, wherever each file keeps them.
+bool same_object(const Document& a, const Object& x, const Document& b, const Object& y);
+
 }  // namespace esign::pdf

@@ -61,12 +61,6 @@ void walk_fields(const Document& doc, std::vector<SignatureField>& fields, std::
   }
 }
 
-std::string name_value(const Document& doc, const Dict& d, const char* key) {
-  Object v = doc.resolve_key(d, key);
-  const Name* n = v.get<Name>();
-  return n ? n->value : "";
-}
-
 }  // namespace
 
 std::vector<SignatureField> signature_fields(const Document& doc) {

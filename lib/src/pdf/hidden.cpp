@@ -20,11 +20,6 @@ namespace {
 // At most this many earlier revisions are read.
 constexpr std::size_t kMaxEarlierRevisions = 64;
 
-std::string name_value(const Document& doc, const Dict& d, const char* key) {
-  Object v = doc.resolve_key(d, key);
-  if (const Name* n = v.get<Name>()) return n->value;
-  return "";
-}
 
 // What a reader could be made to show if `o` were used: a page, a page tree, or any stream with
 // bytes (a form or image XObject, or any other stream: a reader draws whatever /Contents names,
@@ -70,9 +65,6 @@ std::optional<std::size_t> hint_stream_offset(const Document& doc) {
   return static_cast<std::size_t>(*off);
 }
 
-bool is_structure(const Document& doc, std::uint32_t num, const XrefEntry& e) {
-  return doc.is_object_stream(num) || (e.type == XrefEntry::Type::offset && doc.is_xref_stream_at(e.offset));
-}
 
 std::set<Ref> used_by_trailer(const Document& doc) {
   std::vector<Object> roots;
@@ -101,7 +93,7 @@ void unused_objects(const Document& doc, const std::set<Ref>& used, Findings& ou
   const std::optional<std::size_t> hints = hint_stream_offset(doc);
   for (const auto& [num, entry] : doc.xref()) {
     if (out.full()) return;
-    if (entry.type == XrefEntry::Type::free || is_structure(doc, num, entry)) continue;
+    if (entry.type == XrefEntry::Type::free || is_file_structure(doc, num, entry)) continue;
     if (hints && entry.type == XrefEntry::Type::offset && entry.offset == *hints) continue;
     const Ref ref{num, entry.type == XrefEntry::Type::offset ? entry.gen : std::uint16_t{0}};
     if (used.count(ref)) continue;
@@ -150,18 +142,6 @@ void hidden_layers(const Document& doc, Findings& out) {
   }
 }
 
-// Whether `a` in `old` and `b` in `now` are the same object (dictionary and raw stream bytes).
-bool same_object(const Document& old, const Object& a, const Document& now, const Object& b) {
-  const Stream* sa = a.get<Stream>();
-  const Stream* sb = b.get<Stream>();
-  if (sa || sb) {
-    if (!sa || !sb || sa->dict != sb->dict || sa->data_length != sb->data_length) return false;
-    ByteView ra = old.data().subspan(sa->data_offset, sa->data_length);
-    ByteView rb = now.data().subspan(sb->data_offset, sb->data_length);
-    return std::equal(ra.begin(), ra.end(), rb.begin());
-  }
-  return a == b;
-}
 
 // Adds the offsets of `doc`'s objects (uncompressed entries) to `into`.
 void add_offsets(const Document& doc, std::set<std::size_t>& into) {
@@ -194,7 +174,7 @@ bool earlier_revisions(const Document& doc, const Limits& limits, Findings& out,
     add_offsets(*old, known);
     for (const auto& [num, e] : old->xref()) {
       if (out.full()) return all;
-      if (e.type != XrefEntry::Type::offset || final_offsets.count(e.offset) || is_structure(*old, num, e)) continue;
+      if (e.type != XrefEntry::Type::offset || final_offsets.count(e.offset) || is_file_structure(*old, num, e)) continue;
       const Ref ref{num, e.gen};
       if (reported.count(ref)) continue;
       Object before = old->get(ref);

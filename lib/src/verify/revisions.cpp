@@ -29,32 +29,9 @@ using pdf::XrefEntry;
 
 std::string ref_text(Ref r) { return fmt::format("{} {}", r.num, r.gen); }
 
-std::string name_of(const Document& doc, const Dict& d, const char* key) {
-  Object v = doc.resolve_key(d, key);
-  if (const pdf::Name* n = v.get<pdf::Name>()) return n->value;
-  return "";
-}
-
 bool is_in_use(const XrefEntry& e) { return e.type != XrefEntry::Type::free; }
 
-// File structure (§7.5.7, §7.5.8): an object stream some compressed entry names, or an xref
-// stream at the offset of a cross-reference section — known from how the xref uses the object.
-bool is_structure(const Document& doc, std::uint32_t num, const XrefEntry& entry) {
-  return doc.is_object_stream(num) || (entry.type == XrefEntry::Type::offset && doc.is_xref_stream_at(entry.offset));
-}
 
-// Equal as PDF objects: streams by dictionary and raw bytes, wherever each file keeps them.
-bool same(const Document& a, const Object& x, const Document& b, const Object& y) {
-  const pdf::Stream* sx = x.get<pdf::Stream>();
-  const pdf::Stream* sy = y.get<pdf::Stream>();
-  if (sx || sy) {
-    if (!sx || !sy || sx->dict != sy->dict) return false;
-    ByteView rx = a.data().subspan(sx->data_offset, sx->data_length);
-    ByteView ry = b.data().subspan(sy->data_offset, sy->data_length);
-    return rx.size() == ry.size() && std::equal(rx.begin(), rx.end(), ry.begin());
-  }
-  return x == y;
-}
 
 // The keys whose values differ between two dictionaries (present in one only, or different).
 std::set<std::string> changed_keys(const Dict& x, const Dict& y) {
@@ -128,9 +105,9 @@ std::optional<ListDiff> list_diff(const Array& before, const Array& now) {
 bool is_plain_annotation(const Document& doc, const Object& o) {
   const Dict* d = o.get<Dict>();
   if (!d || d->count("A") || d->count("AA") || d->count("FT") || d->count("Kids") || d->count("V")) return false;
-  const std::string subtype = name_of(doc, *d, "Subtype");
+  const std::string subtype = pdf::name_value(doc, *d, "Subtype");
   if (d->count("Parent") && subtype != "Popup") return false;  // only a pop-up has a parent: its annotation
-  const std::string type = name_of(doc, *d, "Type");
+  const std::string type = pdf::name_value(doc, *d, "Type");
   if (!type.empty() && type != "Annot") return false;
   static const std::set<std::string> kinds = {"Text", "FreeText", "Line", "Square", "Circle", "Polygon", "PolyLine",
                                               "Highlight", "Underline", "Squiggly", "StrikeOut", "Stamp", "Caret",
@@ -212,14 +189,14 @@ class Comparison {
     Object v = b_.resolve(o);
     const Dict* d = v.get<Dict>();
     if (!d) return false;
-    const std::string subtype = name_of(b_, *d, "Subtype");
+    const std::string subtype = pdf::name_value(b_, *d, "Subtype");
     if (!subtype.empty() && subtype != "Widget") return false;
-    const std::string type = name_of(b_, *d, "Type");
+    const std::string type = pdf::name_value(b_, *d, "Type");
     if (!type.empty() && type != "Annot") return false;
     for (int depth = 0; d && depth < kMaxFieldDepth; ++depth) {
       if (d->count("A") || d->count("AA")) return false;
       if (depth > 0 && d->count("Subtype")) return false;  // a parent is a field, not an annotation
-      if (auto ft = d->find("FT"); ft != d->end()) return name_of(b_, *d, "FT") == "Sig";
+      if (auto ft = d->find("FT"); ft != d->end()) return pdf::name_value(b_, *d, "FT") == "Sig";
       Object parent = b_.resolve_key(*d, "Parent");
       v = parent;
       d = v.get<Dict>();
@@ -302,11 +279,11 @@ class Comparison {
       if (annotations_before().count(ref)) {
         std::set<std::string> keys = changed_keys(*x, *y);
         bool ok = is_plain_annotation(b_, now) && !keys.count("Subtype") && !keys.count("P");
-        return {c.object, c.change, "annotation /" + name_of(b_, *y, "Subtype") + ": " + join(keys), ok,
+        return {c.object, c.change, "annotation /" + pdf::name_value(b_, *y, "Subtype") + ": " + join(keys), ok,
                 ChangeLevel::annotations};
       }
     }
-    std::string type = x ? name_of(a_, *x, "Type") : "";
+    std::string type = x ? pdf::name_value(a_, *x, "Type") : "";
     return {c.object, c.change, type.empty() ? "object" : "object of /Type /" + type, false};
   }
 
@@ -350,7 +327,7 @@ class Comparison {
     }
     const Dict* d = now.dict();
     if (d == nullptr) return {object, "added", "object", true};
-    std::string type = name_of(b_, *d, "Type");
+    std::string type = pdf::name_value(b_, *d, "Type");
     if (now.get<Dict>() && (type == "Sig" || type == "DocTimeStamp")) {
       bool ok = std::any_of(signatures_.begin(), signatures_.end(),
                             [&](const SignedRevision& s) { return s.dictionary == ref && signs_this_update(s) && s.valid; });
@@ -372,7 +349,7 @@ class Comparison {
               has_value(*d) ? fill_level(*d) : ChangeLevel::validation_data, qualified_name(*d)};
     }
     if (now.get<pdf::Stream>()) {
-      if (name_of(b_, *d, "Subtype") == "Form") return {object, "added", "form XObject (appearance)", true};
+      if (pdf::name_value(b_, *d, "Subtype") == "Form") return {object, "added", "form XObject (appearance)", true};
       return {object, "added", "stream", true};
     }
     if (!type.empty()) return {object, "added", "/Type /" + type, true};
@@ -774,7 +751,7 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
     const bool existed = it != old_xref.end() && is_in_use(it->second);
     if (existed && same_entry(a, it->second, b, entry)) continue;  // the same bytes
     // File structure is skipped only when it did not replace an object of the earlier revision.
-    if (is_structure(b, num, entry) && (!existed || is_structure(a, num, it->second))) continue;
+    if (pdf::is_file_structure(b, num, entry) && (!existed || pdf::is_file_structure(a, num, it->second))) continue;
     Object now = b.get(ref);
     if (auto d = dangling(b, now)) {
       r.changes.push_back({ref_text(ref), existed ? "modified" : "added",
@@ -793,7 +770,7 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
       continue;
     }
     Object before = a.get(Ref{num, it->second.gen});
-    if (same(a, before, b, now)) continue;
+    if (pdf::same_object(a, before, b, now)) continue;
     r.changes.push_back(cmp.modified(ref, before, now));
     if (r.changes.back().allowed) touched.insert(ref);
   }
@@ -806,7 +783,7 @@ RevisionReport compare(const Document& a, const Document& b, std::size_t end, co
     freed.insert(s.freed.begin(), s.freed.end());
   }
   for (const auto& [num, entry] : old_xref) {
-    if (!is_in_use(entry) || is_structure(a, num, entry)) continue;
+    if (!is_in_use(entry) || pdf::is_file_structure(a, num, entry)) continue;
     auto it = b.xref().find(num);
     if (it == b.xref().end() || !is_in_use(it->second) || freed.count(num))
       r.changes.push_back({ref_text(Ref{num, entry.gen}), "deleted", "object", false});
@@ -877,7 +854,7 @@ std::vector<RevisionReport> later_revisions(ByteView data, std::size_t from, con
         if (auto it = previous->trailer().find(key); it != previous->trailer().end()) roots.push_back(it->second);
       const Document& base = *previous;
       reachable(base, roots, signed_refs, [&base](const Dict& d, const std::string& key) {
-        return key == "DSS" && name_of(base, d, "Type") == "Catalog";
+        return key == "DSS" && pdf::name_value(base, d, "Type") == "Catalog";
       });
     }
     out.push_back(compare(*previous, *doc, end, signatures, signed_refs));
