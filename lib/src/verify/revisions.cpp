@@ -475,11 +475,13 @@ class Comparison {
         out.push_back({{page, x0, y0, x1, y1}, must_not_cover});
       }
     };
-    for (const auto& [page, number] : pages_)
-      each_annotation(b_, page, [&](Ref r, const Object& o) {
+    for (const auto& entry : pages_) {
+      const std::size_t number = entry.second;  // (a structured binding cannot be captured in C++20)
+      each_annotation(b_, entry.first, [&](Ref r, const Object& o) {
         listed.insert(r);
         if (touched.count(r)) add(b_, r, number, added.count(r) != 0 && is_signature_field(o));
       });
+    }
     const std::vector<Ref> before = a_.pages();
     for (std::size_t i = 0; i < before.size(); ++i)
       each_annotation(a_, before[i], [&](Ref r, const Object&) {
