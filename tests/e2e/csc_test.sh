@@ -6,7 +6,10 @@
 # retried, not even by bulk); a refused client secret or password; a cached token the service
 # forgot (one fresh login); an OTP credential through `esign login --otp`, `login --status`
 # (text and JSON), the 0600 cache file, `logout`; a SAD that expires; bulk of 30 PDFs with
-# batched signHash calls and authorizations within multisign, for SCAL 1 and SCAL 2; ECDSA
+# batched signHash calls and authorizations within multisign, for SCAL 1 and SCAL 2; the bulk
+# pipeline (batches larger than --jobs, max_in_flight and max_batch beyond multisign refused, a
+# refused hash failing only its document, a service taking fewer hashes than it announced, a SAD
+# expiring mid-job, SIGKILL during a batch then resume); ECDSA
 # values returned as raw r||s; a non-loopback http:// base_url refused; and no secret (PIN,
 # password, client secret, OTP, token, SAD) in any output, the ledger or a request line.
 # shellcheck source=tests/e2e/lib.sh
@@ -242,6 +245,92 @@ for p in "$P_RSA" "$P_SCAL2" "$P_ECSCAL2"; do
   fi
 done
 
+# ---------------------------------------------------------------------------------------------
+note "bulk pipeline: batch size independent of --jobs; signing.max_in_flight above 1 refused"
+mkdir -p "$TEST_TMP/in60"
+for i in $(seq -w 1 60); do cp "$PDFS/classic.pdf" "$TEST_TMP/in60/doc$i.pdf"; done
+start_server wide --multisign 100
+P_WIDE=$(profile wide.yaml csc-wide "$URL" rsa-1 client)
+x 0 esign bulk "$TEST_TMP/in60" --profile "$P_WIDE" --out-dir "$TEST_TMP/out-wide" --jobs 2
+expect_stdout_contains "60 signed, 0 skipped, 0 failed"
+for f in "$TEST_TMP/out-wide"/*.pdf; do pdfsig_valid "$f" 1; done
+sizes=$(stats wide | jq -c '.signHash')
+note "60 documents, --jobs 2: signHash batches $sizes"
+[ "$(jq 'add' <<<"$sizes")" = 60 ] || fail "signHash signed $(jq 'add' <<<"$sizes") hashes for 60 documents"
+[ "$(jq 'length' <<<"$sizes")" -le 6 ] || fail "60 documents took $(jq 'length' <<<"$sizes") signHash calls with --jobs 2"
+[ "$(jq 'max' <<<"$sizes")" -gt 2 ] || fail "batches were no larger than --jobs: $sizes"
+P_FLIGHT=$(profile flight.yaml csc-flight "$URL" rsa-1 client)
+printf 'signing:\n  max_in_flight: 4\n' >>"$P_FLIGHT"
+x 2 esign bulk "$TEST_TMP/in60" --profile "$P_FLIGHT" --out-dir "$TEST_TMP/out-flight"
+expect_stderr_contains "signing.max_in_flight"
+P_BIG=$(profile big.yaml csc-big "$URL" rsa-1 client)
+printf 'signing:\n  max_batch: 500\n' >>"$P_BIG"
+x 2 esign bulk "$TEST_TMP/in60" --profile "$P_BIG" --out-dir "$TEST_TMP/out-big"
+expect_stderr_contains "multisign"
+
+note "a hash the service refuses fails only its document"
+start_server refuse --multisign 100 --reject-hash 7
+P_REFUSE=$(profile refuse.yaml csc-refuse "$URL" rsa-1 client)
+x 1 esign bulk "$TEST_TMP/in" --profile "$P_REFUSE" --out-dir "$TEST_TMP/out-refuse" --jobs 2 \
+  --report "$TEST_TMP/refuse.json"
+expect_stdout_contains "29 signed, 0 skipped, 1 failed"
+jq -e '[.files[] | select(.status == "failed")] | length == 1' "$TEST_TMP/refuse.json" >/dev/null ||
+  fail "not exactly one failed item: $(jq -c '[.files[] | select(.status == "failed")]' "$TEST_TMP/refuse.json")"
+jq -e '.files[] | select(.status == "failed") | .error | test("Invalid hash")' "$TEST_TMP/refuse.json" >/dev/null ||
+  fail "the failed item does not name the service's refusal"
+[ "$(find "$TEST_TMP/out-refuse" -name '*.pdf' | wc -l)" = 29 ] || fail "not 29 outputs"
+for f in "$TEST_TMP/out-refuse"/*.pdf; do pdfsig_valid "$f" 1; done
+refused=$(stats refuse | jq '.refused_batches')
+note "one refused hash among 30: $refused refused requests, $(calls refuse signatures/signHash) signHash calls"
+[ "$refused" -le 8 ] || fail "$refused refused requests to isolate one hash among 30"
+
+note "a service that takes fewer hashes per request than it announced"
+start_server few --multisign 100 --max-hashes 8
+P_FEW=$(profile few.yaml csc-few "$URL" rsa-1 client)
+x 0 esign bulk "$TEST_TMP/in60" --profile "$P_FEW" --out-dir "$TEST_TMP/out-few" --jobs 2
+expect_stdout_contains "60 signed, 0 skipped, 0 failed"
+for f in "$TEST_TMP/out-few"/*.pdf; do pdfsig_valid "$f" 1; done
+[ "$(stats few | jq '.signHash | max')" -le 8 ] || fail "a signHash call beyond the service's limit passed"
+[ "$(stats few | jq '.refused_batches')" -le 6 ] ||
+  fail "$(stats few | jq '.refused_batches') refused requests: the signer did not keep to the size that passed"
+
+note "a SAD that expires mid-job: authorized again (OTP from key.otp), every document signed"
+start_server expiring --multisign 100 --sad-expire-after-calls 2
+P_EXP=$(profile expiring.yaml csc-expiring "$URL" rsa-otp client "  otp: env:CSC_OTP")
+printf 'signing:\n  max_batch: 5\n' >>"$P_EXP"
+x 0 esign bulk "$TEST_TMP/in" --profile "$P_EXP" --out-dir "$TEST_TMP/out-expiring" --jobs 2
+expect_stdout_contains "30 signed, 0 skipped, 0 failed"
+for f in "$TEST_TMP/out-expiring"/*.pdf; do pdfsig_valid "$f" 1; done
+[ "$(stats expiring | jq '.signHash | max')" -le 5 ] || fail "signing.max_batch was not kept"
+auths=$(calls expiring credentials/authorize)
+[ "$auths" -ge 3 ] || fail "$auths authorizations: the expired SAD was not replaced"
+
+note "SIGKILL during a batch, then resume: every document signed once, every output valid"
+start_server slow --multisign 100 --delay-ms 400
+P_SLOW=$(profile slow.yaml csc-slow "$URL" rsa-1 client)
+printf 'signing:\n  max_batch: 10\n' >>"$P_SLOW"
+"$ESIGN" bulk "$TEST_TMP/in60" --profile "$P_SLOW" --out-dir "$TEST_TMP/out-slow" --jobs 2 \
+  >"$TEST_TMP/slow1.out" 2>&1 &
+bulk_pid=$!
+on_exit "kill -9 $bulk_pid 2>/dev/null"
+for ((i = 0; i < 200; i++)); do
+  [ "$(calls slow signatures/signHash)" -ge 2 ] && break
+  sleep 0.05
+done
+kill -9 "$bulk_pid" 2>/dev/null || fail "bulk ended before it could be killed"
+wait "$bulk_pid" 2>/dev/null || true
+first=$(find "$TEST_TMP/out-slow" -name '*.pdf' | wc -l)
+note "killed with $first outputs in place"
+[ "$first" -lt 60 ] || fail "bulk finished before the kill"
+x 0 esign bulk "$TEST_TMP/in60" --profile "$P_SLOW" --out-dir "$TEST_TMP/out-slow" --jobs 2
+expect_stdout_contains "0 failed"
+[ "$(find "$TEST_TMP/out-slow" -name '*.pdf' | wc -l)" = 60 ] || fail "not 60 outputs after the resume"
+[ -z "$(find "$TEST_TMP/out-slow" -name '.*esign-tmp*')" ] || fail "a temporary output was left behind"
+for f in "$TEST_TMP/out-slow"/*.pdf; do pdfsig_valid "$f" 1; done
+x 0 esign audit jobs --json
+jq -e '.jobs | max_by(.id) | .done == 60 and .failed == 0 and .pending == 0' "$LAST_STDOUT" >/dev/null ||
+  fail "the ledger does not record 60 done items: $(jq -c '.' "$LAST_STDOUT")"
+
 note "a non-loopback http:// base_url is refused"
 P_HTTP=$(profile http.yaml csc-http "http://example.com/csc/v2" rsa-1 client)
 x 2 esign sign "$TEST_TMP/data.bin" --profile "$P_HTTP" -o "$TEST_TMP/http.p7s"
@@ -254,7 +343,7 @@ note "no secret in outputs, the ledger or request lines"
 secrets_file=$TEST_TMP/secrets
 {
   printf '%s\n' "$PIN" "$OTP" "$CLIENT_SECRET" "$PASSWORD" 11112222
-  for s in main raw short; do stats "$s" | jq -r '.issued[]'; done
+  for s in main raw short wide refuse few expiring slow; do stats "$s" | jq -r '.issued[]'; done
 } >"$secrets_file"
 [ "$(wc -l <"$secrets_file")" -gt 10 ] || fail "the servers issued too few tokens and SADs to check"
 for f in "$TRANSCRIPT" "$TEST_TMP"/main.log "$TEST_TMP"/raw.log "$TEST_TMP"/short.log; do

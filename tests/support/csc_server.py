@@ -9,6 +9,7 @@ JSON field names, and error bodies {"error": ..., "error_description": ...} with
 
 Usage: csc_server.py --pki DIR [--otp CODE] [--pin PIN] [--multisign N] [--sad-ttl S]
                      [--token-ttl S] [--delay-ms MS] [--log FILE] [--ecdsa-raw]
+                     [--max-hashes N] [--reject-hash N] [--sad-expire-after-calls N]
 Prints the port it listens on (first line of stdout), then serves until killed.
 The base URL is http://127.0.0.1:PORT/csc/v2.
 
@@ -24,7 +25,13 @@ Test hooks (not CSC): GET /_stats returns calls per endpoint, every authorizatio
 numSignatures and hash count, every signHash call's hash count, the wrong PIN and OTP counts
 and every token and SAD issued (so tests can look for them where they must not be); --log
 FILE gets every request line (method, path, version), which tests search for secrets; POST
-/_forget forgets every token and SAD issued (as a restart would).
+/_forget forgets every token and SAD issued (as a restart would). Faults: --max-hashes N
+refuses a signHash call with more than N hashes (HTTP 400 invalid_request); --reject-hash N
+refuses every call that carries the Nth distinct hash signHash was sent (counting from 1), as a
+service refuses a hash it will not sign; --sad-expire-after-calls N makes every SAD expire
+after N signHash calls, whatever its expiresIn said (a SAD that runs out mid-job).
+Keys sign in this process (python3-cryptography), so a batch of 100 hashes costs what the
+signatures cost, not 100 process starts.
 """
 
 import argparse
@@ -32,11 +39,15 @@ import base64
 import json
 import os
 import secrets
-import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+from cryptography.hazmat.primitives import hashes as chashes
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec as cec
+from cryptography.hazmat.primitives.asymmetric import padding as cpadding
+from cryptography.hazmat.primitives.asymmetric import utils as cutils
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PREFIX = "/csc/v2/"
@@ -127,7 +138,10 @@ class Service:
         self.lock = threading.Lock()
         self.tokens = {}  # token -> (identity, expires)
         self.sads = {}    # sad -> dict(credential, remaining, expires, hashes, hash_oid)
-        self.stats = {"calls": {}, "authorize": [], "signHash": [], "bad_pin": 0, "bad_otp": 0, "issued": []}
+        self.stats = {"calls": {}, "authorize": [], "signHash": [], "bad_pin": 0, "bad_otp": 0, "issued": [],
+                      "refused_batches": 0}
+        self.seen_hashes = {}    # base64 hash -> order of first sight (for --reject-hash)
+        self.private_keys = {}   # key file -> loaded key
         pki = args.pki
         chain = pem_certs(os.path.join(pki, "chain.pem"))  # intermediate, root
         rsa = dict(key=os.path.join(pki, "rsa.key.pem"), type="rsa", bits=2048,
@@ -234,6 +248,13 @@ class Service:
             answer["key"]["curve"] = "1.2.840.10045.3.1.7"
         return answer
 
+    def private_key(self, path):
+        with self.lock:
+            if path not in self.private_keys:
+                with open(path, "rb") as f:
+                    self.private_keys[path] = serialization.load_pem_private_key(f.read(), password=None)
+            return self.private_keys[path]
+
     def credentials_authorize(self, headers, body, base):
         """11.6 credentials/authorize"""
         cid, c = self.credential(self.identity(headers), body)
@@ -300,7 +321,19 @@ class Service:
         else:
             raise Refused(400, "invalid_request", "Invalid parameter signAlgo")
         with self.lock:
+            for h in hashes:
+                self.seen_hashes.setdefault(h, len(self.seen_hashes) + 1)
+            if self.args.max_hashes and len(hashes) > self.args.max_hashes:
+                self.stats["refused_batches"] += 1
+                raise Refused(400, "invalid_request", "Too many hashes: at most %d per request" % self.args.max_hashes)
+            if self.args.reject_hash and any(self.seen_hashes[h] == self.args.reject_hash for h in hashes):
+                self.stats["refused_batches"] += 1
+                raise Refused(400, "invalid_request", "Invalid hash: this hash cannot be signed")
             sad = self.sads.get(body.get("SAD"))
+            if sad and self.args.sad_expire_after_calls:
+                sad["calls"] = sad.get("calls", 0) + 1
+                if sad["calls"] > self.args.sad_expire_after_calls:
+                    sad["expires"] = 0
             if not sad or sad["credential"] != cid:
                 raise Refused(400, "invalid_request", "Invalid parameter SAD")
             if sad["expires"] < time.time():
@@ -321,14 +354,18 @@ class Service:
                 del self.sads[body["SAD"]]
             self.stats["signHash"].append(len(hashes))
         signatures = []
+        key = self.private_key(c["key"])
+        algorithm = {"sha256": chashes.SHA256, "sha384": chashes.SHA384, "sha512": chashes.SHA512}[digest]()
         for raw in raw_hashes:
-            out = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", c["key"]] + options,
-                                 input=raw, capture_output=True, check=False)
-            if out.returncode != 0:
-                raise Refused(500, "server_error", "openssl pkeyutl failed: " + out.stderr.decode(errors="replace"))
-            value = out.stdout
-            if c["type"] == "ec" and self.args.ecdsa_raw:
-                value = ecdsa_raw(value, 32)
+            prehashed = cutils.Prehashed(algorithm)
+            if c["type"] == "ec":
+                value = key.sign(raw, cec.ECDSA(prehashed))
+                if self.args.ecdsa_raw:
+                    value = ecdsa_raw(value, 32)
+            elif sign_algo == RSASSA_PSS:
+                value = key.sign(raw, cpadding.PSS(mgf=cpadding.MGF1(algorithm), salt_length=size), prehashed)
+            else:
+                value = key.sign(raw, cpadding.PKCS1v15(), prehashed)
             signatures.append(base64.b64encode(value).decode())
         return {"signatures": signatures}
 
@@ -346,6 +383,8 @@ ROUTES = {
 
 def handler_for(service, log):
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive: every reply has a Content-Length
+
         def log_message(self, fmt, *args):
             pass
 
@@ -423,6 +462,9 @@ def main():
     p.add_argument("--delay-ms", type=int, default=0)
     p.add_argument("--log")
     p.add_argument("--ecdsa-raw", action="store_true", help="return ECDSA values as r||s instead of DER")
+    p.add_argument("--max-hashes", type=int, default=0)
+    p.add_argument("--reject-hash", type=int, default=0)
+    p.add_argument("--sad-expire-after-calls", type=int, default=0)
     args = p.parse_args()
     service = Service(args)
     log = open(args.log, "a") if args.log else None

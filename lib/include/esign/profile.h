@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "esign/certificate.h"
+#include "esign/signer.h"
 
 namespace esign {
 
@@ -134,6 +135,7 @@ struct Profile {
   SignatureSettings signature;
   std::optional<Appearance> appearance;
   std::optional<TimestampSettings> timestamp;
+  BatchSettings signing;  // signing: how bulk hands digests to the key (unset: the source's defaults)
   bool revocation_embed = false;
   bool revocation_required = true;
   bool require_login = false;

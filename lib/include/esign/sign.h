@@ -58,7 +58,7 @@ std::filesystem::path default_output_path(const std::filesystem::path& input, Si
 // file. Who may use the profile is Operation's concern (esign/operation.h).
 void check_sign_options(const Profile& profile, const SignOptions& options);
 
-// Signing in stages (DESIGN.md "Keys and signing"), so that the key's part can be batched:
+// Signing in stages (docs/architecture.md "Signing in stages"), so that the key's part can be batched:
 // prepare_signature reads the input and builds everything but the signature value; the caller
 // has the key sign to_sign() (alone with Signer::sign, or with other documents' digests in one
 // Signer::sign_batch); finish_signature puts the value in, adds what the level asks for (the

@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "bulk/pipeline.h"
 #include "bulk/queue.h"
 #include "bulk/report.h"
 #include "bulk/scan.h"
@@ -61,24 +62,6 @@ class FolderLock {
   int fd_ = -1;
 };
 
-// Serializes sign() for signers that are not safe to call from several threads.
-class SerializedSigner final : public Signer {
- public:
-  explicit SerializedSigner(Signer& inner) : inner_(inner) {}
-  const std::vector<Certificate>& chain() const override { return inner_.chain(); }
-  SignatureScheme scheme() const override { return inner_.scheme(); }
-  std::size_t max_signature_size() const override { return inner_.max_signature_size(); }
-  bool concurrent() const override { return true; }
-  Bytes sign(const Digest& digest) override {
-    std::lock_guard lock(mutex_);
-    return inner_.sign(digest);
-  }
-
- private:
-  Signer& inner_;
-  std::mutex mutex_;
-};
-
 struct Task {
   JobItem item;
   SignatureFormat format = SignatureFormat::pades;
@@ -92,6 +75,27 @@ struct Finished {
   fs::path target;
   bool overwrite = false;
 };
+
+// A document between prepare and finish.
+struct InFlight {
+  Finished finished;  // the outcome so far
+  std::optional<PreparedSignature> prepared;
+  Clock::time_point started;
+  BatchSignature signature;  // from the key
+  const Digest& digest() const { return prepared->to_sign(); }
+};
+
+void mark_failed(Finished& f, const Error& err) {
+  JobItem& item = f.outcome.item;
+  item.state = "failed";
+  item.detail = err.what();
+  f.outcome.event.outcome = "failed";
+  f.outcome.event.detail = err.what();
+  f.result.status = "failed";
+  f.result.error = err.what();
+  f.result.remedy = err.remedy();
+  f.result.output.clear();
+}
 
 bool is_inside(const fs::path& inner, const fs::path& outer) {
   auto i = inner.begin(), o = outer.begin();
@@ -126,12 +130,7 @@ class Engine {
  public:
   Engine(Operation& operation, Signer& signer, const BulkOptions& options, BulkProgress& progress, std::stop_token stop)
       : operation_(operation), profile_(operation.profile()), ledger_(operation.ledger()), options_(options),
-        progress_(progress), stop_(std::move(stop)) {
-    if (signer.concurrent()) signer_ = &signer;
-    else {
-      serialized_ = std::make_unique<SerializedSigner>(signer);
-      signer_ = serialized_.get();
-    }
+        progress_(progress), stop_(std::move(stop)), signer_(signer) {
     fingerprint_ = signer.chain().front().sha256_fingerprint();
   }
 
@@ -142,7 +141,11 @@ class Engine {
   std::string job_key() const;
   Task task_for(JobItem item) const;
   std::string output_name(const std::string& rel, SignatureFormat format) const;
-  Finished process(const Task& task);
+  // Prepare: the item to sign, or nullptr with `done` holding the outcome (adopted, failed).
+  std::unique_ptr<InFlight> begin(const Task& task, std::optional<Finished>& done);
+  // Finish: the signature value in, the output written (not yet committed).
+  Finished complete(InFlight& item);
+  void close_item(Finished& f, Clock::time_point started);
   bool written_for(const fs::path& input, const fs::path& output, SignatureFormat format) const;
   // The output the ledger recorded for a done item is still there, unchanged.
   bool output_intact(const JobItem& item) const;
@@ -157,15 +160,14 @@ class Engine {
   const BulkOptions& options_;
   BulkProgress& progress_;
   std::stop_token stop_;
-  Signer* signer_ = nullptr;
-  std::unique_ptr<SerializedSigner> serialized_;
+  Signer& signer_;
   std::string fingerprint_;
 
   fs::path in_, out_;
   bulk::ScanRules rules_;
   Job job_;
   std::unique_ptr<bulk::ReportWriter> report_;
-  bulk::Queue<Task> tasks_{256};
+  std::unique_ptr<bulk::Pipeline<Task, InFlight>> pipeline_;
   bulk::Queue<Finished> finished_{1024};
   BulkSummary summary_;
   std::exception_ptr writer_error_;
@@ -287,9 +289,10 @@ bool Engine::output_intact(const JobItem& item) const {
   }
 }
 
-Finished Engine::process(const Task& task) {
-  const auto started = Clock::now();
-  Finished f;
+std::unique_ptr<InFlight> Engine::begin(const Task& task, std::optional<Finished>& done) {
+  auto flight = std::make_unique<InFlight>();
+  flight->started = Clock::now();
+  Finished& f = flight->finished;
   JobItem& item = f.outcome.item;
   item = task.item;
   const fs::path input = in_ / item.path;
@@ -309,52 +312,74 @@ Finished Engine::process(const Task& task) {
     std::error_code ec;
     if (options_.recursive) fs::create_directories(f.folder, ec);
     bool overwrite = options_.force;
-    bool adopted = false;
     if (!overwrite && fs::exists(output, ec)) {
-      if (!item.output_sha256.empty() && sha256_file_hex(output) == item.output_sha256) overwrite = true;  // ours, from before
-      else if (written_for(input, output, task.format)) adopted = true;
-      else
+      if (!item.output_sha256.empty() && sha256_file_hex(output) == item.output_sha256) {
+        overwrite = true;  // ours, from before
+      } else if (written_for(input, output, task.format)) {
+        item.sha256 = sha256_file_hex(input);
+        item.output_sha256 = sha256_file_hex(output);
+        item.state = "done";
+        e.outcome = "ok";
+        e.detail = fmt::format("bulk job {} (output of an interrupted run, verified and kept)", job_.id);
+        f.result.status = "signed";
+        close_item(f, flight->started);
+        done = std::move(f);
+        return nullptr;
+      } else {
         throw Error(Errc::conflict, output.string(), "output exists and was not written by this job", Remedy::overwrite);
+      }
     }
-    if (adopted) {
-      item.sha256 = sha256_file_hex(input);
-      item.output_sha256 = sha256_file_hex(output);
-    } else {
-      SignOptions so = options_.sign;
-      so.format = task.format;
-      so.overwrite = overwrite;
-      // The writer makes a whole group durable with one syncfs, then renames and records it:
-      // workers never wait for the disk.
-      so.defer_commit = true;
-      SignOutcome o = sign_file(profile_, *signer_, input, output, so);
-      f.temporary = o.temporary;
-      f.target = output;
-      f.overwrite = overwrite;
-      item.sha256 = o.input_sha256;
-      item.output_sha256 = o.output_sha256;
-    }
+    SignOptions so = options_.sign;
+    so.format = task.format;
+    so.overwrite = overwrite;
+    // The writer makes a whole group durable with one syncfs, then renames and records it:
+    // workers never wait for the disk.
+    so.defer_commit = true;
+    f.overwrite = overwrite;
+    flight->prepared.emplace(prepare_signature(profile_, signer_, input, output, so));
+    return flight;
+  } catch (const Error& err) {
+    mark_failed(f, err);
+  }
+  close_item(f, flight->started);
+  done = std::move(f);
+  return nullptr;
+}
+
+Finished Engine::complete(InFlight& flight) {
+  Finished& f = flight.finished;
+  JobItem& item = f.outcome.item;
+  try {
+    if (flight.signature.error) std::rethrow_exception(flight.signature.error);
+    const fs::path output = flight.prepared->output();
+    SignOutcome o = finish_signature(std::move(*flight.prepared), flight.signature.value);
+    flight.prepared.reset();
+    f.temporary = o.temporary;
+    f.target = output;
+    item.sha256 = o.input_sha256;
+    item.output_sha256 = o.output_sha256;
     item.state = "done";
     item.detail.clear();
-    e.outcome = "ok";
-    e.detail = fmt::format("bulk job {}{}", job_.id, adopted ? " (output of an interrupted run, verified and kept)" : "");
+    f.outcome.event.outcome = "ok";
+    f.outcome.event.detail = fmt::format("bulk job {}", job_.id);
     f.result.status = "signed";
   } catch (const Error& err) {
-    item.state = "failed";
-    item.detail = err.what();
-    e.outcome = "failed";
-    e.detail = err.what();
-    f.result.status = "failed";
-    f.result.error = err.what();
-    f.result.remedy = err.remedy();
-    f.result.output.clear();
+    mark_failed(f, err);
   }
+  flight.prepared.reset();
+  close_item(f, flight.started);
+  return std::move(f);
+}
+
+void Engine::close_item(Finished& f, Clock::time_point started) {
+  JobItem& item = f.outcome.item;
+  NewEvent& e = f.outcome.event;
   item.ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   e.input_sha256 = item.sha256;
   e.output_sha256 = item.state == "done" ? item.output_sha256 : "";
   f.result.input_sha256 = item.sha256;
   f.result.output_sha256 = e.output_sha256;
   f.result.ms = item.ms;
-  return f;
 }
 
 void Engine::flush(std::vector<Finished>& group) {
@@ -417,8 +442,7 @@ void Engine::writer_loop() {
   } catch (...) {
     writer_error_ = std::current_exception();
     writer_failed_ = true;
-    tasks_.clear();
-    tasks_.close();
+    if (pipeline_) pipeline_->shut();
     while (finished_.pop()) {
     }
   }
@@ -461,7 +485,7 @@ void Engine::watch_loop(std::map<std::string, JobItem>& items) {
         tasks[i].item.id = saved[i].id;
         tasks[i].item.job_id = job_.id;
         items[saved[i].path] = tasks[i].item;
-        if (!tasks_.push(std::move(tasks[i]))) return;
+        if (!pipeline_->push(std::move(tasks[i]))) return;
       }
     }
     std::unique_lock lock(m);
@@ -497,6 +521,12 @@ BulkSummary Engine::run() {
   rules_.skip_dir = out_;
   std::vector<bulk::ScannedFile> files = bulk::scan_folder(in_, rules_);
   check_sign_options(profile_, options_.sign);
+  BatchLimits limits;
+  try {
+    limits = signer_.batch_limits(profile_.signing);
+  } catch (const Error& e) {
+    throw Error(e.code(), profile_.file.string(), e.subject() + ": " + e.reason());
+  }
   // A dry run writes nothing, not even the report.
   if (options_.dry_run) return dry_run(files);
   if (options_.report) report_ = std::make_unique<bulk::ReportWriter>(*options_.report);
@@ -561,18 +591,39 @@ BulkSummary Engine::run() {
   progress_.started(job_.id, resumed, total, saved.size());
 
   unsigned jobs = options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
+  pipeline_ = std::make_unique<bulk::Pipeline<Task, InFlight>>(limits, jobs);
   std::vector<std::jthread> workers;
   for (unsigned w = 0; w < jobs; ++w) {
     workers.emplace_back([this] {
-      while (std::optional<Task> t = tasks_.pop()) {
-        if (stop_.stop_requested()) {  // drop what is queued; it stays pending in the ledger
+      while (std::optional<bulk::Pipeline<Task, InFlight>::Work> work = pipeline_->next_work()) {
+        if (work->finish) {
+          finished_.push(complete(*work->finish));
+          pipeline_->finished();
+        } else if (!work->sign.empty()) {
+          bulk::sign_items(signer_, work->sign);
+          pipeline_->signed_batch(std::move(work->sign));
+        } else if (stop_.stop_requested()) {  // drop what is queued; it stays pending in the ledger
           ++dropped_;
-          continue;
+          pipeline_->prepared(nullptr);
+        } else {
+          std::optional<Finished> done;
+          std::unique_ptr<InFlight> flight = begin(*work->prepare, done);
+          if (done) finished_.push(std::move(*done));
+          pipeline_->prepared(std::move(flight));
         }
-        finished_.push(process(*t));
       }
     });
   }
+  // A remote key's batches wait on the network in threads of their own.
+  std::vector<std::jthread> signing;
+  if (!limits.local)
+    for (std::size_t i = 0; i < limits.max_in_flight; ++i)
+      signing.emplace_back([this] {
+        while (std::optional<bulk::Pipeline<Task, InFlight>::Batch> batch = pipeline_->next_batch()) {
+          bulk::sign_items(signer_, *batch);
+          pipeline_->signed_batch(std::move(*batch));
+        }
+      });
   std::jthread writer([this] { writer_loop(); });
 
   std::exception_ptr feeder_error;
@@ -580,7 +631,7 @@ BulkSummary Engine::run() {
     for (std::size_t i = 0; i < saved.size(); ++i) {
       Task t{std::move(saved[i]), formats[i]};
       t.item.job_id = job_.id;
-      if (stop_.stop_requested() || !tasks_.push(std::move(t))) {
+      if (stop_.stop_requested() || !pipeline_->push(std::move(t))) {
         not_fed_ = saved.size() - i;
         break;
       }
@@ -590,8 +641,9 @@ BulkSummary Engine::run() {
   } catch (...) {
     feeder_error = std::current_exception();  // the workers and the writer still drain first
   }
-  tasks_.close();
+  pipeline_->close();
   for (std::jthread& w : workers) w.join();
+  for (std::jthread& t : signing) t.join();
   finished_.close();
   writer.join();
   if (writer_error_) std::rethrow_exception(writer_error_);

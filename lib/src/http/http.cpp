@@ -109,8 +109,11 @@ Response send(const Request& request) {
   if (parts.scheme != "https" && !(parts.scheme == "http" && (request.signed_payload || is_loopback(request.url))))
     throw Error(Errc::config, subject, "remote services must use https:// (plain http:// only to loopback test servers)");
 
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  // One handle per thread, reset for each request: its connections stay open (keep-alive, one
+  // TLS handshake per host and thread), so the many requests of a bulk job reuse them.
+  thread_local std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) throw Error(Errc::internal, subject, "cannot start an HTTP request");
+  curl_easy_reset(curl.get());
   Response response;
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());

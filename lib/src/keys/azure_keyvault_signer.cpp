@@ -67,6 +67,8 @@ std::string jwa_alg(const KeyInfo& info, DigestAlgorithm digest) {
 }
 
 
+constexpr std::size_t kInFlight = 16;  // bulk: sign requests at once by default
+
 class AzureKeyVaultSigner final : public Signer {
  public:
   AzureKeyVaultSigner(std::vector<Certificate> chain, KeyInfo info, std::string sign_path,
@@ -86,6 +88,11 @@ class AzureKeyVaultSigner final : public Signer {
   std::size_t max_signature_size() const override { return static_cast<std::size_t>(EVP_PKEY_get_size(public_key_.get())); }
   // Thread-safe: the token provider locks, every request has its own handle, every check its own context.
   bool concurrent() const override { return true; }
+  // Key Vault has no batch call: bulk keeps many single requests in flight instead, each
+  // thread on its own kept-alive connection.
+  BatchLimits batch_limits(const BatchSettings& wanted) const override {
+    return settle_batch_limits(BatchLimits{1, kInFlight, std::chrono::milliseconds(0), false}, wanted, 256, "");
+  }
 
   Bytes sign(const Digest& digest) override {
     if (info_.curve_digest && digest.algorithm != *info_.curve_digest)

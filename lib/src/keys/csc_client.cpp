@@ -75,6 +75,7 @@ Clock::time_point expiry(const json& j, const char* key, long long fallback_seco
   if (status == 401 || e == "invalid_token") throw TokenRejected(Errc::remote, url, reason);
   if (call == Call::sign && lower(description).find("sad") != std::string::npos)
     throw SadRejected(Errc::remote, url, reason);
+  if ((call == Call::sign || call == Call::authorize) && status == 400) throw RequestRefused(Errc::remote, url, reason);
   throw Error(Errc::remote, url, reason);
 }
 
@@ -231,7 +232,9 @@ CredentialInfo Client::credential_info(const std::string& credential_id) {
     for (const json& c : *it)
       if (c.is_string()) info.chain.push_back(Certificate::from_der(base64_decode(c.get<std::string>(), u), u));
   info.scal = static_cast<int>(integer_of(answer, "SCAL").value_or(1));
-  info.multisign = static_cast<int>(std::max(1LL, integer_of(answer, "multisign").value_or(1)));
+  const std::optional<long long> multisign = integer_of(answer, "multisign");
+  info.multisign = static_cast<int>(std::clamp(multisign.value_or(1), 1LL, 100000LL));
+  info.multisign_reported = multisign.has_value();
   info.auth = auth_needs(answer);
   return info;
 }

@@ -17,6 +17,13 @@ namespace esign::csc {
 
 using Clock = std::chrono::system_clock;
 
+// The service refused a credentials/authorize or signatures/signHash request as such (HTTP 400
+// invalid_request: too many hashes, a hash it will not sign): a smaller request may pass.
+class RequestRefused : public Error {
+ public:
+  using Error::Error;
+};
+
 // The service refused the access token (HTTP 401, "invalid_token"): the caller may log in again.
 class TokenRejected : public Error {
  public:
@@ -49,6 +56,7 @@ struct CredentialInfo {
   std::string key_status;              // "enabled" | "disabled" ("" when not reported)
   int scal = 1;                        // 2: the hashes must be sent with credentials/authorize
   int multisign = 1;                   // the most signatures one authorization may cover
+  bool multisign_reported = false;     // credentials/info said so (1 is assumed otherwise)
   AuthNeeds auth;
 };
 

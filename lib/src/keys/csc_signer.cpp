@@ -1,34 +1,34 @@
 // The CSC signer: a credential of a remote signing service, signing digests through
-// signatures/signHash, with concurrent sign() calls coalesced into batches.
+// signatures/signHash, many hashes per request.
 //
-// Batching design. sign() and sign_batch() put their digests in one queue and wait. One caller
-// at a time is the leader: it waits up to kGather for more digests (or until the queue holds a
-// full batch), takes up to one batch (at most `multisign` of the credential, at most kMaxBatch,
-// all of one digest algorithm), releases the queue, sends the calls for that batch, hands each
-// waiting caller its signature value or the error, and gives up the lead; a caller whose
-// digests are still queued then leads the next batch. While a batch is on the wire the other
-// bulk workers queue up behind it, so batches grow with the number of workers: N workers make
-// about documents / N signHash calls instead of one per document. Hence concurrent() is true.
-// One batch is in flight at a time, which also keeps the SAD bookkeeping single-threaded.
+// Batches. sign_batch() sends its digests in requests of at most batch_limit() hashes (the
+// credential's multisign, what is left of a reused SAD, what the service was seen to take) and
+// of one digest algorithm. Bulk signing hands it batches of signing.max_batch digests
+// (default: multisign, or 100 when the service does not say). Requests go one at a time (a
+// mutex): a SAD and the OTPs that authorize it are used in order, so max_in_flight is 1.
+// A request the service refuses as such (HTTP 400: too many hashes, a hash it will not sign)
+// is sent again as two halves, down to single hashes: a hash the service refuses fails only
+// its own document, and when both halves of a refused request pass, later requests keep to
+// that size.
 //
-// Authorizations. SCAL 2: one credentials/authorize per batch, carrying exactly the batch's
-// hashes (numSignatures = batch size). SCAL 1: a SAD is reused while it has signatures left and
+// Authorizations. SCAL 2: one credentials/authorize per request, carrying exactly its hashes
+// (numSignatures = their count). SCAL 1: a SAD is reused while it has signatures left and
 // has not expired: the SAD a `esign login --otp` cached (its remaining count is written back to
-// the login cache), or one the signer obtained itself; a new authorization asks for the batch
+// the login cache), or one the signer obtained itself; a new authorization asks for the request's
 // size, or for `multisign` signatures when the credential needs a one-time password (so one
 // OTP covers as much as the service allows). A refused token leads to one fresh login and a
-// retry; a refused reused SAD to one fresh authorization. A refused PIN or OTP is never
-// retried: every later sign() fails with the same error without calling the service, so a
-// batch cannot lock the credential.
+// retry; a refused reused SAD (expired early, forgotten) to one fresh authorization. A refused
+// PIN or OTP is never retried: every later call fails with the same error without calling the
+// service, so a batch cannot lock the credential.
 //
 // Every returned signature value is checked against the certificate's public key before it
-// is handed out, and an ECDSA value is accepted as DER Ecdsa-Sig-Value or as raw r||s.
+// is handed out (a value that fails fails its document), and an ECDSA value is accepted as DER
+// Ecdsa-Sig-Value or as raw r||s.
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
+#include <cstdint>
 #include <mutex>
 
 #include "der/oid.h"
@@ -43,9 +43,9 @@ namespace {
 using namespace std::chrono_literals;
 using csc::Clock;
 
-constexpr auto kGather = 5ms;            // how long a leader waits for more digests
-constexpr std::size_t kMaxBatch = 100;   // hashes per request, whatever multisign allows
-constexpr auto kSadMargin = 10s;         // a SAD this close to its expiry is not used
+constexpr std::size_t kDefaultBatch = 100;  // hashes per request when multisign is not reported
+constexpr auto kBulkWait = 100ms;           // bulk: how long a batch may wait to fill
+constexpr auto kSadMargin = 10s;            // a SAD this close to its expiry is not used
 
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, ossl::Deleter<ECDSA_SIG_free>>;
 
@@ -77,14 +77,6 @@ std::optional<Bytes> ecdsa_der(const Bytes& value, std::size_t order_bytes) {
   return encode(sig.get());
 }
 
-// One digest waiting for its signature value.
-struct Slot {
-  const Digest* digest = nullptr;
-  Bytes value;
-  std::exception_ptr error;
-  bool done = false;
-};
-
 class CscSigner final : public Signer {
  public:
   CscSigner(std::unique_ptr<csc::Session> session, csc::CredentialInfo credential, std::vector<Certificate> chain,
@@ -102,35 +94,49 @@ class CscSigner final : public Signer {
   const std::vector<Certificate>& chain() const override { return chain_; }
   SignatureScheme scheme() const override { return scheme_; }
   std::size_t max_signature_size() const override { return static_cast<std::size_t>(EVP_PKEY_get_size(public_key_)); }
+  // Calls from several threads are taken one at a time (see above).
   bool concurrent() const override { return true; }
 
-  Bytes sign(const Digest& digest) override { return std::move(sign_batch(std::span<const Digest>(&digest, 1)).front()); }
+  Bytes sign(const Digest& digest) override {
+    BatchSignature r = std::move(sign_batch(std::span<const Digest>(&digest, 1)).front());
+    if (r.error) std::rethrow_exception(r.error);
+    return std::move(r.value);
+  }
 
-  std::vector<Bytes> sign_batch(std::span<const Digest> digests) override {
-    std::vector<Slot> slots(digests.size());
-    for (std::size_t i = 0; i < digests.size(); ++i) slots[i].digest = &digests[i];
-    std::unique_lock lock(mutex_);
-    for (Slot& s : slots) queue_.push_back(&s);
-    changed_.notify_all();
-    auto all_done = [&] { return std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.done; }); };
-    while (!all_done()) {
-      if (leading_) {
-        changed_.wait(lock);
-        continue;
+  std::vector<BatchSignature> sign_batch(std::span<const Digest> digests) override {
+    std::lock_guard lock(mutex_);
+    std::vector<BatchSignature> out(digests.size());
+    std::exception_ptr whole;  // a request that failed for another reason than its hashes
+    bool any_signed = false;
+    for (std::size_t i = 0; i < digests.size();) {
+      std::size_t n = 1;
+      const std::size_t limit = batch_limit();
+      while (n < limit && i + n < digests.size() && digests[i + n].algorithm == digests[i].algorithm) ++n;
+      try {
+        send(digests.subspan(i, n), out.data() + i);
+        any_signed = true;
+      } catch (const Error& e) {
+        if (e.code() == Errc::key) throw;  // a refused PIN or OTP: nothing more is tried
+        whole = std::current_exception();
+        for (std::size_t k = i; k < i + n; ++k) out[k].error = whole;
       }
-      // Our undone digests are all still queued: batches are finished before the lead passes.
-      leading_ = true;
-      lead(lock);
-      leading_ = false;
-      changed_.notify_all();
+      i += n;
     }
-    std::vector<Bytes> out;
-    out.reserve(slots.size());
-    for (Slot& s : slots) {
-      if (s.error) std::rethrow_exception(s.error);
-      out.push_back(std::move(s.value));
-    }
+    // Nothing signed and one cause: the batch failed as a whole (the caller may retry it).
+    if (!any_signed && whole) std::rethrow_exception(whole);
     return out;
+  }
+
+  // Bulk signing: batches as large as the credential allows, one request at a time.
+  BatchLimits batch_limits(const BatchSettings& wanted) const override {
+    const std::size_t allowed = credential_.multisign_reported ? static_cast<std::size_t>(credential_.multisign) : kDefaultBatch;
+    BatchLimits l = settle_batch_limits(BatchLimits{std::min<std::size_t>(allowed, 1000), 1, kBulkWait, false}, wanted, 1,
+                                        "a credential's authorizations are used in order");
+    if (credential_.multisign_reported && l.max_batch > allowed)
+      throw Error(Errc::config, "signing.max_batch",
+                  "credential " + credential_.id + " allows " + std::to_string(allowed) +
+                      " signatures per authorization (multisign), fewer than " + std::to_string(l.max_batch));
+    return l;
   }
 
   // Asks for the PIN and the first OTP now, before any document is touched (rather than from a
@@ -146,42 +152,49 @@ class CscSigner final : public Signer {
   std::string subject() const { return session_->profile().file.string(); }
 
   std::size_t batch_limit() const {
-    std::size_t limit = std::min<std::size_t>(kMaxBatch, static_cast<std::size_t>(credential_.multisign));
+    std::size_t limit = std::min(learned_limit_, credential_.multisign_reported ? static_cast<std::size_t>(credential_.multisign)
+                                                                                : kDefaultBatch);
     if (credential_.scal < 2 && sad_ && sad_->remaining > 0 && sad_->expires > Clock::now() + kSadMargin)
       limit = std::min(limit, static_cast<std::size_t>(sad_->remaining));
     return std::max<std::size_t>(limit, 1);
   }
 
-  // REQUIRES: leading_, the lock held; returns with it held.
-  void lead(std::unique_lock<std::mutex>& lock) {
-    const std::size_t limit = batch_limit();
-    changed_.wait_for(lock, kGather, [&] { return queue_.size() >= limit; });
-    std::vector<Slot*> batch;
-    const DigestAlgorithm algorithm = queue_.front()->digest->algorithm;
-    for (auto it = queue_.begin(); it != queue_.end() && batch.size() < limit;) {
-      if ((*it)->digest->algorithm == algorithm) {
-        batch.push_back(*it);
-        it = queue_.erase(it);
-      } else {
-        ++it;
+  // One request for `part` (one digest algorithm), its values or errors into out[0..]. Returns
+  // whether every hash was signed. A request refused as such is sent again as two halves; one
+  // hash refused is that hash's error. Throws Error when the request failed for another reason.
+  bool send(std::span<const Digest> part, BatchSignature* out) {
+    if (part.size() > 1 && part.size() > learned_limit_) {  // known to be refused: split without asking
+      const std::size_t half = part.size() / 2;
+      const bool first = send(part.first(half), out);
+      return send(part.subspan(half), out + half) && first;
+    }
+    std::vector<Bytes> raw;
+    try {
+      raw = run(part);
+    } catch (const csc::RequestRefused&) {
+      if (part.size() == 1) {
+        out[0].error = std::current_exception();
+        return false;
+      }
+      const std::size_t half = part.size() / 2;
+      const bool first = send(part.first(half), out);
+      const bool second = send(part.subspan(half), out + half);
+      if (first && second) learned_limit_ = std::min(learned_limit_, part.size() - half);  // the size was refused
+      return false;
+    }
+    bool all = true;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      try {
+        out[i].value = checked(raw[i], part[i]);
+      } catch (const Error&) {
+        out[i].error = std::current_exception();
+        all = false;
       }
     }
-    lock.unlock();
-    std::vector<Digest> digests;
-    digests.reserve(batch.size());
-    for (Slot* s : batch) digests.push_back(*s->digest);
-    try {
-      std::vector<Bytes> values = run(digests);
-      for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->value = std::move(values[i]);
-    } catch (...) {
-      std::exception_ptr error = std::current_exception();
-      for (Slot* s : batch) s->error = error;
-    }
-    lock.lock();
-    for (Slot* s : batch) s->done = true;
+    return all;
   }
 
-  std::vector<Bytes> run(const std::vector<Digest>& digests) {
+  std::vector<Bytes> run(std::span<const Digest> digests) {
     if (refused_) std::rethrow_exception(refused_);
     try {
       return attempt(digests);
@@ -192,7 +205,7 @@ class CscSigner final : public Signer {
     }
   }
 
-  std::vector<Bytes> attempt(const std::vector<Digest>& digests) {
+  std::vector<Bytes> attempt(std::span<const Digest> digests) {
     const int n = static_cast<int>(digests.size());
     for (int tries = 0;; ++tries) {
       bool reused = false;
@@ -262,7 +275,7 @@ class CscSigner final : public Signer {
     return session_->resolve(*session_->source().otp, "one-time password for credential " + credential_.id);
   }
 
-  std::vector<Bytes> sign_hash(const Secret& sad, const std::vector<Digest>& digests) {
+  std::vector<Bytes> sign_hash(const Secret& sad, std::span<const Digest> digests) {
     const DigestAlgorithm a = digests.front().algorithm;
     switch (scheme_) {
       case SignatureScheme::rsa_pkcs1: return session_->client().sign_hash(credential_.id, sad, digests, oid::rsa_encryption, {});
@@ -311,13 +324,8 @@ class CscSigner final : public Signer {
   EVP_PKEY* public_key_;  // owned by chain_.front()
   std::size_t order_bytes_ = 0;
 
-  // The queue and the lead.
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Slot*> queue_;
-  bool leading_ = false;
-
-  // Touched only by the leader.
+  std::mutex mutex_;  // one request at a time; guards what follows
+  std::size_t learned_limit_ = SIZE_MAX;  // the largest request size the service took after refusing a larger one
   std::optional<csc::ReusableSad> sad_;
   std::optional<Secret> pin_;
   std::optional<Secret> first_otp_;

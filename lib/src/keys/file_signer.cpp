@@ -14,13 +14,6 @@
 
 namespace esign {
 
-std::vector<Bytes> Signer::sign_batch(std::span<const Digest> digests) {
-  std::vector<Bytes> out;
-  out.reserve(digests.size());
-  for (const Digest& d : digests) out.push_back(sign(d));
-  return out;
-}
-
 namespace {
 
 
@@ -54,6 +47,11 @@ class FileSigner final : public Signer {
   std::size_t max_signature_size() const override { return static_cast<std::size_t>(EVP_PKEY_get_size(key_.get())); }
 
   Bytes sign(const Digest& digest) override { return sign_with_key(key_.get(), scheme_, digest, subject_); }
+  // Signing costs CPU here, not waiting: the bulk workers sign themselves, one digest at a time
+  // (a batch would only delay its documents), as many at once as there are workers.
+  BatchLimits batch_limits(const BatchSettings& wanted) const override {
+    return settle_batch_limits(BatchLimits{1, 256, std::chrono::milliseconds(0), true}, wanted, 256, "");
+  }
 
  private:
   ossl::PKey key_;

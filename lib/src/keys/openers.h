@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "crypto/openssl.h"
@@ -15,6 +16,11 @@
 struct evp_pkey_st;  // OpenSSL's EVP_PKEY
 
 namespace esign {
+
+// `defaults` with what the profile's `signing:` sets. Throws Error(config, "signing.max_in_flight")
+// when it asks for more requests at once than `max_in_flight` (`why` says why).
+BatchLimits settle_batch_limits(BatchLimits defaults, const BatchSettings& wanted, std::size_t max_in_flight,
+                                const std::string& why);
 
 std::unique_ptr<Signer> open_pkcs12(const Pkcs12Source& src, const Profile& profile, const SecretResolver& secrets);
 std::unique_ptr<Signer> open_pem(const PemSource& src, const Profile& profile, const SecretResolver& secrets);

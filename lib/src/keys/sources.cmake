@@ -1,5 +1,6 @@
 target_sources(esign_core PRIVATE
   src/keys/secret.cpp
+  src/keys/signer.cpp
   src/keys/file_signer.cpp
   src/keys/open_signer.cpp
   src/keys/pkcs11_uri.cpp

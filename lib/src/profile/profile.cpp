@@ -1,6 +1,7 @@
 // Loading and validating YAML signing profiles (yaml-cpp lives only here).
 #include "esign/profile.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -276,6 +277,23 @@ Appearance parse_appearance(const Section& s) {
   return a;
 }
 
+// A whole number in [low, high].
+std::size_t bounded(const Section& s, const char* key, double low, double high) {
+  double n = s.number(s.at(key), std::string("signing.") + key);
+  if (n != static_cast<double>(static_cast<long long>(n)) || n < low || n > high)
+    s.fail(s.at(key), fmt::format("signing.{} must be a whole number from {} to {}", key, low, high));
+  return static_cast<std::size_t>(n);
+}
+
+BatchSettings parse_signing(const Section& s) {
+  s.only({"max_batch", "max_in_flight", "max_wait_ms"});
+  BatchSettings b;
+  if (s.has("max_batch")) b.max_batch = bounded(s, "max_batch", 1, 1000);
+  if (s.has("max_in_flight")) b.max_in_flight = bounded(s, "max_in_flight", 1, 256);
+  if (s.has("max_wait_ms")) b.max_wait = std::chrono::milliseconds(bounded(s, "max_wait_ms", 0, 10000));
+  return b;
+}
+
 }  // namespace
 
 Profile parse_profile(const std::string& yaml, const fs::path& file) {
@@ -286,7 +304,7 @@ Profile parse_profile(const std::string& yaml, const fs::path& file) {
     throw Error(Errc::config, file.string() + ":" + std::to_string(e.mark.line + 1), "not valid YAML: " + e.msg);
   }
   Section top(root, "", file);
-  top.only({"name", "key", "signature", "appearance", "timestamp", "revocation", "require_login"});
+  top.only({"name", "key", "signature", "appearance", "timestamp", "signing", "revocation", "require_login"});
   Profile p;
   p.file = file;
   p.name = top.optional_string("name").value_or(file.stem().string());
@@ -305,6 +323,7 @@ Profile parse_profile(const std::string& yaml, const fs::path& file) {
     t.trust = ts.optional_path("trust");
     p.timestamp = std::move(t);
   }
+  if (top.has("signing")) p.signing = parse_signing(top.child("signing"));
   if (top.has("revocation")) {
     Section rev = top.child("revocation");
     rev.only({"embed", "required"});

@@ -121,6 +121,12 @@ Json profile_json(const Profile& p) {
     put_path(ts, "trust", t.trust);
     j["timestamp"] = std::move(ts);
   }
+  // The key source decides what is not set (esign-profile: "signing"): only what is set is shown.
+  Json signing = Json::object();
+  if (p.signing.max_batch) signing["max_batch"] = *p.signing.max_batch;
+  if (p.signing.max_in_flight) signing["max_in_flight"] = *p.signing.max_in_flight;
+  if (p.signing.max_wait) signing["max_wait_ms"] = p.signing.max_wait->count();
+  if (!signing.empty()) j["signing"] = std::move(signing);
   j["revocation"] = Json{{"embed", p.revocation_embed}, {"required", p.revocation_required}};
   j["require_login"] = p.require_login;
   return j;

@@ -165,10 +165,10 @@ class CountingSigner : public Signer {
     ++signs;
     return real_.sign(digest);
   }
-  std::vector<Bytes> sign_batch(std::span<const Digest> digests) override {
+  std::vector<BatchSignature> sign_batch(std::span<const Digest> digests) override {
     ++batches;
-    std::vector<Bytes> values;
-    for (const Digest& d : digests) values.push_back(real_.sign(d));
+    std::vector<BatchSignature> values;
+    for (const Digest& d : digests) values.push_back({real_.sign(d), nullptr});
     return values;
   }
   int signs = 0, batches = 0;
@@ -197,13 +197,14 @@ BOOST_AUTO_TEST_CASE(staged_signing_signs_several_documents_in_one_batch) {
   std::vector<Digest> digests;
   for (const PreparedSignature& p : prepared) digests.push_back(p.to_sign());
   BOOST_TEST(digests[0].value != digests[1].value);
-  const std::vector<Bytes> values = key.sign_batch(digests);
+  const std::vector<BatchSignature> values = key.sign_batch(digests);
   BOOST_TEST(key.batches == 1);
   BOOST_TEST(key.signs == 0);
 
   for (std::size_t i = 0; i < prepared.size(); ++i) {
     const fs::path out = prepared[i].output();
-    SignOutcome o = finish_signature(std::move(prepared[i]), values[i]);
+    BOOST_TEST(!values[i].error);
+    SignOutcome o = finish_signature(std::move(prepared[i]), values[i].value);
     BOOST_TEST(o.output == out);
     BOOST_TEST(o.signer_fingerprint == s.signer->chain().front().sha256_fingerprint());
     FileReport r = verify(out, o.format == SignatureFormat::cades ? std::optional<fs::path>(inputs[i]) : std::nullopt);
