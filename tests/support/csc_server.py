@@ -384,6 +384,7 @@ ROUTES = {
 def handler_for(service, log):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive: every reply has a Content-Length
+        disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms Nagle stall
 
         def log_message(self, fmt, *args):
             pass
