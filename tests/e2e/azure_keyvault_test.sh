@@ -6,7 +6,8 @@
 # Retry-After, 503) retried; the service's errors shown with their code and message (a wrong
 # client secret, an unknown certificate); a curve/digest mismatch and a vault key that is not the
 # certificate's key refused; a plain-http vault refused before any request; bulk of 20 PDFs on
-# one token; esign login/logout when the CLI has them; the secret nowhere in output or ledger.
+# one token, and of 40 with up to 16 sign requests in flight whatever --jobs; esign login/logout
+# when the CLI has them; the secret nowhere in output or ledger.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
 need_tool pdfsig openssl certutil
@@ -226,6 +227,19 @@ lacks_secret
 [ $(($(counter token_calls) - tokens)) -le 1 ] || fail "bulk fetched $(($(counter token_calls) - tokens)) tokens for one run"
 [ $(($(counter sign_calls) - signs)) = 20 ] || fail "bulk made $(($(counter sign_calls) - signs)) sign calls for 20 PDFs"
 for i in $(seq -w 1 20); do pdfsig_valid "$TEST_TMP/bulk-out/doc$i.signed.pdf" 1 "$nss"; done
+# Key Vault has no batch call: bulk keeps up to 16 sign requests in flight (signing.max_in_flight),
+# whatever --jobs; with 100 ms per request they overlap on the server.
+ctl /_test/config '{"delay_ms": 100}' >/dev/null
+bin40=$TEST_TMP/bulk-in40
+mkdir -p "$bin40"
+for i in $(seq -w 1 40); do cp "$PDFS/classic.pdf" "$bin40/doc$i.pdf"; done
+expect_exit 0 esign bulk "$bin40" --profile "$prof/es256.yaml" --out-dir "$TEST_TMP/bulk-out40" --jobs 2
+expect_stdout_contains "40 signed, 0 skipped, 0 failed"
+most=$(counter sign_in_flight_max)
+note "40 PDFs, --jobs 2: at most $most sign requests in flight"
+[ "$most" -gt 2 ] && [ "$most" -le 16 ] || fail "$most sign requests in flight (more than --jobs 2, at most 16 expected)"
+for i in 01 20 40; do pdfsig_valid "$TEST_TMP/bulk-out40/doc$i.signed.pdf" 1 "$nss"; done
+ctl /_test/config '{"delay_ms": 0}' >/dev/null
 
 # ---------------------------------------------------------------------------------------------
 # esign login / logout (when the CLI has them): the cached token is used without the secret.

@@ -27,7 +27,8 @@ certificate NAME.cert.pem (read at each request, so a test may add some while th
 
 Test-only extras:
   GET  /aia/intermediate.cer   the --aia-issuer PEM certificate, as DER (an AIA caIssuers URL)
-  GET  /_test/stats            {"token_calls","cert_calls","sign_calls","sign_failed_injected","unwrap_calls"}
+  GET  /_test/stats            {"token_calls","cert_calls","sign_calls","sign_failed_injected","unwrap_calls",
+                               "sign_in_flight_max": the most sign requests served at once}
   POST /_test/config           JSON {"sign_429": N, "sign_503": N, "retry_after": S, "delay_ms": D,
                                "revoke_tokens": true}: the next N sign calls answer 429 (with
                                Retry-After: S) or 503; every request waits D ms; revoke_tokens
@@ -130,7 +131,8 @@ class State:
         self.lock = threading.Lock()
         self.tokens = {}  # token -> expiry (epoch seconds)
         self.stats = {"token_calls": 0, "cert_calls": 0, "sign_calls": 0, "sign_failed_injected": 0,
-                      "unwrap_calls": 0}
+                      "unwrap_calls": 0, "sign_in_flight_max": 0}
+        self.signing = 0
         self.sign_429 = 0
         self.sign_503 = 0
         self.retry_after = 1
@@ -231,8 +233,22 @@ class Handler(BaseHTTPRequestHandler):
         self.kv_error(404, "NotFound", "No route for GET " + "/".join(parts))
 
     def do_POST(self):
-        self.delay()
         parts, query = self.split()
+        signing = parts[:1] == ["keys"] and parts[-1:] == ["sign"]
+        if signing:  # how many sign requests are being served at once, at most
+            with self.state.lock:
+                self.state.signing += 1
+                self.state.stats["sign_in_flight_max"] = max(self.state.stats["sign_in_flight_max"],
+                                                             self.state.signing)
+        try:
+            self.delay()
+            self.post(parts, query)
+        finally:
+            if signing:
+                with self.state.lock:
+                    self.state.signing -= 1
+
+    def post(self, parts, query):
         body = self.body()
         if parts == ["_test", "config"]:
             return self.configure(json.loads(body or b"{}"))
