@@ -1,4 +1,4 @@
-// InputBytes: mmap for regular files, a buffer for pipes.
+// InputBytes: a buffer for small regular files and pipes, mmap for large regular files.
 #include "common/file_map.h"
 
 #include <fcntl.h>
@@ -27,6 +27,27 @@ InputBytes InputBytes::open(const std::filesystem::path& path) {
   if (S_ISDIR(st.st_mode)) {
     if (!is_stdin) ::close(fd);
     throw Error(Errc::input, path.string(), "is a directory");
+  }
+  // A small file is read: for the one-page PDFs of a bulk job, mmap and munmap cost more than the
+  // copy (page faults, and a TLB shootdown on every core that runs a worker).
+  constexpr off_t kReadUpTo = 1 << 20;
+  if (S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size <= kReadUpTo) {
+    in.buffer_.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < in.buffer_.size()) {
+      ssize_t n = ::pread(fd, in.buffer_.data() + got, in.buffer_.size() - got, static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int e = errno;
+        if (!is_stdin) ::close(fd);
+        throw Error(Errc::input, path.string(), std::string("read error: ") + std::strerror(e));
+      }
+      if (n == 0) break;  // shorter than it was a moment ago
+      got += static_cast<std::size_t>(n);
+    }
+    in.buffer_.resize(got);
+    if (!is_stdin) ::close(fd);
+    return in;
   }
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
