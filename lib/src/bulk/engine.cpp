@@ -353,7 +353,6 @@ Finished Engine::complete(InFlight& flight) {
     if (flight.signature.error) std::rethrow_exception(flight.signature.error);
     const fs::path output = flight.prepared->output();
     SignOutcome o = finish_signature(std::move(*flight.prepared), flight.signature.value);
-    flight.prepared.reset();
     f.temporary = o.temporary;
     f.target = output;
     item.sha256 = o.input_sha256;
@@ -396,17 +395,9 @@ void Engine::flush(std::vector<Finished>& group) {
     try {
       commit_prepared(f.temporary, f.target, f.overwrite);
     } catch (const Error& err) {
-      JobItem& item = f.outcome.item;
-      item.state = "failed";
-      item.detail = err.what();
-      item.output_sha256.clear();
-      f.outcome.event.outcome = "failed";
-      f.outcome.event.detail = err.what();
+      mark_failed(f, err);
+      f.outcome.item.output_sha256.clear();
       f.outcome.event.output_sha256.clear();
-      f.result.status = "failed";
-      f.result.error = err.what();
-      f.result.remedy = err.remedy();
-      f.result.output.clear();
       f.result.output_sha256.clear();
     }
   }

@@ -159,15 +159,19 @@ class CscSigner final : public Signer {
     return std::max<std::size_t>(limit, 1);
   }
 
+  // send() for each half of `part`; whether every hash was signed.
+  bool send_halves(std::span<const Digest> part, BatchSignature* out) {
+    const std::size_t half = part.size() / 2;
+    const bool first = send(part.first(half), out);
+    const bool second = send(part.subspan(half), out + half);
+    return first && second;
+  }
+
   // One request for `part` (one digest algorithm), its values or errors into out[0..]. Returns
   // whether every hash was signed. A request refused as such is sent again as two halves; one
   // hash refused is that hash's error. Throws Error when the request failed for another reason.
   bool send(std::span<const Digest> part, BatchSignature* out) {
-    if (part.size() > 1 && part.size() > learned_limit_) {  // known to be refused: split without asking
-      const std::size_t half = part.size() / 2;
-      const bool first = send(part.first(half), out);
-      return send(part.subspan(half), out + half) && first;
-    }
+    if (part.size() > 1 && part.size() > learned_limit_) return send_halves(part, out);  // known to be refused
     std::vector<Bytes> raw;
     try {
       raw = run(part);
@@ -176,11 +180,9 @@ class CscSigner final : public Signer {
         out[0].error = std::current_exception();
         return false;
       }
-      const std::size_t half = part.size() / 2;
-      const bool first = send(part.first(half), out);
-      const bool second = send(part.subspan(half), out + half);
-      if (first && second) learned_limit_ = std::min(learned_limit_, part.size() - half);  // the size was refused
-      return false;
+      if (!send_halves(part, out)) return false;
+      learned_limit_ = std::min(learned_limit_, part.size() - part.size() / 2);  // the size was refused
+      return true;
     }
     bool all = true;
     for (std::size_t i = 0; i < raw.size(); ++i) {
