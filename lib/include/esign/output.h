@@ -17,7 +17,11 @@ class OutputFile {
   // commit, atomically), Error(input) when the folder is not writable.
   // `mode`: the file's permissions from the moment it is created, less the process's umask
   // (0600 for secrets: never readable by others, whatever the umask).
-  OutputFile(std::filesystem::path target, bool overwrite, unsigned mode = 0644);
+  // `existing`: an existing target is refused now (before the caller does any work), or only at
+  // commit by the no-clobber rename, for a caller that has just checked it (prepare_signature).
+  enum class Existing { refuse_now, refuse_at_commit };
+  OutputFile(std::filesystem::path target, bool overwrite, unsigned mode = 0644,
+             Existing existing = Existing::refuse_now);
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
   // Removes the temporary file unless commit() succeeded.

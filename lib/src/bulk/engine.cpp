@@ -35,7 +35,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kGroupSize = 64;                 // outcomes per ledger transaction, at most
-constexpr std::chrono::milliseconds kGroupDelay{50};   // ... or this long after the first one
+constexpr std::chrono::milliseconds kGroupDelay{50};   // ... or what came within this long
 constexpr std::chrono::milliseconds kWatchPoll{250};
 
 // Exclusive use of an output folder by one process (flock on the folder itself: released by the
@@ -102,10 +102,6 @@ bool is_inside(const fs::path& inner, const fs::path& outer) {
   for (; o != outer.end(); ++o, ++i)
     if (i == inner.end() || *i != *o) return false;
   return true;
-}
-
-std::int64_t mtime_ns(const struct stat& st) {
-  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
 // Removes the temporary files a killed run left for these outputs. Only this job's outputs:
@@ -304,17 +300,25 @@ std::unique_ptr<InFlight> Engine::begin(const Task& task, std::optional<Finished
   e = operation_.event({input, output}, {}, "");
   e.signer_fingerprint = fingerprint_;
   try {
-    struct stat st {};
-    if (::stat(input.c_str(), &st) == 0) {
-      item.size = st.st_size;
-      item.mtime_ns = mtime_ns(st);
-    }
+    // The input's size and time are the scan's: a file changed since is signed as read now and
+    // recorded as scanned, so the next run, seeing a newer time, signs it again.
     std::error_code ec;
     if (options_.recursive) fs::create_directories(f.folder, ec);
-    bool overwrite = options_.force;
-    if (!overwrite && fs::exists(output, ec)) {
+    SignOptions so = options_.sign;
+    so.format = task.format;
+    so.overwrite = options_.force;
+    // The writer makes a whole group durable with one syncfs, then renames and records it:
+    // workers never wait for the disk.
+    so.defer_commit = true;
+    try {
+      flight->prepared.emplace(prepare_signature(profile_, signer_, input, output, so));
+    } catch (const Error& err) {
+      // prepare_signature found the output there: this job's from before (signed again), an
+      // interrupted run's not yet recorded (verified and kept), or someone else's (refused).
+      if (err.code() != Errc::conflict || err.subject() != output.string()) throw;
       if (!item.output_sha256.empty() && sha256_file_hex(output) == item.output_sha256) {
-        overwrite = true;  // ours, from before
+        so.overwrite = true;
+        flight->prepared.emplace(prepare_signature(profile_, signer_, input, output, so));
       } else if (written_for(input, output, task.format)) {
         item.sha256 = sha256_file_hex(input);
         item.output_sha256 = sha256_file_hex(output);
@@ -329,14 +333,7 @@ std::unique_ptr<InFlight> Engine::begin(const Task& task, std::optional<Finished
         throw Error(Errc::conflict, output.string(), "output exists and was not written by this job", Remedy::overwrite);
       }
     }
-    SignOptions so = options_.sign;
-    so.format = task.format;
-    so.overwrite = overwrite;
-    // The writer makes a whole group durable with one syncfs, then renames and records it:
-    // workers never wait for the disk.
-    so.defer_commit = true;
-    f.overwrite = overwrite;
-    flight->prepared.emplace(prepare_signature(profile_, signer_, input, output, so));
+    f.overwrite = so.overwrite;
     return flight;
   } catch (const Error& err) {
     mark_failed(f, err);
@@ -417,17 +414,13 @@ void Engine::flush(std::vector<Finished>& group) {
 }
 
 void Engine::writer_loop() {
-  std::vector<Finished> group;
-  auto first = Clock::now();
+  // A group is recorded when kGroupSize outcomes wait or kGroupDelay has passed: one wake-up,
+  // one syncfs and one transaction per group, not per document.
   try {
     for (;;) {
-      std::optional<Finished> f = finished_.pop_for(kGroupDelay);
-      if (f) {
-        if (group.empty()) first = Clock::now();
-        group.push_back(std::move(*f));
-      }
-      bool done = !f && finished_.closed_and_empty();
-      if (group.size() >= kGroupSize || (!group.empty() && Clock::now() - first >= kGroupDelay) || done) flush(group);
+      std::vector<Finished> group = finished_.pop_up_to(kGroupSize, kGroupDelay);
+      const bool done = group.empty() && finished_.closed_and_empty();
+      flush(group);
       if (done) return;
     }
   } catch (...) {
@@ -583,24 +576,30 @@ BulkSummary Engine::run() {
 
   unsigned jobs = options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
   pipeline_ = std::make_unique<bulk::Pipeline<Task, InFlight>>(limits, jobs);
+  using Batch = bulk::Pipeline<Task, InFlight>::Batch;
+  // A local key's batch: signed and finished by the worker that holds it.
+  auto sign_and_finish = [this](Batch& batch) {
+    bulk::sign_items(signer_, batch);
+    for (std::unique_ptr<InFlight>& item : batch) finished_.push(complete(*item));
+    pipeline_->finished_here(batch.size());
+  };
   std::vector<std::jthread> workers;
   for (unsigned w = 0; w < jobs; ++w) {
-    workers.emplace_back([this] {
+    workers.emplace_back([this, &sign_and_finish] {
       while (std::optional<bulk::Pipeline<Task, InFlight>::Work> work = pipeline_->next_work()) {
         if (work->finish) {
           finished_.push(complete(*work->finish));
           pipeline_->finished();
         } else if (!work->sign.empty()) {
-          bulk::sign_items(signer_, work->sign);
-          pipeline_->signed_batch(std::move(work->sign));
+          sign_and_finish(work->sign);
         } else if (stop_.stop_requested()) {  // drop what is queued; it stays pending in the ledger
           ++dropped_;
-          pipeline_->prepared(nullptr);
+          if (Batch batch = pipeline_->prepared(nullptr); !batch.empty()) sign_and_finish(batch);
         } else {
           std::optional<Finished> done;
           std::unique_ptr<InFlight> flight = begin(*work->prepare, done);
           if (done) finished_.push(std::move(*done));
-          pipeline_->prepared(std::move(flight));
+          if (Batch batch = pipeline_->prepared(std::move(flight)); !batch.empty()) sign_and_finish(batch);
         }
       }
     });

@@ -8,8 +8,9 @@
 // `to_sign` until a batch is full (max_batch), the oldest has waited max_wait, or nothing more
 // can come soon (no task left and no worker preparing, or the window of prepared documents is
 // full); then one batch goes to the key, with at most max_in_flight batches out at once. A local
-// key's batches are signed by the CPU workers themselves; a remote key's by max_in_flight
-// signing threads that only wait on the network. Workers finish before they sign and sign before
+// key's batches are signed and then finished by the CPU workers themselves (the worker that
+// prepared the last digest of a batch takes it at once: no hand-over between threads); a remote
+// key's by max_in_flight signing threads that only wait on the network. Workers finish before they sign and sign before
 // they prepare, so documents leave the pipeline in about the order they entered, and at most
 // `window` documents are between prepare and finish: memory stays flat in the number of files.
 //
@@ -99,7 +100,8 @@ class Pipeline {
         w.prepare = std::move(tasks_.front());
         tasks_.pop_front();
         ++preparing_;
-        room_.notify_one();
+        // The feeder is woken once half the room is free, not for every task taken.
+        if (tasks_.size() == task_capacity_ / 2) room_.notify_one();
         return w;
       }
       if (drained()) return std::nullopt;
@@ -118,7 +120,9 @@ class Pipeline {
   }
 
   // A prepare ended: with the item to sign, or without (it failed, or needs no signature).
-  void prepared(std::unique_ptr<Item> item) {
+  // With a local key, a batch that is ready now is returned for this worker to sign at once
+  // (and then finish_here()); otherwise the result is empty.
+  [[nodiscard]] Batch prepared(std::unique_ptr<Item> item) {
     std::lock_guard lock(mutex_);
     --preparing_;
     if (item) {
@@ -126,6 +130,18 @@ class Pipeline {
       to_sign_.push_back(std::move(item));
       ++in_window_;
     }
+    Batch batch;
+    if (limits_.local && batch_ready()) batch = take_batch();
+    work_.notify_all();
+    return batch;
+  }
+
+  // A local key's batch was signed by a worker, which finishes its items itself: one step for
+  // the whole batch instead of signed_batch() and finished() for each item.
+  void finished_here(std::size_t items) {
+    std::lock_guard lock(mutex_);
+    --in_flight_;
+    in_window_ -= items;
     work_.notify_all();
   }
 

@@ -6,6 +6,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace esign::bulk {
 
@@ -20,7 +21,8 @@ class Queue {
     not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
     if (closed_) return false;
     items_.push_back(std::move(value));
-    not_empty_.notify_one();
+    // A popper waiting for a group is woken when the group is complete, not for every item.
+    if (items_.size() >= wanted_) not_empty_.notify_one();
     return true;
   }
 
@@ -36,6 +38,22 @@ class Queue {
     std::unique_lock lock(mutex_);
     not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
     return take(lock);
+  }
+
+  // Blocks until `n` items wait, the queue is closed, or `timeout` passed; takes up to `n`
+  // (none after a timeout with nothing queued; check closed_and_empty()).
+  std::vector<T> pop_up_to(std::size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    wanted_ = n;
+    not_empty_.wait_for(lock, timeout, [&] { return closed_ || items_.size() >= n; });
+    wanted_ = 1;
+    std::vector<T> out;
+    while (!items_.empty() && out.size() < n) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    if (!out.empty()) not_full_.notify_all();
+    return out;
   }
 
   // No more pushes; poppers drain what is left.
@@ -73,6 +91,7 @@ class Queue {
   std::mutex mutex_;
   std::condition_variable not_empty_, not_full_;
   std::deque<T> items_;
+  std::size_t wanted_ = 1;  // how many items the waiting popper waits for
   bool closed_ = false;
 };
 

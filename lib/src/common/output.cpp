@@ -66,12 +66,13 @@ bool is_temporary_output(const fs::path& file) {
   return !name.empty() && name[0] == '.' && name.find(kTempMarker) != std::string::npos;
 }
 
-OutputFile::OutputFile(fs::path target, bool overwrite, unsigned mode) : target_(std::move(target)), overwrite_(overwrite) {
+OutputFile::OutputFile(fs::path target, bool overwrite, unsigned mode, Existing existing)
+    : target_(std::move(target)), overwrite_(overwrite) {
   if (to_stdout()) {
     fd_ = STDOUT_FILENO;
     return;
   }
-  if (!overwrite_ && fs::exists(target_))
+  if (!overwrite_ && existing == Existing::refuse_now && fs::exists(target_))
     throw Error(Errc::conflict, target_.string(), "output exists", Remedy::overwrite);
   // Created with its permissions, less the umask as for any file a command creates (a secret's
   // 0600 can only lose bits): one open(2), no fchmod.

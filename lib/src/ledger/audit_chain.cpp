@@ -76,38 +76,56 @@ AuditEvent read_event(const SQLite::Statement& row) {
   return e;
 }
 
-std::int64_t append_event(SQLite::Database& db, const std::filesystem::path& path, const NewEvent& e,
-                          const std::string& time) {
+std::vector<std::int64_t> append_events(SQLite::Database& db, const std::filesystem::path& path,
+                                        const std::vector<const NewEvent*>& events, const std::string& time) {
+  std::vector<std::int64_t> ids;
+  if (events.empty()) return ids;
   SQLite::Statement head(db, "SELECT last_id, last_hash FROM chain_head WHERE id = 1");
   if (!head.executeStep()) {
     throw Error(Errc::config, path.string(), "the audit chain head is missing", Remedy::check_audit_chain);
   }
-  AuditEvent event;
-  static_cast<NewEvent&>(event) = e;
-  event.id = head.getColumn(0).getInt64() + 1;
-  event.time = time;
-  event.prev_hash = head.getColumn(1).getString();
-  event.hash = audit_event_hash(event);
+  std::int64_t last_id = head.getColumn(0).getInt64();
+  std::string last_hash = head.getColumn(1).getString();
+  head.reset();
 
   SQLite::Statement insert(db, fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                            kEventColumns));
-  int i = 0;
-  insert.bind(++i, event.id);
-  for (const std::string* field : {&event.time, &event.operation, &event.profile, &event.user,
-                                   &event.input_path, &event.input_sha256, &event.output_path,
-                                   &event.output_sha256, &event.outcome, &event.signer_fingerprint,
-                                   &event.detail, &event.prev_hash, &event.hash}) {
-    insert.bind(++i, *field);
+  ids.reserve(events.size());
+  AuditEvent event;
+  for (const NewEvent* e : events) {
+    static_cast<NewEvent&>(event) = *e;
+    event.id = last_id + 1;
+    event.time = time;
+    event.prev_hash = std::move(last_hash);
+    event.hash = audit_event_hash(event);
+    int i = 0;
+    insert.bind(++i, event.id);
+    for (const std::string* field : {&event.time, &event.operation, &event.profile, &event.user,
+                                     &event.input_path, &event.input_sha256, &event.output_path,
+                                     &event.output_sha256, &event.outcome, &event.signer_fingerprint,
+                                     &event.detail, &event.prev_hash, &event.hash}) {
+      insert.bind(++i, *field);
+    }
+    insert.exec();
+    insert.reset();
+    last_id = event.id;
+    last_hash = event.hash;
+    ids.push_back(event.id);
   }
-  insert.exec();
 
   SQLite::Statement advance(db,
-                            "UPDATE chain_head SET events = events + 1, last_id = ?, last_hash = ? "
+                            "UPDATE chain_head SET events = events + ?, last_id = ?, last_hash = ? "
                             "WHERE id = 1");
-  advance.bind(1, event.id);
-  advance.bind(2, event.hash);
+  advance.bind(1, static_cast<std::int64_t>(events.size()));
+  advance.bind(2, last_id);
+  advance.bind(3, last_hash);
   advance.exec();
-  return event.id;
+  return ids;
+}
+
+std::int64_t append_event(SQLite::Database& db, const std::filesystem::path& path, const NewEvent& e,
+                          const std::string& time) {
+  return append_events(db, path, {&e}, time).front();
 }
 
 namespace {

@@ -157,6 +157,8 @@ void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes) {
                              "UPDATE items SET size = ?, mtime_ns = ?, sha256 = ?, state = ?, output_path = ?, "
                              "output_sha256 = ?, detail = ?, ms = ?, updated = ? WHERE id = ?");
     const std::string now = ledger::utc_now();
+    std::vector<const NewEvent*> events;
+    events.reserve(outcomes.size());
     for (const ItemOutcome& o : outcomes) {
       const JobItem& i = o.item;
       update.bind(1, i.size);
@@ -171,8 +173,9 @@ void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes) {
       update.bind(10, i.id);
       update.exec();
       update.reset();
-      ledger::append_event(db, impl_->path, o.event, now);
+      events.push_back(&o.event);
     }
+    ledger::append_events(db, impl_->path, events, now);
     if (!outcomes.empty()) {
       SQLite::Statement touch(db, "UPDATE jobs SET updated = ? WHERE id = ?");
       touch.bind(1, now);

@@ -165,10 +165,10 @@ std::vector<std::int64_t> Ledger::append_all(const std::vector<NewEvent>& events
   return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the events",
                         [&](SQLite::Database& db) {
                           const std::string time = ledger::utc_now();
-                          std::vector<std::int64_t> ids;
-                          ids.reserve(events.size());
-                          for (const NewEvent& e : events) ids.push_back(ledger::append_event(db, impl_->path, e, time));
-                          return ids;
+                          std::vector<const NewEvent*> all;
+                          all.reserve(events.size());
+                          for (const NewEvent& e : events) all.push_back(&e);
+                          return ledger::append_events(db, impl_->path, all, time);
                         });
 }
 

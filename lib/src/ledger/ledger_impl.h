@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
@@ -63,6 +64,9 @@ auto in_transaction(Ledger::Impl& impl, SQLite::TransactionBehavior behavior, co
 // missing; SQLite::Exception for anything SQLite refuses.
 std::int64_t append_event(SQLite::Database& db, const std::filesystem::path& path, const NewEvent& e,
                           const std::string& time);
+// The same for several events in order, one chain-head read and one update for all: their ids.
+std::vector<std::int64_t> append_events(SQLite::Database& db, const std::filesystem::path& path,
+                                        const std::vector<const NewEvent*>& events, const std::string& time);
 
 // The column list every SELECT of events uses, in the order read_event() expects.
 extern const char* const kEventColumns;

@@ -69,7 +69,8 @@ SignOutcome finish_cades(PreparedCades prepared, ByteView signature_value, const
     signature = with_missing_data(std::move(signature), profile, name, false);
   }
 
-  OutputFile out(output, options.overwrite);
+  // prepare_signature refused an existing output; the rename still refuses one made since.
+  OutputFile out(output, options.overwrite, 0644, OutputFile::Existing::refuse_at_commit);
   out.write(signature);
   SignOutcome o;
   if (options.defer_commit) o.temporary = out.release();

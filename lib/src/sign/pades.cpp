@@ -85,7 +85,8 @@ SignOutcome finish_pades(PreparedPades prepared, ByteView signature_value, const
     }
   }
 
-  OutputFile out(output, options.overwrite);
+  // prepare_signature refused an existing output; the rename still refuses one made since.
+  OutputFile out(output, options.overwrite, 0644, OutputFile::Existing::refuse_at_commit);
   out.write({in, as_bytes(tail)});
   SignOutcome o;
   if (options.defer_commit) o.temporary = out.release();

@@ -2,6 +2,8 @@
 // time-stamps and archive renewal; the audit event of a signature.
 #include "esign/sign.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <variant>
@@ -48,6 +50,18 @@ SignOutcome write_stamped(ByteView input_bytes, const std::string& tail, const f
   h.update(as_bytes(tail));
   o.output_sha256 = to_hex(h.finish().value);
   return o;
+}
+
+// One stat of the output, before the key is used: the output may not be the input, and an
+// existing one is refused unless it is to be overwritten (the rename refuses one made since).
+void refuse_existing_output(const fs::path& input, const fs::path& output, bool overwrite) {
+  if (output == "-") return;
+  struct stat out {};
+  if (::stat(output.c_str(), &out) != 0) return;
+  struct stat in {};
+  if (input != "-" && ::stat(input.c_str(), &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+    throw Error(Errc::usage, input.string(), "the output would overwrite the input");
+  if (!overwrite) throw Error(Errc::conflict, output.string(), "output exists", Remedy::overwrite);
 }
 
 }  // namespace
@@ -126,8 +140,7 @@ PreparedSignature prepare_signature(const Profile& profile, const Signer& signer
     throw Error(Errc::key, profile.file.string(), "the signer certificate (" + cert.common_name() + ") has " + weak);
   SignatureFormat format = options.format.value_or(profile.signature.format);
   if (format == SignatureFormat::auto_detect) format = detect_format(input);
-  if (input != "-" && output != "-" && fs::exists(output) && fs::equivalent(input, output))
-    throw Error(Errc::usage, input.string(), "the output would overwrite the input");
+  refuse_existing_output(input, output, options.overwrite);
   if (format == SignatureFormat::cades && (options.certify || options.lock_fields))
     throw Error(Errc::usage, input.string(), "certification and field locks are for PDF signatures; this is signed as CAdES");
   auto state = std::make_unique<PreparedSignature::State>(PreparedSignature::State{

@@ -18,6 +18,8 @@ inline constexpr double kVisualDpi = 50;
 inline constexpr std::size_t kMaxPagePixels = 4'000'000;
 // Documents with more pages than this are not compared (INDETERMINATE).
 inline constexpr std::size_t kMaxComparedPages = 2000;
+// The renderer's CPU-time limit and the verifier's wall-clock deadline for its reply.
+inline constexpr int kRenderDeadlineSeconds = 120;
 
 // One signed revision to compare with the final one: where it ends, and the areas the changes
 // after it may paint (RevisionReport::areas of the revisions after it).
@@ -37,9 +39,10 @@ struct VisualResult {
 // Runs esign-render (ESIGN_RENDERER, or installed under libexec/esign beside the binary).
 std::vector<VisualResult> compare_renderings(ByteView data, const std::vector<VisualJob>& jobs);
 
-// esign-render's main: reads the request compare_renderings writes on standard input, limits
-// its own CPU time and memory, renders, and writes the findings on standard output. Returns the
-// exit status (0, or 2 for a malformed request).
-int run_renderer();
+// The request esign-render reads on its standard input (render.cpp, the program itself, is built
+// apart so that only it links poppler): a text header naming the jobs and their areas, then the
+// file's bytes.
+//   esign-render 1\n  jobs K\n  (job END A\n  (area PAGE X0 Y0 X1 Y1 COVER\n) x A) x K  pdf SIZE\n  BYTES
+std::string request_header(std::size_t size, const std::vector<VisualJob>& jobs);
 
 }  // namespace esign::verify

@@ -88,23 +88,32 @@ std::vector<int> run(FakeKey& key, BatchLimits limits, unsigned workers, int n) 
   std::mutex m;
   std::vector<int> finished;
   std::vector<std::jthread> threads;
+  auto finish = [&](Item& item) {
+    BOOST_TEST(!item.signature.error);
+    BOOST_TEST((item.signature.value == item.d.value));
+    std::lock_guard lock(m);
+    finished.push_back(item.id);
+  };
+  // A local key's batch: signed and finished by the worker holding it, as bulk does.
+  auto sign_here = [&](bulk::Pipeline<int, Item>::Batch& batch) {
+    BOOST_TEST(limits.local);
+    bulk::sign_items(key, batch);
+    for (auto& item : batch) finish(*item);
+    pipeline.finished_here(batch.size());
+  };
   for (unsigned w = 0; w < workers; ++w)
     threads.emplace_back([&] {
       while (auto work = pipeline.next_work()) {
         if (work->finish) {
-          BOOST_TEST(!work->finish->signature.error);
-          BOOST_TEST((work->finish->signature.value == work->finish->d.value));
-          std::lock_guard lock(m);
-          finished.push_back(work->finish->id);
+          finish(*work->finish);
           pipeline.finished();
         } else if (!work->sign.empty()) {
-          bulk::sign_items(key, work->sign);
-          pipeline.signed_batch(std::move(work->sign));
+          sign_here(work->sign);
         } else {
           auto item = std::make_unique<Item>();
           item->id = *work->prepare;
           item->d = digest_for(item->id % 200);
-          pipeline.prepared(std::move(item));
+          if (auto batch = pipeline.prepared(std::move(item)); !batch.empty()) sign_here(batch);
         }
       }
     });
