@@ -55,12 +55,22 @@ Bytes issuer_and_serial(const Certificate& cert) {
 
 // RFC 5035 §5.4: SigningCertificateV2 { certs SEQUENCE OF ESSCertIDv2 }; ESSCertIDv2 with the
 // default hash (SHA-256, so hashAlgorithm is omitted in DER) and IssuerSerial.
-Bytes signing_certificate_v2(const Certificate& cert) {
+Bytes signing_certificate_v2_of(const Certificate& cert) {
   Digest hash = digest_of(DigestAlgorithm::sha256, cert.der());
   Bytes general_names = der::sequence({der::tlv(der::tag::context(4), i2d_bytes(X509_get_issuer_name(cert.native())))});
   Bytes issuer_serial = der::sequence({general_names, i2d_bytes(X509_get0_serialNumber(cert.native()))});
   Bytes cert_id = der::sequence({der::octet_string(hash.value), issuer_serial});
   return der::sequence({der::sequence({cert_id})});
+}
+
+// The same certificate signs every document of a run: each thread keeps its last one's value.
+Bytes signing_certificate_v2(const Certificate& cert) {
+  struct Last {
+    Bytes der, value;
+  };
+  thread_local Last last;
+  if (last.der.empty() || last.der != cert.der()) last = Last{cert.der(), signing_certificate_v2_of(cert)};
+  return last.value;
 }
 
 }  // namespace

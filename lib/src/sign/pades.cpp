@@ -2,6 +2,10 @@
 // the caller's key signs; afterwards the DSS (B-LT) and a document time-stamp (B-LTA).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+#include <vector>
+
 #include "esign/error.h"
 #include "esign/output.h"
 #include "pdf/dss.h"
@@ -24,6 +28,31 @@ std::string embed_checked(pdf::PreparedUpdate update, ByteView contents, const s
   return pdf::embed(std::move(update), contents);
 }
 
+// The /Contents placeholder's size: the largest CMS this signer (and the TSA) can produce. It is
+// the same for every document a signer signs, so each thread keeps its last answer together with
+// everything it depends on, and builds the sizing CMS again only when one of them differs.
+std::size_t contents_capacity(const Signer& signer, DigestAlgorithm digest, std::size_t token_size) {
+  struct Last {
+    std::vector<Bytes> chain;
+    std::size_t max_signature = 0, token = 0, capacity = 0;
+    SignatureScheme scheme{};
+    DigestAlgorithm digest{};
+  };
+  thread_local std::optional<Last> last;
+  const std::vector<Certificate>& chain = signer.chain();
+  const bool same = last && last->digest == digest && last->token == token_size &&
+                    last->max_signature == signer.max_signature_size() && last->scheme == signer.scheme() &&
+                    std::equal(last->chain.begin(), last->chain.end(), chain.begin(), chain.end(),
+                               [](const Bytes& der, const Certificate& c) { return der == c.der(); });
+  if (!same) {
+    cms::PreparedSignature sizing = cms::prepare(Digest{digest, Bytes(digest_size(digest), 0)}, chain.front(), {});
+    Last now{{}, signer.max_signature_size(), token_size, cms::max_size(sizing, signer, token_size), signer.scheme(), digest};
+    for (const Certificate& c : chain) now.chain.push_back(c.der());
+    last = std::move(now);
+  }
+  return last->capacity;
+}
+
 }  // namespace
 
 PreparedPades prepare_pades(const Profile& profile, const Signer& signer, const fs::path& input,
@@ -44,10 +73,8 @@ PreparedPades prepare_pades(const Profile& profile, const Signer& signer, const 
   dictionary.lock_fields = options.lock_fields.value_or(profile.signature.lock_fields);
   dictionary.allow_hidden_content = options.allow_hidden_content;
 
-  // The /Contents placeholder holds the largest CMS this signer (and the TSA) can produce.
   const DigestAlgorithm digest = profile.signature.digest;
-  cms::PreparedSignature sizing = cms::prepare(Digest{digest, Bytes(digest_size(digest), 0)}, cert, {});
-  const std::size_t capacity = cms::max_size(sizing, signer, timestamper ? timestamper->max_token_size() : 0);
+  const std::size_t capacity = contents_capacity(signer, digest, timestamper ? timestamper->max_token_size() : 0);
 
   p.update = pdf::prepare_signature(p.input.bytes(), input.string(), dictionary, capacity, digest);
   // EN 319 142-1 §5.2.3: no signing-time attribute; the time is the dictionary's /M.
