@@ -1,8 +1,11 @@
-// `esign audit log|verify|jobs|show`: the ledger's audit events, their hash chain, bulk jobs.
+// `esign audit log|verify|anchor|jobs|show`: the ledger's audit events, their hash chain and its
+// time-stamp anchors, bulk jobs.
 #include <cstddef>
 #include <cstdio>
 #include <memory>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -10,8 +13,11 @@
 
 #include "commands.h"
 #include "context.h"
+#include "esign/anchor.h"
 #include "esign/error.h"
 #include "esign/ledger.h"
+#include "esign/profile.h"
+#include "terminal.h"
 
 namespace esign::cli {
 
@@ -21,6 +27,9 @@ struct AuditArgs {
   bool log_json = false;
   std::size_t limit = 0;  // 0: every event
   bool verify_json = false;
+  std::vector<std::string> trust;  // verify: trust anchors for the anchors' TSAs
+  std::string tsa, profile;        // anchor
+  bool anchor_json = false;
   bool jobs_json = false;
   bool show_json = false;
   std::int64_t job_id = 0;
@@ -68,29 +77,71 @@ ExitCode run_log(const AuditArgs& args, Context& ctx) {
   return ExitCode::ok;
 }
 
+nlohmann::ordered_json anchor_json(const Anchor& a) {
+  return {{"id", a.id}, {"event", a.event_id}, {"head_hash", a.head_hash}, {"time", a.time}, {"tsa", a.tsa},
+          {"tsa_url", a.tsa_url}};
+}
+
 ExitCode run_verify(const AuditArgs& args, Context& ctx) {
   Ledger& ledger = ctx.ledger();
   const ChainCheck check = ledger.verify_chain();
+  std::vector<std::filesystem::path> trust(args.trust.begin(), args.trust.end());
+  const AnchorsCheck anchors = check_anchors(ledger, trust);
+  const bool ok = check.ok && anchors.ok;
   if (ctx.json || args.verify_json) {
-    nlohmann::ordered_json doc = {{"ledger", ledger.path().string()}, {"ok", check.ok}, {"events", check.events}};
+    nlohmann::ordered_json doc = {{"ledger", ledger.path().string()}, {"ok", ok}, {"events", check.events}};
     if (check.ok) {
       doc["head_hash"] = check.head_hash;
     } else {
       doc["first_bad_id"] = check.first_bad_id;
       doc["reason"] = check.reason;
     }
+    doc["anchors"] = anchors.checks.size();
+    doc["last_anchor"] = anchors.last ? anchor_json(*anchors.last) : nlohmann::ordered_json(nullptr);
+    if (!anchors.ok) doc["anchor_error"] = anchors.error;
     print_json(doc);
-  } else if (check.ok) {
+  } else if (ok) {
     fmt::print("audit chain intact: {} event{}\n", check.events, check.events == 1 ? "" : "s");
+    if (anchors.last)
+      fmt::print("anchored: {} anchor{}, the last over event {} at {} ({})\n", anchors.checks.size(),
+                 anchors.checks.size() == 1 ? "" : "s", anchors.last->event_id, anchors.last->time, anchors.last->tsa);
+    else
+      fmt::print("not anchored: no time-stamp over the chain yet (esign audit anchor)\n");
   }
-  if (check.ok) return ExitCode::ok;
-  if (check.first_bad_id > 0) {
-    fmt::print(stderr, "esign: {}: audit chain broken at event {}: {}\n", ctx.ledger().path().string(), check.first_bad_id,
-               check.reason);
-  } else {
-    fmt::print(stderr, "esign: {}: audit chain broken: {}\n", ctx.ledger().path().string(), check.reason);
-  }
+  if (ok) return ExitCode::ok;
+  const std::string path = ctx.ledger().path().string();
+  if (!check.ok && check.first_bad_id > 0)
+    fmt::print(stderr, "esign: {}: audit chain broken at event {}: {}\n", path, check.first_bad_id, check.reason);
+  else if (!check.ok)
+    fmt::print(stderr, "esign: {}: audit chain broken: {}\n", path, check.reason);
+  if (!anchors.ok) fmt::print(stderr, "esign: {}: audit chain anchor broken: {}\n", path, anchors.error);
   return ExitCode::failed;
+}
+
+ExitCode run_anchor(const AuditArgs& args, Context& ctx) {
+  if (args.tsa.empty() == args.profile.empty())
+    throw Error(Errc::usage, "audit anchor", "give the TSA as --tsa URL or through --profile P (one of them)");
+  Profile profile;  // with --tsa, only its timestamp: section is set
+  if (!args.profile.empty()) {
+    profile = load_profile(args.profile);
+    if (!profile.timestamp) throw Error(Errc::config, profile.file.string(), "the profile has no timestamp: section");
+  } else {
+    profile.timestamp = TimestampSettings{};
+    profile.timestamp->url = args.tsa;
+  }
+  Operation operation = ctx.operation(kAnchorOperation, args.profile.empty() ? nullptr : &profile);
+  SecretResolver secrets(terminal_prompt(), stderr_notice());
+  Anchor anchor;
+  try {
+    anchor = anchor_chain(operation, *profile.timestamp, secrets, profile.file.string());
+  } catch (const Error& e) {
+    // A TSA that failed is worth an event; an empty ledger stays empty.
+    if (e.code() != Errc::usage) operation.record_failure(OperationItem{}, e.what());
+    throw;
+  }
+  if (ctx.json || args.anchor_json) print_json(anchor_json(anchor));
+  else fmt::print("anchored event {} ({}) at {} by {}\n", anchor.event_id, anchor.head_hash, anchor.time, anchor.tsa);
+  return ExitCode::ok;
 }
 
 nlohmann::ordered_json job_json(const Job& j) {
@@ -155,8 +206,15 @@ Command add_audit(CLI::App& root, Context& ctx) {
           },
           "", "at least 1"));
 
-  CLI::App* verify = app->add_subcommand("verify", "Recompute the hash chain and report the first broken event");
+  CLI::App* verify = app->add_subcommand("verify", "Recompute the hash chain, check its anchors, report the first break");
   verify->add_flag("--json", args->verify_json, "Print the result as one JSON document on stdout");
+  verify->add_option("--trust", args->trust, "PEM file of trust anchors for the anchors' TSAs (repeatable; default: the system store)")
+      ->allow_extra_args(false);
+
+  CLI::App* anchor = app->add_subcommand("anchor", "Time-stamp the chain head (RFC 3161) and keep the token in the ledger");
+  CLI::Option* tsa = anchor->add_option("--tsa", args->tsa, "The TSA's URL (https://, or http:// to a loopback address)");
+  anchor->add_option("-p,--profile", args->profile, "A profile whose timestamp: section names the TSA")->excludes(tsa);
+  anchor->add_flag("--json", args->anchor_json, "Print the anchor as one JSON document on stdout");
 
   CLI::App* jobs = app->add_subcommand("jobs", "List esign bulk jobs with their item counts, newest first");
   jobs->add_flag("--json", args->jobs_json, "Print {\"jobs\":[...]} on stdout");
@@ -165,9 +223,10 @@ Command add_audit(CLI::App& root, Context& ctx) {
   show->add_option("job", args->job_id, "The job id (from esign audit jobs or esign bulk)")->required();
   show->add_flag("--json", args->show_json, "Print the job and its items as one JSON document on stdout");
 
-  return {app, [args, &ctx, log, verify, jobs, show] {
+  return {app, [args, &ctx, log, verify, anchor, jobs, show] {
             if (log->parsed()) return run_log(*args, ctx);
             if (verify->parsed()) return run_verify(*args, ctx);
+            if (anchor->parsed()) return run_anchor(*args, ctx);
             if (jobs->parsed()) return run_jobs(*args, ctx);
             if (show->parsed()) return run_show(*args, ctx);
             return ExitCode::error;  // unreachable: require_subcommand(1)

@@ -2,7 +2,9 @@
 # The ledger records every sign and verify with the input and output hashes and the signer's
 # fingerprint, is private (0600), holds no secret, and its hash chain shows any edit: a changed
 # row or a deleted last row makes `esign audit verify` fail and name the event. Also the
-# --ledger flag (before or after the subcommand) and ESIGN_LEDGER.
+# --ledger flag (before or after the subcommand) and ESIGN_LEDGER. Anchors: `esign audit anchor`
+# keeps a loopback TSA's token over the chain head, openssl ts -verify accepts it, and a chain
+# rewritten consistently, an anchored hash edited, an anchor deleted all fail `audit verify`.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
 need_tool sqlite3 openssl
@@ -150,5 +152,78 @@ unset ESIGN_LEDGER
 expect_exit 0 esign sign "$w/b.txt" --profile "$PKI/ec256.yaml" -o "$w/b6.p7s"
 expect_file "$XDG_DATA_HOME/esign/ledger.db"
 [ "$(stat -c %a "$XDG_DATA_HOME/esign/ledger.db")" = 600 ] || fail "the default ledger is not 0600"
+
+note "anchors: a TSA's token over the chain head"
+start_tsa tsa
+a=$TEST_TMP/anchored.db
+expect_exit 2 esign --ledger "$a" audit anchor --tsa "$TSA_URL/tsa"
+expect_stderr_contains "nothing to anchor"
+expect_exit 2 esign --ledger "$a" audit anchor --tsa "$TSA_URL/tsa" --profile "$PKI/ec256.yaml"
+expect_exit 0 esign --ledger "$a" sign "$w/b.txt" --profile "$PKI/ec256.yaml" -o "$w/anchor1.p7s"
+expect_exit 0 esign --ledger "$a" audit anchor --tsa "$TSA_URL/tsa"
+expect_stdout_contains "anchored event 1 ($(sqlite3 "$a" 'SELECT hash FROM events WHERE id=1')) at "
+expect_exit 0 esign --ledger "$a" sign "$w/b.txt" --profile "$PKI/ec256.yaml" -o "$w/anchor2.p7s"
+expect_exit 0 esign --ledger "$a" audit anchor --tsa "$TSA_URL/tsa" --json
+"$py" -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["event"] == 3 and a["head_hash"] == sys.argv[2] and a["tsa"].startswith("CN=Test TSA"), a
+assert "127.0.0.1" in a["tsa_url"] and "tsa-secret" not in a["tsa_url"], a
+' "$LAST_STDOUT" "$(sqlite3 "$a" 'SELECT hash FROM events WHERE id=3')" || fail "anchor --json: $(cat "$LAST_STDOUT")"
+[ "$(sqlite3 "$a" "SELECT count(*) FROM events WHERE operation='audit-anchor' AND outcome='ok'")" = 2 ] ||
+  fail "the anchors have no audit events"
+# A TSA that cannot be reached: exit 2, a failed event, no anchor.
+expect_exit 2 esign --ledger "$a" audit anchor --tsa "http://127.0.0.1:1/tsa"
+[ "$(sqlite3 "$a" 'SELECT count(*) FROM anchors')" = 2 ] || fail "a failed anchor was stored"
+[ "$(sqlite3 "$a" "SELECT outcome FROM events ORDER BY id DESC LIMIT 1")" = failed ] || fail "the failed anchor was not recorded"
+expect_exit 0 esign --ledger "$a" audit verify --trust "$PKI/root.pem"
+expect_stdout_contains "audit chain intact: 5 events"
+expect_stdout_contains "anchored: 2 anchors, the last over event 3 at "
+expect_exit 0 esign --ledger "$a" audit verify --trust "$PKI/root.pem" --json
+"$py" -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v["ok"] and v["anchors"] == 2 and v["last_anchor"]["event"] == 3, v
+' "$LAST_STDOUT" || fail "audit verify --json: $(cat "$LAST_STDOUT")"
+# openssl agrees: each token covers the 32 bytes of its head hash and chains to the test root.
+for id in 1 2; do
+  sqlite3 "$a" "SELECT hex(token) FROM anchors WHERE id=$id" | basenc --base16 -d >"$TEST_TMP/anchor$id.tst"
+  sqlite3 "$a" "SELECT upper(head_hash) FROM anchors WHERE id=$id" | basenc --base16 -d >"$TEST_TMP/anchor$id.data"
+  openssl ts -verify -data "$TEST_TMP/anchor$id.data" -in "$TEST_TMP/anchor$id.tst" -token_in -CAfile "$PKI/chain.pem" \
+    >"$TEST_TMP/ts$id.out" 2>&1 || fail "openssl ts -verify refused anchor $id: $(cat "$TEST_TMP/ts$id.out")"
+done
+# What cannot be checked does not pass: without the TSA's root the anchors fail.
+expect_exit 1 esign --ledger "$a" audit verify
+expect_stderr_contains "audit chain anchor broken: anchor 1 (event 1)"
+expect_stderr_contains "not trusted"
+
+# A history rewritten consistently: another ledger whose chain is intact on its own, with the
+# anchors copied in. Its events are not the ones the TSA saw.
+r=$TEST_TMP/rewritten.db
+printf 'other data\n' >"$w/c.txt"
+for i in 1 2 3; do expect_exit 0 esign --ledger "$r" sign "$w/c.txt" --profile "$PKI/ec256.yaml" -o "$w/c$i.p7s"; done
+expect_exit 0 esign --ledger "$r" audit verify
+expect_stdout_contains "not anchored"
+sqlite3 "$r" "ATTACH '$a' AS a; INSERT INTO anchors SELECT * FROM a.anchors;"
+expect_exit 1 esign --ledger "$r" audit verify --trust "$PKI/root.pem"
+expect_stderr_contains "event 1 is not the event the TSA time-stamped"
+# ... and the anchored hashes made to match the rewrite: the tokens do not cover them.
+sqlite3 "$r" "UPDATE anchors SET head_hash = (SELECT hash FROM events WHERE events.id = anchors.event_id)"
+expect_exit 1 esign --ledger "$r" audit verify --trust "$PKI/root.pem" --json
+"$py" -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert not v["ok"] and v["last_anchor"] is None and "does not hold" in v["anchor_error"], v
+' "$LAST_STDOUT" || fail "rewritten hashes: $(cat "$LAST_STDOUT")"
+# An anchor deleted behind esign's back: its event still names it.
+cp "$a" "$TEST_TMP/deleted.db"
+sqlite3 "$TEST_TMP/deleted.db" "DELETE FROM anchors WHERE id=1"
+expect_exit 1 esign --ledger "$TEST_TMP/deleted.db" audit verify --trust "$PKI/root.pem"
+expect_stderr_contains "event 2 records an anchor that is not in the ledger"
+# The stored time edited: it is not the token's.
+cp "$a" "$TEST_TMP/retimed.db"
+sqlite3 "$TEST_TMP/retimed.db" "UPDATE anchors SET time='2020-01-01T00:00:00Z' WHERE id=2"
+expect_exit 1 esign --ledger "$TEST_TMP/retimed.db" audit verify --trust "$PKI/root.pem"
+expect_stderr_contains "its time 2020-01-01T00:00:00Z is not the token's"
 
 [ ${#later_fails[@]} = 0 ] || fail "${later_fails[*]}"

@@ -67,6 +67,25 @@ std::string audit_event_hash(const AuditEvent& e);
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+// The newest event of the chain: its id (0 when there is none) and hash (kGenesisHash then).
+struct ChainHead {
+  std::int64_t event_id = 0;
+  std::string hash;
+};
+
+// An RFC 3161 time-stamp over the chain head (esign audit anchor): a TSA's proof that the chain up
+// to `event_id`, ending in `head_hash`, existed at `time`. A rewrite of the events up to it, even
+// with every hash recomputed, no longer matches the token.
+struct Anchor {
+  std::int64_t id = 0;
+  std::int64_t event_id = 0;
+  std::string head_hash;             // lower-case hex; the time-stamped data is its 32 bytes
+  std::string time;                  // the token's genTime, RFC 3339 UTC
+  std::string tsa;                   // subject of the TSA certificate
+  std::string tsa_url;               // without credentials
+  std::vector<std::uint8_t> token;   // DER TimeStampToken (a CMS ContentInfo)
+};
+
 // esign bulk: a job is one folder signed into one output folder with one profile; `key` names
 // that combination so a re-run of the same command finds its job.
 struct Job {
@@ -117,7 +136,7 @@ struct LedgerAccess;  // src/ledger/: lets the rest of the ledger module reach t
 class Ledger {
  public:
   // The schema version this build writes; open() migrates older files up to it.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens the ledger at `path`, creating it if needed: missing parent folders are created 0700
   // and a new file is made 0600 whatever the umask. Sets WAL mode, a 5 s busy timeout, foreign
@@ -151,6 +170,18 @@ class Ledger {
   // Recomputes every hash in id order inside one read snapshot and checks ids, links and the
   // chain head. Never throws for a broken chain; throws Error only when the file cannot be read.
   ChainCheck verify_chain() const;
+
+  // The newest event as the chain head row records it.
+  ChainHead chain_head() const;
+  // The event with `id`, if there is one.
+  std::optional<AuditEvent> event(std::int64_t id) const;
+
+  // --- Anchors (esign audit anchor) ---
+  // Stores `anchor` and appends `event` (which says so) in one transaction; returns the anchor
+  // with its id.
+  Anchor add_anchor(Anchor anchor, const NewEvent& event);
+  // Every anchor, oldest first.
+  std::vector<Anchor> anchors() const;
 
   // --- Jobs (esign bulk) ---
   // The newest job with `key`, if any (counts filled in).

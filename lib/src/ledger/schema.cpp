@@ -140,6 +140,20 @@ CREATE TABLE user_certificates (
 );
 CREATE INDEX user_certificates_by_profile ON user_certificates (profile);
 )sql"},
+    Migration{3, R"sql(
+-- esign audit anchor: RFC 3161 time-stamps over the chain head. data = the 32 bytes of
+-- head_hash (the hash of event event_id); token = the DER TimeStampToken; time = its genTime.
+CREATE TABLE anchors (
+  id        INTEGER PRIMARY KEY,
+  event_id  INTEGER NOT NULL,
+  head_hash TEXT NOT NULL,
+  time      TEXT NOT NULL,
+  tsa       TEXT NOT NULL DEFAULT '',
+  tsa_url   TEXT NOT NULL DEFAULT '',
+  token     BLOB NOT NULL
+);
+CREATE INDEX anchors_by_event ON anchors (event_id);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Ledger::kSchemaVersion,

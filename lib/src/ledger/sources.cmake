@@ -2,6 +2,7 @@ target_sources(esign_core PRIVATE
   src/ledger/ledger.cpp
   src/ledger/schema.cpp
   src/ledger/audit_chain.cpp
+  src/ledger/anchors.cpp
   src/ledger/jobs.cpp
   src/ledger/users.cpp
 )

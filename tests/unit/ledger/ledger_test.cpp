@@ -23,8 +23,11 @@
 #include "esign/ledger.h"
 
 namespace fs = std::filesystem;
+using esign::Anchor;
 using esign::AuditEvent;
 using esign::ChainCheck;
+using esign::ChainHead;
+using esign::kGenesisHash;
 using esign::Ledger;
 using esign::NewEvent;
 
@@ -359,27 +362,62 @@ BOOST_AUTO_TEST_CASE(two_processes_appending_concurrently_keep_the_chain) {
   BOOST_TEST(c.events == 2 * kPerProcess);
 }
 
-BOOST_AUTO_TEST_CASE(a_version_1_ledger_gains_the_account_tables_and_keeps_its_events) {
+BOOST_AUTO_TEST_CASE(a_version_1_ledger_gains_the_account_and_anchor_tables_and_keeps_its_events) {
   TempDir dir;
   const fs::path path = dir.path / "ledger.db";
   {
     Ledger ledger = Ledger::open(path);
     ledger.append(sample_event(1));
   }
-  // Back to what esign with schema 1 left behind: no account tables, version 1 recorded.
+  // Back to what esign with schema 1 left behind: no account or anchor tables, version 1 recorded.
   raw_sql(path,
-          "DROP TABLE user_certificates; DROP TABLE sessions; DROP TABLE recovery_codes; "
-          "DROP TABLE password_history; DROP TABLE users; DELETE FROM schema_version WHERE version = 2");
+          "DROP TABLE anchors; DROP TABLE user_certificates; DROP TABLE sessions; DROP TABLE recovery_codes; "
+          "DROP TABLE password_history; DROP TABLE users; DELETE FROM schema_version WHERE version >= 2");
   BOOST_TEST(raw_query_text(path, "SELECT MAX(version) FROM schema_version") == "1");
   {
     Ledger ledger = Ledger::open(path);
-    BOOST_TEST(ledger.schema_version() == 2);
+    BOOST_TEST(ledger.schema_version() == Ledger::kSchemaVersion);
     BOOST_TEST(ledger.events().size() == 1u);
     BOOST_TEST(ledger.verify_chain().ok);
   }
-  for (const char* table : {"users", "password_history", "recovery_codes", "sessions", "user_certificates"})
+  for (const char* table : {"users", "password_history", "recovery_codes", "sessions", "user_certificates", "anchors"})
     BOOST_TEST(raw_query_text(path, std::string("SELECT COUNT(*) FROM sqlite_master WHERE name = '") + table + "'") == "1",
                table);
+}
+
+BOOST_AUTO_TEST_CASE(an_anchor_is_stored_with_its_event_in_one_transaction) {
+  TempDir dir;
+  Ledger ledger = Ledger::open(dir.path / "ledger.db");
+  BOOST_TEST(ledger.chain_head().event_id == 0);
+  BOOST_TEST(ledger.chain_head().hash == std::string(kGenesisHash));
+  ledger.append(sample_event(1));
+  const ChainHead head = ledger.chain_head();
+  BOOST_TEST(head.event_id == 1);
+  BOOST_TEST(head.hash == ledger.event(1)->hash);
+  BOOST_TEST(!ledger.event(2).has_value());
+  Anchor a;
+  a.event_id = head.event_id;
+  a.head_hash = head.hash;
+  a.time = "2026-12-05T09:00:00Z";
+  a.tsa = "CN=TSA";
+  a.tsa_url = "https://tsa.example/";
+  a.token = {0x30, 0x00, 0xff, 0x00, 0x01};  // bytes are kept as they are, zeros included
+  NewEvent e;
+  e.operation = "audit-anchor";
+  e.input_sha256 = head.hash;
+  e.outcome = "ok";
+  const Anchor stored = ledger.add_anchor(a, e);
+  BOOST_TEST(stored.id == 1);
+  const std::vector<Anchor> all = ledger.anchors();
+  BOOST_REQUIRE(all.size() == 1u);
+  BOOST_TEST(all[0].event_id == 1);
+  BOOST_TEST(all[0].head_hash == head.hash);
+  BOOST_TEST(all[0].time == a.time);
+  BOOST_TEST(all[0].tsa_url == a.tsa_url);
+  BOOST_TEST((all[0].token == a.token));
+  BOOST_TEST(ledger.chain_head().event_id == 2);
+  BOOST_TEST(ledger.event(2)->operation == "audit-anchor");
+  BOOST_TEST(ledger.verify_chain().ok);
 }
 
 BOOST_AUTO_TEST_CASE(reopening_migrates_and_keeps_events) {

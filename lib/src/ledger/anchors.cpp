@@ -1,0 +1,80 @@
+// The chain head and the anchors table (esign audit anchor): storing and reading time-stamps over
+// the chain head. Checking them needs the TSA's path and lives with the time-stamp code.
+#include <fmt/format.h>
+
+#include "ledger/ledger_impl.h"
+
+namespace esign {
+
+namespace {
+
+ChainHead read_head(SQLite::Database& db, const std::filesystem::path& path) {
+  SQLite::Statement q(db, "SELECT last_id, last_hash FROM chain_head WHERE id = 1");
+  if (!q.executeStep()) throw Error(Errc::config, path.string(), "the audit chain head is missing", Remedy::check_audit_chain);
+  return ChainHead{q.getColumn(0).getInt64(), q.getColumn(1).getString()};
+}
+
+Anchor read_anchor(const SQLite::Statement& row) {
+  Anchor a;
+  a.id = row.getColumn(0).getInt64();
+  a.event_id = row.getColumn(1).getInt64();
+  a.head_hash = row.getColumn(2).getString();
+  a.time = row.getColumn(3).getString();
+  a.tsa = row.getColumn(4).getString();
+  a.tsa_url = row.getColumn(5).getString();
+  const SQLite::Column token = row.getColumn(6);
+  const auto* bytes = static_cast<const std::uint8_t*>(token.getBlob());
+  a.token.assign(bytes, bytes + token.getBytes());
+  return a;
+}
+
+}  // namespace
+
+ChainHead Ledger::chain_head() const {
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the chain head",
+                                [&](SQLite::Database& db) { return read_head(db, impl_->path); });
+}
+
+std::optional<AuditEvent> Ledger::event(std::int64_t id) const {
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
+                                [&](SQLite::Database& db) -> std::optional<AuditEvent> {
+                                  SQLite::Statement q(db, fmt::format("SELECT {} FROM events WHERE id = ?",
+                                                                      ledger::kEventColumns));
+                                  q.bind(1, id);
+                                  if (!q.executeStep()) return std::nullopt;
+                                  return ledger::read_event(q);
+                                });
+}
+
+Anchor Ledger::add_anchor(Anchor anchor, const NewEvent& event) {
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the anchor",
+                                [&](SQLite::Database& db) {
+                                  SQLite::Statement insert(db,
+                                                           "INSERT INTO anchors (event_id, head_hash, time, tsa, tsa_url, token) "
+                                                           "VALUES (?, ?, ?, ?, ?, ?)");
+                                  insert.bind(1, anchor.event_id);
+                                  insert.bind(2, anchor.head_hash);
+                                  insert.bind(3, anchor.time);
+                                  insert.bind(4, anchor.tsa);
+                                  insert.bind(5, anchor.tsa_url);
+                                  insert.bind(6, anchor.token.data(), static_cast<int>(anchor.token.size()));
+                                  insert.exec();
+                                  anchor.id = db.getLastInsertRowid();
+                                  ledger::append_event(db, impl_->path, event, ledger::utc_now());
+                                  return anchor;
+                                });
+}
+
+std::vector<Anchor> Ledger::anchors() const {
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the anchors",
+                                [&](SQLite::Database& db) {
+                                  SQLite::Statement q(db,
+                                                      "SELECT id, event_id, head_hash, time, tsa, tsa_url, token "
+                                                      "FROM anchors ORDER BY id");
+                                  std::vector<Anchor> out;
+                                  while (q.executeStep()) out.push_back(read_anchor(q));
+                                  return out;
+                                });
+}
+
+}  // namespace esign
