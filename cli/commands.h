@@ -9,6 +9,7 @@ Command add_sign(CLI::App& root, Context& ctx);
 Command add_verify(CLI::App& root, Context& ctx);
 Command add_bulk(CLI::App& root, Context& ctx);
 Command add_audit(CLI::App& root, Context& ctx);
+Command add_ledger(CLI::App& root, Context& ctx);
 Command add_login(CLI::App& root, Context& ctx);
 Command add_logout(CLI::App& root, Context& ctx);
 Command add_stamp(CLI::App& root, Context& ctx);

@@ -44,8 +44,9 @@ int main(int argc, char** argv) {
   root.add_option("--as", ctx.as_user, "Use this operator's session when several are logged in here (default: $ESIGN_USER, else the last to log in)")
       ->type_name("USER");
 
-  std::vector<Command> commands{add_sign(root, ctx), add_bulk(root, ctx), add_verify(root, ctx), add_audit(root, ctx),
-                                add_login(root, ctx), add_logout(root, ctx), add_stamp(root, ctx), add_encrypt(root, ctx),
+  std::vector<Command> commands{add_sign(root, ctx),    add_bulk(root, ctx),   add_verify(root, ctx),
+                                add_audit(root, ctx),   add_ledger(root, ctx), add_login(root, ctx),
+                                add_logout(root, ctx),  add_stamp(root, ctx),  add_encrypt(root, ctx),
                                 add_decrypt(root, ctx), add_users(root, ctx), add_certs(root, ctx),
                                 add_profile(root, ctx), add_completion(root, ctx)};
 

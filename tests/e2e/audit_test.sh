@@ -192,6 +192,16 @@ for id in 1 2; do
   openssl ts -verify -data "$TEST_TMP/anchor$id.data" -in "$TEST_TMP/anchor$id.tst" -token_in -CAfile "$PKI/chain.pem" \
     >"$TEST_TMP/ts$id.out" 2>&1 || fail "openssl ts -verify refused anchor $id: $(cat "$TEST_TMP/ts$id.out")"
 done
+# esign ledger info: backend, schema, counts and head from the same file.
+expect_exit 0 esign --ledger "$a" ledger info --json
+"$py" -c '
+import json, sys
+i = json.load(open(sys.argv[1]))
+assert i["backend"] == "sqlite" and i["schema_version"] == 3 and i["events"] == 5 and i["anchors"] == 2, i
+assert i["head_event"] == 5 and i["head_hash"] == sys.argv[2], i
+' "$LAST_STDOUT" "$(sqlite3 "$a" 'SELECT hash FROM events WHERE id=5')" || fail "ledger info: $(cat "$LAST_STDOUT")"
+expect_exit 0 esign --ledger "$a" ledger info
+expect_stdout_contains "anchors:   2"
 # What cannot be checked does not pass: without the TSA's root the anchors fail.
 expect_exit 1 esign --ledger "$a" audit verify
 expect_stderr_contains "audit chain anchor broken: anchor 1 (event 1)"

@@ -73,6 +73,15 @@ struct ChainHead {
   std::string hash;
 };
 
+// What esign ledger info shows: where the ledger is, its schema, how much it holds.
+struct LedgerInfo {
+  std::string backend;  // "sqlite"
+  std::string location;  // the file
+  int schema_version = 0;
+  std::int64_t events = 0, users = 0, sessions = 0, jobs = 0, items = 0, anchors = 0;
+  ChainHead head;
+};
+
 // An RFC 3161 time-stamp over the chain head (esign audit anchor): a TSA's proof that the chain up
 // to `event_id`, ending in `head_hash`, existed at `time`. A rewrite of the events up to it, even
 // with every hash recomputed, no longer matches the token.
@@ -173,6 +182,8 @@ class Ledger {
 
   // The newest event as the chain head row records it.
   ChainHead chain_head() const;
+  // Backend, schema version, row counts and chain head, from one read snapshot.
+  LedgerInfo info() const;
   // The event with `id`, if there is one.
   std::optional<AuditEvent> event(std::int64_t id) const;
 

@@ -1,5 +1,6 @@
-// The chain head and the anchors table (esign audit anchor): storing and reading time-stamps over
-// the chain head. Checking them needs the TSA's path and lives with the time-stamp code.
+// The chain head, the ledger's summary (esign ledger info) and the anchors table (esign audit
+// anchor): storing and reading time-stamps over the chain head. Checking them needs the TSA's
+// path and lives with the time-stamp code.
 #include <fmt/format.h>
 
 #include "ledger/ledger_impl.h"
@@ -33,6 +34,27 @@ Anchor read_anchor(const SQLite::Statement& row) {
 ChainHead Ledger::chain_head() const {
   return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the chain head",
                                 [&](SQLite::Database& db) { return read_head(db, impl_->path); });
+}
+
+LedgerInfo Ledger::info() const {
+  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the ledger",
+                                [&](SQLite::Database& db) {
+                                  LedgerInfo info;
+                                  info.backend = "sqlite";
+                                  info.location = impl_->path.string();
+                                  info.schema_version = impl_->schema_version;
+                                  const auto count = [&](const char* table) {
+                                    return db.execAndGet(fmt::format("SELECT COUNT(*) FROM {}", table)).getInt64();
+                                  };
+                                  info.events = count("events");
+                                  info.users = count("users");
+                                  info.sessions = count("sessions");
+                                  info.jobs = count("jobs");
+                                  info.items = count("items");
+                                  info.anchors = count("anchors");
+                                  info.head = read_head(db, impl_->path);
+                                  return info;
+                                });
 }
 
 std::optional<AuditEvent> Ledger::event(std::int64_t id) const {
