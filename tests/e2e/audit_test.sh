@@ -4,7 +4,8 @@
 # row or a deleted last row makes `esign audit verify` fail and name the event. Also the
 # --ledger flag (before or after the subcommand) and ESIGN_LEDGER. Anchors: `esign audit anchor`
 # keeps a loopback TSA's token over the chain head, openssl ts -verify accepts it, and a chain
-# rewritten consistently, an anchored hash edited, an anchor deleted all fail `audit verify`.
+# rewritten consistently, an anchored hash edited, an anchor deleted, its time or TSA edited, a
+# token replaced, the anchors table dropped: none passes `audit verify`.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
 need_tool sqlite3 openssl
@@ -235,5 +236,23 @@ cp "$a" "$TEST_TMP/retimed.db"
 sqlite3 "$TEST_TMP/retimed.db" "UPDATE anchors SET time='2020-01-01T00:00:00Z' WHERE id=2"
 expect_exit 1 esign --ledger "$TEST_TMP/retimed.db" audit verify --trust "$PKI/root.pem"
 expect_stderr_contains "its time 2020-01-01T00:00:00Z is not the token's"
+
+# The stored TSA name edited: what verify reports comes from the token, so it must agree.
+cp "$a" "$TEST_TMP/renamed.db"
+sqlite3 "$TEST_TMP/renamed.db" "UPDATE anchors SET tsa='CN=Trusted National TSA' WHERE id=2"
+expect_exit 1 esign --ledger "$TEST_TMP/renamed.db" audit verify --trust "$PKI/root.pem"
+expect_stderr_contains "its TSA CN=Trusted National TSA is not the token's"
+# A token that is not one: garbage, empty, 5 MB of noise, another anchor's token.
+for token in "X'3000'" "X''" "randomblob(5000000)" "(SELECT token FROM anchors WHERE id=1)"; do
+  cp "$a" "$TEST_TMP/token.db"
+  sqlite3 "$TEST_TMP/token.db" "UPDATE anchors SET token=$token WHERE id=2"
+  expect_exit 1 esign --ledger "$TEST_TMP/token.db" audit verify --trust "$PKI/root.pem"
+  expect_stderr_contains "anchor 2 (event 3): its time-stamp token does not hold"
+done
+# The anchors table dropped: an error, never "intact".
+cp "$a" "$TEST_TMP/dropped.db"
+sqlite3 "$TEST_TMP/dropped.db" "DROP TABLE anchors"
+expect_exit 2 esign --ledger "$TEST_TMP/dropped.db" audit verify --trust "$PKI/root.pem"
+expect_stderr_contains "cannot read the anchors"
 
 [ ${#later_fails[@]} = 0 ] || fail "${later_fails[*]}"

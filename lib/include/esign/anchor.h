@@ -42,7 +42,7 @@ struct AnchorsCheck {
 // Checks every anchor of `ledger`: the anchored event is there and still has the anchored hash;
 // the token covers that hash, is signed by its TSA (timeStamping usage, ESS certificate) and the
 // TSA's path leads to an anchor of `trust` (PEM files; empty: the system store) at the token's
-// time; its time is the one stored. Also every audit-anchor event must have its anchor row (an
+// time; its time and TSA are the ones stored (the URL is only what anchor_chain was given). Also every audit-anchor event must have its anchor row (an
 // anchor deleted behind esign's back). Throws Error only when the ledger or a trust file cannot
 // be read.
 AnchorsCheck check_anchors(const Ledger& ledger, const std::vector<std::filesystem::path>& trust);

@@ -83,6 +83,7 @@ AnchorsCheck check_anchors(const Ledger& ledger, const std::vector<std::filesyst
       const tsp::TokenCheck t = tsp::check(a.token, *data, store.get());
       if (!t.ok) c.error = "its time-stamp token does not hold: " + t.error;
       else if (rfc3339(t.time) != a.time) c.error = fmt::format("its time {} is not the token's {}", a.time, rfc3339(t.time));
+      else if (t.tsa != a.tsa) c.error = fmt::format("its TSA {} is not the token's {}", a.tsa, t.tsa);
       else c.ok = true;
     }
     if (c.ok) {
