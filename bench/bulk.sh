@@ -89,29 +89,32 @@ rsa_total=$(openssl speed -seconds 2 -multi 2 rsa2048 2>/dev/null |
   awk '$1 == "rsa" && $2 == "2048" && $3 == "bits" { print $6 }' | tail -1)
 [[ -n $rsa_total ]] || die "could not read sign/s from openssl speed"
 
+# esign_run PROFILE NAME WHAT: esign bulk of the corpus with PROFILE into TMP/NAME-out (ledger
+# TMP/NAME.db), timed; sets run_s. Checks the summary and pdfsig on the first and last outputs.
+esign_run() {
+  local profile=$1 name=$2 what=$3 t0 t1
+  sync
+  t0=$(now)
+  "$ESIGN" --ledger "$tmp/$name.db" bulk "$tmp/in" --profile "$profile" --out-dir "$tmp/$name-out" \
+    --jobs "$JOBS" -q >"$tmp/$name.log" 2>&1 || { cat "$tmp/$name.log" >&2; die "$what failed"; }
+  t1=$(now)
+  run_s=$(elapsed "$t0" "$t1")
+  grep -q "^$N signed, 0 skipped, 0 failed" "$tmp/$name.log" || { cat "$tmp/$name.log" >&2; die "$what summary"; }
+  local out=("$tmp/$name-out"/*.pdf)
+  ((${#out[@]} == N)) || die "$what wrote ${#out[@]} outputs, expected $N"
+  pdfsig_ok "${out[0]}" "$what"
+  pdfsig_ok "${out[${#out[@]} - 1]}" "$what"
+}
+
 # --- esign bulk ------------------------------------------------------------------------------
-sync
-t0=$(now)
-"$ESIGN" --ledger "$ledger" bulk "$tmp/in" --profile "$pki/rsa.yaml" --out-dir "$tmp/esign-out" \
-  --jobs "$JOBS" -q >"$tmp/esign.log" 2>&1 || { cat "$tmp/esign.log" >&2; die "esign bulk failed"; }
-t1=$(now)
-esign_s=$(elapsed "$t0" "$t1")
+esign_run "$pki/rsa.yaml" esign "esign bulk"
+esign_s=$run_s
 esign_out=("$tmp"/esign-out/*.pdf)
-((${#esign_out[@]} == N)) || die "esign bulk wrote ${#esign_out[@]} outputs, expected $N"
-grep -q "^$N signed, 0 skipped, 0 failed" "$tmp/esign.log" || { cat "$tmp/esign.log" >&2; die "esign bulk summary"; }
 for i in $(sample_of $((N < 5 ? N : 5))); do pdfsig_ok "${esign_out[i]}" esign; done
 
 # --- esign bulk with an ECDSA P-256 key --------------------------------------------------------
-sync
-t0=$(now)
-"$ESIGN" --ledger "$tmp/ledger-ec.db" bulk "$tmp/in" --profile "$pki/ec256.yaml" --out-dir "$tmp/esign-ec-out" \
-  --jobs "$JOBS" -q >"$tmp/esign-ec.log" 2>&1 || { cat "$tmp/esign-ec.log" >&2; die "esign bulk (P-256) failed"; }
-t1=$(now)
-esign_ec_s=$(elapsed "$t0" "$t1")
-grep -q "^$N signed, 0 skipped, 0 failed" "$tmp/esign-ec.log" || { cat "$tmp/esign-ec.log" >&2; die "esign bulk (P-256) summary"; }
-ec_out=("$tmp"/esign-ec-out/*.pdf)
-pdfsig_ok "${ec_out[0]}" "esign P-256"
-pdfsig_ok "${ec_out[${#ec_out[@]} - 1]}" "esign P-256"
+esign_run "$pki/ec256.yaml" esign-ec "esign bulk (P-256)"
+esign_ec_s=$run_s
 
 # --- the file-system floor: esign's system calls per document, without signing (bench/io_floor.c)
 io_note=''

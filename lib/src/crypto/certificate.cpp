@@ -228,4 +228,21 @@ std::chrono::system_clock::time_point Certificate::not_after() const {
   return ossl::to_time_point(X509_get0_notAfter(x509_.get()));
 }
 
+namespace ossl {
+
+Store trust_store(const std::vector<std::filesystem::path>& files, bool system_when_empty) {
+  Store store(X509_STORE_new());
+  if (!store) fail(Errc::internal, "trust store", "cannot create the trust store");
+  if (files.empty() && system_when_empty) {
+    X509_STORE_set_default_paths(store.get());
+    clear_errors();
+  }
+  for (const std::filesystem::path& file : files)
+    for (const Certificate& c : Certificate::load_pem_file(file))
+      if (X509_STORE_add_cert(store.get(), c.native()) != 1) clear_errors();  // duplicates are fine
+  return store;
+}
+
+}  // namespace ossl
+
 }  // namespace esign

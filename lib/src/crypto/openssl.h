@@ -7,8 +7,10 @@
 #include <openssl/x509.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "esign/certificate.h"
 #include "esign/error.h"
@@ -56,5 +58,9 @@ std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t);
 // Empty when the public key of `cert` meets `policy`; else why not (see
 // Certificate::key_weakness). Cheap: no copy of the certificate.
 std::string key_weakness(X509* cert, const KeyPolicy& policy);
+
+// A trust store of the certificates in `files` (PEM); with no files and `system_when_empty`, the
+// system's default store. Throws Error(input) when a file cannot be read.
+Store trust_store(const std::vector<std::filesystem::path>& files, bool system_when_empty);
 
 }  // namespace esign::ossl

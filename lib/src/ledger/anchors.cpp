@@ -9,12 +9,6 @@ namespace esign {
 
 namespace {
 
-ChainHead read_head(SQLite::Database& db, const std::filesystem::path& path) {
-  SQLite::Statement q(db, "SELECT last_id, last_hash FROM chain_head WHERE id = 1");
-  if (!q.executeStep()) throw Error(Errc::config, path.string(), "the audit chain head is missing", Remedy::check_audit_chain);
-  return ChainHead{q.getColumn(0).getInt64(), q.getColumn(1).getString()};
-}
-
 Anchor read_anchor(const SQLite::Statement& row) {
   Anchor a;
   a.id = row.getColumn(0).getInt64();
@@ -33,7 +27,7 @@ Anchor read_anchor(const SQLite::Statement& row) {
 
 ChainHead Ledger::chain_head() const {
   return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the chain head",
-                                [&](SQLite::Database& db) { return read_head(db, impl_->path); });
+                                [&](SQLite::Database& db) { return ledger::read_head(db, impl_->path); });
 }
 
 LedgerInfo Ledger::info() const {
@@ -52,7 +46,7 @@ LedgerInfo Ledger::info() const {
                                   info.jobs = count("jobs");
                                   info.items = count("items");
                                   info.anchors = count("anchors");
-                                  info.head = read_head(db, impl_->path);
+                                  info.head = ledger::read_head(db, impl_->path);
                                   return info;
                                 });
 }

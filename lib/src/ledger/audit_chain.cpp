@@ -76,17 +76,19 @@ AuditEvent read_event(const SQLite::Statement& row) {
   return e;
 }
 
+ChainHead read_head(SQLite::Database& db, const std::filesystem::path& path) {
+  SQLite::Statement q(db, "SELECT last_id, last_hash FROM chain_head WHERE id = 1");
+  if (!q.executeStep()) throw Error(Errc::config, path.string(), "the audit chain head is missing", Remedy::check_audit_chain);
+  return ChainHead{q.getColumn(0).getInt64(), q.getColumn(1).getString()};
+}
+
 std::vector<std::int64_t> append_events(SQLite::Database& db, const std::filesystem::path& path,
                                         const std::vector<const NewEvent*>& events, const std::string& time) {
   std::vector<std::int64_t> ids;
   if (events.empty()) return ids;
-  SQLite::Statement head(db, "SELECT last_id, last_hash FROM chain_head WHERE id = 1");
-  if (!head.executeStep()) {
-    throw Error(Errc::config, path.string(), "the audit chain head is missing", Remedy::check_audit_chain);
-  }
-  std::int64_t last_id = head.getColumn(0).getInt64();
-  std::string last_hash = head.getColumn(1).getString();
-  head.reset();
+  ChainHead head = read_head(db, path);
+  std::int64_t last_id = head.event_id;
+  std::string last_hash = std::move(head.hash);
 
   SQLite::Statement insert(db, fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                            kEventColumns));

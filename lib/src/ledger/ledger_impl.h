@@ -59,6 +59,9 @@ auto in_transaction(Ledger::Impl& impl, SQLite::TransactionBehavior behavior, co
 }
 
 // Appends one event and advances the chain head; returns its id.
+// The chain head row. Throws Error(Errc::config) when it is missing.
+ChainHead read_head(SQLite::Database& db, const std::filesystem::path& path);
+
 // REQUIRES: a write transaction (BEGIN IMMEDIATE) is open on `db`, so that reading the head and
 // writing the event are one atomic step. Throws Error(Errc::config) when the chain head row is
 // missing; SQLite::Exception for anything SQLite refuses.

@@ -24,19 +24,6 @@ std::optional<Bytes> anchored_data(const std::string& head_hash) {
   return data;
 }
 
-ossl::Store trust_store(const std::vector<std::filesystem::path>& trust) {
-  ossl::Store store(X509_STORE_new());
-  if (!store) ossl::fail(Errc::internal, "audit verify", "cannot create the trust store");
-  if (trust.empty()) {
-    X509_STORE_set_default_paths(store.get());
-    ossl::clear_errors();
-  }
-  for (const std::filesystem::path& file : trust)
-    for (const Certificate& c : Certificate::load_pem_file(file))
-      if (X509_STORE_add_cert(store.get(), c.native()) != 1) ossl::clear_errors();  // duplicates are fine
-  return store;
-}
-
 }  // namespace
 
 Anchor anchor_chain(Operation& operation, const TimestampSettings& settings, const SecretResolver& secrets,
@@ -67,7 +54,7 @@ AnchorsCheck check_anchors(const Ledger& ledger, const std::vector<std::filesyst
   const std::vector<Anchor> anchors = ledger.anchors();
   std::set<std::string> anchored;
   ossl::Store store;
-  if (!anchors.empty()) store = trust_store(trust);
+  if (!anchors.empty()) store = ossl::trust_store(trust, true);
   for (const Anchor& a : anchors) {
     AnchorCheck c{a, false, {}};
     const std::optional<AuditEvent> event = ledger.event(a.event_id);

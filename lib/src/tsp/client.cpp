@@ -118,14 +118,6 @@ Bytes token_bytes(ByteView response, TS_RESP* parsed, const std::string& subject
   return der;
 }
 
-ossl::Store load_trust(const fs::path& file) {
-  ossl::Store store(X509_STORE_new());
-  if (!store) ossl::fail(Errc::internal, file.string(), "out of memory");
-  for (const Certificate& c : Certificate::load_pem_file(file))
-    if (X509_STORE_add_cert(store.get(), c.native()) != 1) ossl::clear_errors();  // duplicates are fine
-  return store;
-}
-
 }  // namespace
 
 std::string url_subject(const std::string& url) { return http::redacted(url); }
@@ -162,7 +154,7 @@ Reply request_reply(const TimestampSettings& settings, const Digest& imprint, co
     }
   }
   ossl::Store trust;
-  if (settings.trust) trust = load_trust(*settings.trust);
+  if (settings.trust) trust = ossl::trust_store({*settings.trust}, false);
 
   Integer nonce = random_nonce(subject);
   Bytes query = build_request(imprint, nonce.get(), policy.get(), subject);

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 struct Verifier::Impl {
   VerifyOptions options;
-  ossl::Store store{X509_STORE_new()};
+  ossl::Store store;
   mutable verify::CertificateCache certificates;
   mutable verify::ChainCache chains;
   mutable verify::OnlineStatusCache online;
@@ -55,16 +55,7 @@ struct Verifier::Impl {
 
 Verifier::Verifier(VerifyOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  if (!impl_->store) ossl::fail(Errc::internal, "verify", "cannot create the trust store");
-  if (impl_->options.trust.empty()) {
-    X509_STORE_set_default_paths(impl_->store.get());
-    ossl::clear_errors();
-  }
-  for (const fs::path& file : impl_->options.trust) {
-    for (const Certificate& c : Certificate::load_pem_file(file)) {
-      if (X509_STORE_add_cert(impl_->store.get(), c.native()) != 1) ossl::clear_errors();  // duplicates are fine
-    }
-  }
+  impl_->store = ossl::trust_store(impl_->options.trust, true);
   for (const fs::path& file : impl_->options.intermediates) {
     for (const Certificate& c : Certificate::load_pem_file(file)) {
       X509* x = c.native();
