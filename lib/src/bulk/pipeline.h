@@ -10,9 +10,10 @@
 // full); then one batch goes to the key, with at most max_in_flight batches out at once. A local
 // key's batches are signed and then finished by the CPU workers themselves (the worker that
 // prepared the last digest of a batch takes it at once: no hand-over between threads); a remote
-// key's by max_in_flight signing threads that only wait on the network. Workers finish before they sign and sign before
-// they prepare, so documents leave the pipeline in about the order they entered, and at most
-// `window` documents are between prepare and finish: memory stays flat in the number of files.
+// key's by max_in_flight signing threads that only wait on the network. Workers finish before
+// they sign and sign before they prepare, so documents leave the pipeline in about the order they
+// entered, and at most `window` documents are between prepare and finish: memory stays flat in
+// the number of files.
 //
 // Item is the engine's document in flight: it has `digest()` and a BatchSignature `signature`.
 #pragma once
