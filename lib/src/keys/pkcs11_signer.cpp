@@ -15,8 +15,6 @@ namespace {
 
 using pkcs11::Token;
 
-constexpr std::size_t kMaxSessions = 16;
-
 class Pkcs11Signer final : public Signer {
  public:
   Pkcs11Signer(std::unique_ptr<Token> token, ossl::PKey key, std::vector<Certificate> chain, RsaPadding padding,
@@ -37,15 +35,16 @@ class Pkcs11Signer final : public Signer {
   const std::vector<Certificate>& chain() const override { return chain_; }
   SignatureScheme scheme() const override { return scheme_; }
   std::size_t max_signature_size() const override { return max_size_; }
-  // libp11 (0.4.12) keeps a pool of up to 16 sessions per token and gives each concurrent call
-  // its own; a token that refuses another session (CKR_SESSION_COUNT) makes the extra calls wait
-  // for a free one, so a one-session token is serialized there. Measured with esign bulk --jobs 2
-  // on 2 000 PDFs and a SoftHSM2 RSA-2048 key: two calls in flight 1.05-1.20 s, four 1.18-1.28 s,
-  // one at a time 1.34-1.41 s. Hence two by default (profile signing.max_in_flight, up to 16).
-  bool concurrent() const override { return true; }
+  // One call at a time. libp11 (0.4.12) keeps a pool of sessions per token and gives each
+  // concurrent call its own, which is faster on SoftHSM2 (esign bulk --jobs 2, 2 000 PDFs,
+  // RSA-2048: two in flight 0.97-1.30 s, one 1.31-1.41 s). But when the token goes away (a USB
+  // token pulled, a p11-kit server gone) a call that cannot open a session waits for another to
+  // come back, for ever: with two in flight both wait and the job hangs (seen in e2e_pkcs11).
+  // A slower job beats one that never ends.
+  bool concurrent() const override { return false; }
   BatchLimits batch_limits(const BatchSettings& wanted) const override {
-    return settle_batch_limits(BatchLimits{1, 2, std::chrono::milliseconds(0), false}, wanted, kMaxSessions,
-                               "libp11 opens at most 16 sessions per token");
+    return settle_batch_limits(BatchLimits{}, wanted, 1,
+                               "libp11 hangs when a token is removed with several calls in flight");
   }
   Bytes sign(const Digest& digest) override {
     try {
