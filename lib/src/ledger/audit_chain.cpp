@@ -54,35 +54,35 @@ std::string audit_event_hash(const AuditEvent& e) {
 namespace ledger {
 
 const char* const kEventColumns =
-    "id, time, operation, profile, user, input_path, input_sha256, output_path, output_sha256, "
+    "id, time, operation, profile, \"user\", input_path, input_sha256, output_path, output_sha256, "
     "outcome, signer_fingerprint, detail, prev_hash, hash";
 
-AuditEvent read_event(const SQLite::Statement& row) {
+AuditEvent read_event(const Query& row) {
   AuditEvent e;
-  e.id = row.getColumn(0).getInt64();
-  e.time = row.getColumn(1).getString();
-  e.operation = row.getColumn(2).getString();
-  e.profile = row.getColumn(3).getString();
-  e.user = row.getColumn(4).getString();
-  e.input_path = row.getColumn(5).getString();
-  e.input_sha256 = row.getColumn(6).getString();
-  e.output_path = row.getColumn(7).getString();
-  e.output_sha256 = row.getColumn(8).getString();
-  e.outcome = row.getColumn(9).getString();
-  e.signer_fingerprint = row.getColumn(10).getString();
-  e.detail = row.getColumn(11).getString();
-  e.prev_hash = row.getColumn(12).getString();
-  e.hash = row.getColumn(13).getString();
+  e.id = row.i64(0);
+  e.time = row.text(1);
+  e.operation = row.text(2);
+  e.profile = row.text(3);
+  e.user = row.text(4);
+  e.input_path = row.text(5);
+  e.input_sha256 = row.text(6);
+  e.output_path = row.text(7);
+  e.output_sha256 = row.text(8);
+  e.outcome = row.text(9);
+  e.signer_fingerprint = row.text(10);
+  e.detail = row.text(11);
+  e.prev_hash = row.text(12);
+  e.hash = row.text(13);
   return e;
 }
 
-ChainHead read_head(SQLite::Database& db, const std::filesystem::path& path) {
-  SQLite::Statement q(db, "SELECT last_id, last_hash FROM chain_head WHERE id = 1");
-  if (!q.executeStep()) throw Error(Errc::config, path.string(), "the audit chain head is missing", Remedy::check_audit_chain);
-  return ChainHead{q.getColumn(0).getInt64(), q.getColumn(1).getString()};
+ChainHead read_head(Db& db, const std::filesystem::path& path) {
+  Query q = db.prepare("SELECT last_id, last_hash FROM chain_head WHERE id = 1");
+  if (!q.step()) throw Error(Errc::config, path.string(), "the audit chain head is missing", Remedy::check_audit_chain);
+  return ChainHead{q.i64(0), q.text(1)};
 }
 
-std::vector<std::int64_t> append_events(SQLite::Database& db, const std::filesystem::path& path,
+std::vector<std::int64_t> append_events(Db& db, const std::filesystem::path& path,
                                         const std::vector<const NewEvent*>& events, const std::string& time) {
   std::vector<std::int64_t> ids;
   if (events.empty()) return ids;
@@ -90,7 +90,7 @@ std::vector<std::int64_t> append_events(SQLite::Database& db, const std::filesys
   std::int64_t last_id = head.event_id;
   std::string last_hash = std::move(head.hash);
 
-  SQLite::Statement insert(db, fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  Query insert = db.prepare(fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                            kEventColumns));
   ids.reserve(events.size());
   AuditEvent event;
@@ -115,8 +115,7 @@ std::vector<std::int64_t> append_events(SQLite::Database& db, const std::filesys
     ids.push_back(event.id);
   }
 
-  SQLite::Statement advance(db,
-                            "UPDATE chain_head SET events = events + ?, last_id = ?, last_hash = ? "
+  Query advance = db.prepare("UPDATE chain_head SET events = events + ?, last_id = ?, last_hash = ? "
                             "WHERE id = 1");
   advance.bind(1, static_cast<std::int64_t>(events.size()));
   advance.bind(2, last_id);
@@ -125,7 +124,7 @@ std::vector<std::int64_t> append_events(SQLite::Database& db, const std::filesys
   return ids;
 }
 
-std::int64_t append_event(SQLite::Database& db, const std::filesystem::path& path, const NewEvent& e,
+std::int64_t append_event(Db& db, const std::filesystem::path& path, const NewEvent& e,
                           const std::string& time) {
   return append_events(db, path, {&e}, time).front();
 }
@@ -144,19 +143,19 @@ ChainCheck broken(std::int64_t checked, std::int64_t id, std::string reason) {
 
 }  // namespace
 
-ChainCheck check_chain(SQLite::Database& db) {
+ChainCheck check_chain(Db& db) {
   std::optional<Head> head;
   {
-    SQLite::Statement q(db, "SELECT events, last_id, last_hash FROM chain_head WHERE id = 1");
-    if (q.executeStep()) {
-      head = Head{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString()};
+    Query q = db.prepare("SELECT events, last_id, last_hash FROM chain_head WHERE id = 1");
+    if (q.step()) {
+      head = Head{q.i64(0), q.i64(1), q.text(2)};
     }
   }
 
-  SQLite::Statement rows(db, fmt::format("SELECT {} FROM events ORDER BY id", kEventColumns));
+  Query rows = db.prepare(fmt::format("SELECT {} FROM events ORDER BY id", kEventColumns));
   std::int64_t checked = 0;
   std::string prev_hash(kGenesisHash);
-  while (rows.executeStep()) {
+  while (rows.step()) {
     const AuditEvent e = read_event(rows);
     const std::int64_t expected = checked + 1;
     if (e.id > expected) {

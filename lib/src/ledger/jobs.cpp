@@ -15,48 +15,48 @@ constexpr const char* kJobColumns =
     "(SELECT COUNT(*) FROM items i WHERE i.job_id = j.id AND i.state = 'done'), "
     "(SELECT COUNT(*) FROM items i WHERE i.job_id = j.id AND i.state = 'failed')";
 
-Job read_job(const SQLite::Statement& q) {
+Job read_job(const Query& q) {
   Job j;
-  j.id = q.getColumn(0).getInt64();
-  j.key = q.getColumn(1).getString();
-  j.created = q.getColumn(2).getString();
-  j.updated = q.getColumn(3).getString();
-  j.profile = q.getColumn(4).getString();
-  j.source_dir = q.getColumn(5).getString();
-  j.out_dir = q.getColumn(6).getString();
-  j.state = q.getColumn(7).getString();
-  j.pending = q.getColumn(8).getInt64();
-  j.done = q.getColumn(9).getInt64();
-  j.failed = q.getColumn(10).getInt64();
+  j.id = q.i64(0);
+  j.key = q.text(1);
+  j.created = q.text(2);
+  j.updated = q.text(3);
+  j.profile = q.text(4);
+  j.source_dir = q.text(5);
+  j.out_dir = q.text(6);
+  j.state = q.text(7);
+  j.pending = q.i64(8);
+  j.done = q.i64(9);
+  j.failed = q.i64(10);
   return j;
 }
 
 constexpr const char* kItemColumns =
     "id, job_id, path, size, mtime_ns, sha256, state, output_path, output_sha256, detail, ms, updated";
 
-JobItem read_item(const SQLite::Statement& q) {
+JobItem read_item(const Query& q) {
   JobItem i;
-  i.id = q.getColumn(0).getInt64();
-  i.job_id = q.getColumn(1).getInt64();
-  i.path = q.getColumn(2).getString();
-  i.size = q.getColumn(3).getInt64();
-  i.mtime_ns = q.getColumn(4).getInt64();
-  i.sha256 = q.getColumn(5).getString();
-  i.state = q.getColumn(6).getString();
-  i.output_path = q.getColumn(7).getString();
-  i.output_sha256 = q.getColumn(8).getString();
-  i.detail = q.getColumn(9).getString();
-  i.ms = q.getColumn(10).getInt64();
-  i.updated = q.getColumn(11).getString();
+  i.id = q.i64(0);
+  i.job_id = q.i64(1);
+  i.path = q.text(2);
+  i.size = q.i64(3);
+  i.mtime_ns = q.i64(4);
+  i.sha256 = q.text(5);
+  i.state = q.text(6);
+  i.output_path = q.text(7);
+  i.output_sha256 = q.text(8);
+  i.detail = q.text(9);
+  i.ms = q.i64(10);
+  i.updated = q.text(11);
   return i;
 }
 
-std::optional<Job> one_job(Ledger::Impl& impl, const std::string& where, const std::function<void(SQLite::Statement&)>& bind) {
-  return ledger::in_transaction(impl, SQLite::TransactionBehavior::DEFERRED, "cannot read jobs", [&](SQLite::Database& db) {
-    SQLite::Statement q(db, fmt::format("SELECT {} FROM jobs j WHERE {} ORDER BY j.id DESC LIMIT 1", kJobColumns, where));
+std::optional<Job> one_job(Ledger::Impl& impl, const std::string& where, const std::function<void(Query&)>& bind) {
+  return ledger::in_transaction(impl, Tx::read, "cannot read jobs", [&](Db& db) {
+    Query q = db.prepare(fmt::format("SELECT {} FROM jobs j WHERE {} ORDER BY j.id DESC LIMIT 1", kJobColumns, where));
     bind(q);
     std::optional<Job> out;
-    if (q.executeStep()) out = read_job(q);
+    if (q.step()) out = read_job(q);
     return out;
   });
 }
@@ -64,29 +64,28 @@ std::optional<Job> one_job(Ledger::Impl& impl, const std::string& where, const s
 }  // namespace
 
 std::optional<Job> Ledger::find_job(const std::string& key) const {
-  return one_job(*impl_, "j.key = ?", [&](SQLite::Statement& q) { q.bind(1, key); });
+  return one_job(*impl_, "j.key = ?", [&](Query& q) { q.bind(1, key); });
 }
 
 std::optional<Job> Ledger::job(std::int64_t id) const {
-  return one_job(*impl_, "j.id = ?", [&](SQLite::Statement& q) { q.bind(1, id); });
+  return one_job(*impl_, "j.id = ?", [&](Query& q) { q.bind(1, id); });
 }
 
 std::vector<Job> Ledger::jobs() const {
-  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read jobs", [&](SQLite::Database& db) {
-    SQLite::Statement q(db, fmt::format("SELECT {} FROM jobs j ORDER BY j.id DESC", kJobColumns));
+  return ledger::in_transaction(*impl_, Tx::read, "cannot read jobs", [&](Db& db) {
+    Query q = db.prepare(fmt::format("SELECT {} FROM jobs j ORDER BY j.id DESC", kJobColumns));
     std::vector<Job> out;
-    while (q.executeStep()) out.push_back(read_job(q));
+    while (q.step()) out.push_back(read_job(q));
     return out;
   });
 }
 
 Job Ledger::create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
                        const std::string& out_dir) {
-  std::int64_t id = ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot create the job",
-                                           [&](SQLite::Database& db) {
-                                             SQLite::Statement q(db,
-                                                                 "INSERT INTO jobs (key, created, updated, profile, source_dir, "
-                                                                 "out_dir, state) VALUES (?, ?, ?, ?, ?, ?, 'running')");
+  std::int64_t id = ledger::in_transaction(*impl_, Tx::write, "cannot create the job",
+                                           [&](Db& db) {
+                                             Query q = db.prepare("INSERT INTO jobs (key, created, updated, profile, source_dir, "
+                                                                 "out_dir, state) VALUES (?, ?, ?, ?, ?, ?, 'running') RETURNING id");
                                              const std::string now = ledger::utc_now();
                                              q.bind(1, key);
                                              q.bind(2, now);
@@ -94,15 +93,15 @@ Job Ledger::create_job(const std::string& key, const std::string& profile, const
                                              q.bind(4, profile);
                                              q.bind(5, source_dir);
                                              q.bind(6, out_dir);
-                                             q.exec();
-                                             return db.getLastInsertRowid();
+                                             q.step();
+                                             return q.i64(0);
                                            });
   return *job(id);
 }
 
 void Ledger::set_job_state(std::int64_t id, const std::string& state) {
-  ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot update the job", [&](SQLite::Database& db) {
-    SQLite::Statement q(db, "UPDATE jobs SET state = ?, updated = ? WHERE id = ?");
+  ledger::in_transaction(*impl_, Tx::write, "cannot update the job", [&](Db& db) {
+    Query q = db.prepare("UPDATE jobs SET state = ?, updated = ? WHERE id = ?");
     q.bind(1, state);
     q.bind(2, ledger::utc_now());
     q.bind(3, id);
@@ -111,20 +110,19 @@ void Ledger::set_job_state(std::int64_t id, const std::string& state) {
 }
 
 std::vector<JobItem> Ledger::items(std::int64_t job_id) const {
-  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read items", [&](SQLite::Database& db) {
-    SQLite::Statement q(db, fmt::format("SELECT {} FROM items WHERE job_id = ? ORDER BY path", kItemColumns));
+  return ledger::in_transaction(*impl_, Tx::read, "cannot read items", [&](Db& db) {
+    Query q = db.prepare(fmt::format("SELECT {} FROM items WHERE job_id = ? ORDER BY path", kItemColumns));
     q.bind(1, job_id);
     std::vector<JobItem> out;
-    while (q.executeStep()) out.push_back(read_item(q));
+    while (q.step()) out.push_back(read_item(q));
     return out;
   });
 }
 
 std::vector<JobItem> Ledger::save_items(std::int64_t job_id, std::vector<JobItem> items) {
-  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the items",
-                                [&](SQLite::Database& db) {
-                                  SQLite::Statement insert(
-                                      db,
+  return ledger::in_transaction(*impl_, Tx::write, "cannot record the items",
+                                [&](Db& db) {
+                                  Query insert = db.prepare(
                                       "INSERT INTO items (job_id, path, size, mtime_ns, sha256, state, output_path, "
                                       "output_sha256, detail, ms, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                       "ON CONFLICT (job_id, path) DO UPDATE SET size = excluded.size, "
@@ -143,7 +141,7 @@ std::vector<JobItem> Ledger::save_items(std::int64_t job_id, std::vector<JobItem
                                     insert.bind(9, item.detail);
                                     insert.bind(10, item.ms);
                                     insert.bind(11, now);
-                                    if (insert.executeStep()) item.id = insert.getColumn(0).getInt64();
+                                    if (insert.step()) item.id = insert.i64(0);
                                     insert.reset();
                                     item.job_id = job_id;
                                   }
@@ -152,9 +150,8 @@ std::vector<JobItem> Ledger::save_items(std::int64_t job_id, std::vector<JobItem
 }
 
 void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes) {
-  ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the outcomes", [&](SQLite::Database& db) {
-    SQLite::Statement update(db,
-                             "UPDATE items SET size = ?, mtime_ns = ?, sha256 = ?, state = ?, output_path = ?, "
+  ledger::in_transaction(*impl_, Tx::write, "cannot record the outcomes", [&](Db& db) {
+    Query update = db.prepare("UPDATE items SET size = ?, mtime_ns = ?, sha256 = ?, state = ?, output_path = ?, "
                              "output_sha256 = ?, detail = ?, ms = ?, updated = ? WHERE id = ?");
     const std::string now = ledger::utc_now();
     std::vector<const NewEvent*> events;
@@ -177,7 +174,7 @@ void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes) {
     }
     ledger::append_events(db, impl_->path, events, now);
     if (!outcomes.empty()) {
-      SQLite::Statement touch(db, "UPDATE jobs SET updated = ? WHERE id = ?");
+      Query touch = db.prepare("UPDATE jobs SET updated = ? WHERE id = ?");
       touch.bind(1, now);
       touch.bind(2, outcomes.front().item.job_id);
       touch.exec();

@@ -13,9 +13,7 @@
 #include <limits>
 #include <thread>
 
-#include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include "ledger/ledger_impl.h"
 
@@ -24,8 +22,6 @@ namespace esign {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr int kBusyTimeoutMs = 5000;
 
 const char* env(const char* name) {
   const char* value = std::getenv(name);
@@ -64,10 +60,6 @@ void create_private_file(const fs::path& path) {
   }
 }
 
-std::string pragma_text(SQLite::Database& db, const char* pragma) {
-  return db.execAndGet(pragma).getString();
-}
-
 std::int64_t as_sql_limit(std::size_t limit) {
   return static_cast<std::int64_t>(
       std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
@@ -77,12 +69,11 @@ std::int64_t as_sql_limit(std::size_t limit) {
 
 namespace ledger {
 
-Error sqlite_error(const fs::path& path, const SQLite::Exception& e, const char* doing) {
-  const int primary = e.getErrorCode() & 0xff;
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+Error db_error(const fs::path& path, const DbError& e, const char* doing) {
+  if (e.busy()) {
     return Error(Errc::conflict, path.string(),
                  fmt::format("{}: the ledger stayed locked by another process for {} s", doing,
-                             kBusyTimeoutMs / 1000));
+                             kLockTimeoutMs / 1000));
   }
   return Error(Errc::config, path.string(), fmt::format("{}: {}", doing, e.what()));
 }
@@ -121,30 +112,28 @@ Ledger::~Ledger() = default;
 
 Ledger Ledger::open(const fs::path& path) {
   if (path.empty()) throw Error(Errc::config, "ledger", "the ledger path is empty");
+  if (ledger::is_postgresql_uri(path.string())) {
+    try {
+      auto impl = std::make_unique<Impl>(path, ledger::open_postgresql(path.string(), SecretResolver()));
+      impl->schema_version = ledger::migrate(*impl->db, path);
+      return Ledger(std::move(impl));
+    } catch (const ledger::DbError& e) {
+      throw ledger::db_error(path, e, "cannot open the ledger");
+    }
+  }
   make_private_dirs(path.parent_path());
   create_private_file(path);
   // Switching a new file to WAL needs an exclusive lock, and when two processes open a new
   // ledger at once SQLite may refuse one of them at once (SQLITE_BUSY without waiting, to avoid
   // a deadlock): such an open is retried until the busy timeout is used up.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ledger::kLockTimeoutMs);
   for (int attempt = 1;; ++attempt) {
     try {
-      auto impl = std::make_unique<Impl>(
-          path, SQLite::Database(path.string(), SQLite::OPEN_READWRITE, kBusyTimeoutMs));
-      SQLite::Database& db = impl->db;
-      // WAL: readers (audit log, verify) never block the writer, and a crash mid-write loses nothing
-      // committed. synchronous=FULL: a committed event survives a power cut, which evidence needs.
-      if (pragma_text(db, "PRAGMA journal_mode = WAL") != "wal") {
-        throw Error(Errc::config, path.string(), "the ledger cannot use WAL mode on this file system");
-      }
-      db.exec("PRAGMA synchronous = FULL");
-      db.exec("PRAGMA foreign_keys = ON");
-      impl->schema_version = ledger::migrate(db, path);
+      auto impl = std::make_unique<Impl>(path, ledger::open_sqlite(path.string()));
+      impl->schema_version = ledger::migrate(*impl->db, path);
       return Ledger(std::move(impl));
-    } catch (const SQLite::Exception& e) {
-      const int primary = e.getErrorCode() & 0xff;
-      const bool busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
-      if (!busy || std::chrono::steady_clock::now() >= deadline) throw ledger::sqlite_error(path, e, "cannot open the ledger");
+    } catch (const ledger::DbError& e) {
+      if (!e.busy() || std::chrono::steady_clock::now() >= deadline) throw ledger::db_error(path, e, "cannot open the ledger");
       std::this_thread::sleep_for(std::chrono::milliseconds(5 * std::min(attempt, 20)));
     }
   }
@@ -155,15 +144,15 @@ const fs::path& Ledger::path() const { return impl_->path; }
 int Ledger::schema_version() const { return impl_->schema_version; }
 
 std::int64_t Ledger::append(const NewEvent& e) {
-  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the event",
-                        [&](SQLite::Database& db) {
+  return ledger::in_transaction(*impl_, Tx::write, "cannot record the event",
+                        [&](Db& db) {
                           return ledger::append_event(db, impl_->path, e, ledger::utc_now());
                         });
 }
 
 std::vector<std::int64_t> Ledger::append_all(const std::vector<NewEvent>& events) {
-  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::IMMEDIATE, "cannot record the events",
-                        [&](SQLite::Database& db) {
+  return ledger::in_transaction(*impl_, Tx::write, "cannot record the events",
+                        [&](Db& db) {
                           const std::string time = ledger::utc_now();
                           std::vector<const NewEvent*> all;
                           all.reserve(events.size());
@@ -173,27 +162,27 @@ std::vector<std::int64_t> Ledger::append_all(const std::vector<NewEvent>& events
 }
 
 std::vector<AuditEvent> Ledger::events(std::int64_t after_id, std::size_t limit) const {
-  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
-                        [&](SQLite::Database& db) {
-                          SQLite::Statement q(db, fmt::format("SELECT {} FROM events WHERE id > ? ORDER BY id LIMIT ?",
+  return ledger::in_transaction(*impl_, Tx::read, "cannot read events",
+                        [&](Db& db) {
+                          Query q = db.prepare(fmt::format("SELECT {} FROM events WHERE id > ? ORDER BY id LIMIT ?",
                                                               ledger::kEventColumns));
                           q.bind(1, after_id);
                           q.bind(2, as_sql_limit(limit));
                           std::vector<AuditEvent> out;
-                          while (q.executeStep()) out.push_back(ledger::read_event(q));
+                          while (q.step()) out.push_back(ledger::read_event(q));
                           return out;
                         });
 }
 
 std::vector<AuditEvent> Ledger::last_events(std::size_t count) const {
-  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read events",
-                        [&](SQLite::Database& db) {
-                          SQLite::Statement q(
-                              db, fmt::format("SELECT * FROM (SELECT {} FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
+  return ledger::in_transaction(*impl_, Tx::read, "cannot read events",
+                        [&](Db& db) {
+                          Query q = db.prepare(
+                              fmt::format("SELECT * FROM (SELECT {} FROM events ORDER BY id DESC LIMIT ?) AS newest ORDER BY id",
                                               ledger::kEventColumns));
                           q.bind(1, as_sql_limit(count));
                           std::vector<AuditEvent> out;
-                          while (q.executeStep()) out.push_back(ledger::read_event(q));
+                          while (q.step()) out.push_back(ledger::read_event(q));
                           return out;
                         });
 }
@@ -201,8 +190,8 @@ std::vector<AuditEvent> Ledger::last_events(std::size_t count) const {
 ChainCheck Ledger::verify_chain() const {
   // One deferred transaction: the head and every row come from the same snapshot, so an append
   // by another process while we read cannot look like tampering.
-  return ledger::in_transaction(*impl_, SQLite::TransactionBehavior::DEFERRED, "cannot read the audit chain",
-                        [](SQLite::Database& db) { return ledger::check_chain(db); });
+  return ledger::in_transaction(*impl_, Tx::read, "cannot read the audit chain",
+                        [](Db& db) { return ledger::check_chain(db); });
 }
 
 }  // namespace esign

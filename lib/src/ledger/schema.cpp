@@ -1,7 +1,6 @@
 // The ledger's schema and its migrations, applied in order and recorded in schema_version.
 #include <array>
 
-#include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
 #include "ledger/ledger_impl.h"
@@ -24,7 +23,7 @@ CREATE TABLE events (
   time               TEXT NOT NULL,
   operation          TEXT NOT NULL DEFAULT '',
   profile            TEXT NOT NULL DEFAULT '',
-  user               TEXT NOT NULL DEFAULT '',
+  "user"             TEXT NOT NULL DEFAULT '',
   input_path         TEXT NOT NULL DEFAULT '',
   input_sha256       TEXT NOT NULL DEFAULT '',
   output_path        TEXT NOT NULL DEFAULT '',
@@ -161,13 +160,14 @@ static_assert(kMigrations.back().version == Ledger::kSchemaVersion,
 
 }  // namespace
 
-int migrate(SQLite::Database& db, const std::filesystem::path& path) {
-  // IMMEDIATE: two processes opening a new file at once must not both run migration 1.
-  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-  db.exec(
+int migrate(Db& db, const std::filesystem::path& path) {
+  // A write transaction: two processes opening a new ledger at once must not both run migration 1.
+  db.begin(Tx::write);
+  try {
+  db.exec(ddl(
       "CREATE TABLE IF NOT EXISTS schema_version ("
-      "  version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-  const int current = db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_version").getInt();
+      "  version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", db.backend()));
+  const int current = static_cast<int>(db.query_i64("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
   if (current > Ledger::kSchemaVersion) {
     throw Error(Errc::config, path.string(),
                 fmt::format("ledger schema version {} is newer than this esign supports ({})", current,
@@ -176,15 +176,19 @@ int migrate(SQLite::Database& db, const std::filesystem::path& path) {
   int version = current;
   for (const Migration& m : kMigrations) {
     if (m.version <= current) continue;
-    db.exec(m.sql);
-    SQLite::Statement record(db, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
+    db.exec(ddl(m.sql, db.backend()));
+    Query record = db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
     record.bind(1, m.version);
     record.bind(2, utc_now());
     record.exec();
     version = m.version;
   }
-  tx.commit();
+  db.commit();
   return version;
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
 }
 
 }  // namespace esign::ledger
