@@ -275,11 +275,12 @@ std::unique_ptr<Db> open_postgresql(const std::string& uri, const SecretResolver
   keys.push_back(nullptr);
   values.push_back(nullptr);
   PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 1);
-  if (conn == nullptr) throw Error(Errc::config, "ledger", "cannot connect to PostgreSQL: out of memory");
+  // The URI may be named in messages: a password in it is only a reference.
+  if (conn == nullptr) throw Error(Errc::config, uri, "cannot connect to PostgreSQL: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     const std::string reason = first_line(PQerrorMessage(conn));
     PQfinish(conn);
-    throw Error(Errc::config, "ledger", fmt::format("cannot connect to PostgreSQL: {}", reason));
+    throw Error(Errc::config, uri, fmt::format("cannot connect to PostgreSQL: {}", reason));
   }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
   auto db = std::make_unique<PgDb>(conn);
