@@ -198,7 +198,7 @@ expect_exit 0 esign --ledger "$a" ledger info --json
 "$py" -c '
 import json, sys
 i = json.load(open(sys.argv[1]))
-assert i["backend"] == "sqlite" and i["schema_version"] == 3 and i["events"] == 5 and i["anchors"] == 2, i
+assert i["backend"] == "sqlite" and i["schema_version"] == 4 and i["events"] == 5 and i["anchors"] == 2, i
 assert i["head_event"] == 5 and i["head_hash"] == sys.argv[2], i
 ' "$LAST_STDOUT" "$(sqlite3 "$a" 'SELECT hash FROM events WHERE id=5')" || fail "ledger info: $(cat "$LAST_STDOUT")"
 expect_exit 0 esign --ledger "$a" ledger info

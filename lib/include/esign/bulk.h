@@ -31,6 +31,7 @@ struct BulkOptions {
   bool wait = false;                       // wait for another process holding the output folder
   bool watch = false;                      // keep running and sign files as they appear
   std::chrono::milliseconds settle{2000};  // --watch: a file is complete once unchanged this long
+  std::chrono::seconds lease{60};          // how long claimed items stay this process's unless renewed
   SignOptions sign;                        // format, level, reason, location, visible
 };
 

@@ -75,8 +75,8 @@ struct ChainHead {
 
 // What esign ledger info shows: where the ledger is, its schema, how much it holds.
 struct LedgerInfo {
-  std::string backend;  // "sqlite"
-  std::string location;  // the file
+  std::string backend;  // "sqlite" | "postgresql"
+  std::string location;  // the file, or the PostgreSQL URI
   int schema_version = 0;
   std::int64_t events = 0, users = 0, sessions = 0, jobs = 0, items = 0, anchors = 0;
   ChainHead head;
@@ -122,6 +122,27 @@ struct JobItem {
   std::string updated;
 };
 
+// Who worked on a job (esign audit jobs): a host's name and the items it finished.
+struct JobHost {
+  std::string host;
+  std::int64_t done = 0, failed = 0;
+};
+
+// esign bulk claims the items it works on, so that several processes (on several hosts, with a
+// shared PostgreSQL ledger) share one job without doing an item twice. A claim is a lease: it
+// names its holder and ends at `until` unless renewed; a holder that dies stops renewing, and
+// after `until` its items may be claimed again.
+struct Lease {
+  std::string owner;  // unique per process: host, pid and a random part
+  std::string host;   // the host's name, recorded with each item it finishes
+};
+
+// Pending items of a job that another holder's live lease keeps.
+struct LeasedItems {
+  std::int64_t items = 0;
+  std::int64_t next_expiry = 0;  // Unix seconds: the soonest of those leases to end
+};
+
 // What a worker reports for an item; recorded with its audit event in one transaction.
 struct ItemOutcome {
   JobItem item;    // id, state and the fields that changed
@@ -130,8 +151,10 @@ struct ItemOutcome {
 
 struct LedgerAccess;  // src/ledger/: lets the rest of the ledger module reach the connection
 
-// One connection to a ledger file. Several Ledger objects — in one process or in several — may
-// use one file at the same time: writes are serialized by SQLite's locks (WAL, 5 s busy timeout).
+// One connection to a ledger: a SQLite file, or a PostgreSQL database (a postgresql:// URI).
+// Several Ledger objects — in one process, in several, or on several hosts for PostgreSQL — may
+// use one ledger at the same time: writes are serialized (SQLite's write lock; on PostgreSQL an
+// advisory lock every write transaction takes), each waiting up to 10 s for the others.
 // One Ledger object is not thread-safe: give each thread its own.
 //
 // Failures throw esign::Error: Errc::conflict when the file stayed locked by another writer past
@@ -145,9 +168,11 @@ struct LedgerAccess;  // src/ledger/: lets the rest of the ledger module reach t
 class Ledger {
  public:
   // The schema version this build writes; open() migrates older files up to it.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
-  // Opens the ledger at `path`, creating it if needed: missing parent folders are created 0700
+  // Opens the ledger at `path`, creating it if needed. A postgresql:// or postgres:// URI opens a
+  // PostgreSQL database instead (libpq's URI; a password only as password=env:VAR or
+  // password=file:PATH, or from libpq's PGPASSWORD and ~/.pgpass). For a file: missing parent folders are created 0700
   // and a new file is made 0600 whatever the umask. Sets WAL mode, a 5 s busy timeout, foreign
   // keys, and applies pending schema migrations (in one transaction, so concurrent opens are
   // safe). Throws Error(Errc::config, path, reason), or Errc::conflict when locked.
@@ -202,14 +227,42 @@ class Ledger {
   std::vector<Job> jobs() const;
   Job create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
                  const std::string& out_dir);
+  // The newest job with `key`, or a new one: one transaction, so that processes starting the same
+  // job at once (on several hosts) all find the same one.
+  Job find_or_create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
+                         const std::string& out_dir);
   void set_job_state(std::int64_t id, const std::string& state);
   // The job's items ordered by path.
   std::vector<JobItem> items(std::int64_t job_id) const;
   // Inserts new items and updates changed ones (by job and path), in one transaction; returns
-  // them with their ids.
+  // the ones it inserted or updated, with their ids. A done item with the same size and time whose
+  // output_sha256 is no longer the caller's is left as it is: another process finished it since
+  // the caller looked.
   std::vector<JobItem> save_items(std::int64_t job_id, std::vector<JobItem> items);
-  // Records item outcomes and their audit events in one transaction.
-  void record_outcomes(const std::vector<ItemOutcome>& outcomes);
+  // Records item outcomes and their audit events in one transaction, and ends their leases. An
+  // item whose lease another holder has taken meanwhile (or finished) keeps that holder's state;
+  // its audit event is recorded all the same.
+  void record_outcomes(const std::vector<ItemOutcome>& outcomes, const Lease& lease = {});
+
+  // --- Leases (esign bulk on several processes or hosts) ---
+  // Claims up to `max` pending items of the job that no live lease holds (oldest path first),
+  // for `lease` until `until` (Unix seconds; `now` says which leases have ended). On PostgreSQL
+  // the rows are taken with FOR UPDATE SKIP LOCKED.
+  std::vector<JobItem> claim_items(std::int64_t job_id, const Lease& lease, std::size_t max, std::int64_t until,
+                                   std::int64_t now);
+  // Extends every lease `lease` holds on pending items to `until`.
+  void renew_leases(const Lease& lease, std::int64_t until);
+  // Ends the leases `lease` holds on items still pending, so that others may take them at once.
+  void release_leases(const Lease& lease);
+  // Pending items of the job under a live lease at `now`, held by anyone but `except`.
+  LeasedItems leased_items(std::int64_t job_id, std::int64_t now, const Lease& except) const;
+  // The holders of live leases on the job's pending items.
+  std::vector<std::string> lease_owners(std::int64_t job_id, std::int64_t now) const;
+  // Who finished the job's items, by host name.
+  std::vector<JobHost> job_hosts(std::int64_t job_id) const;
+
+  // "sqlite" or "postgresql".
+  std::string backend() const;
 
   struct Impl;  // src/ledger/ledger_impl.h
 

@@ -2,6 +2,7 @@
 // one writer thread in small transactions (the only thread that touches the ledger then).
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <ctime>
 #include <cstring>
 #include <exception>
 #include <fstream>
@@ -37,15 +41,37 @@ namespace {
 constexpr std::size_t kGroupSize = 64;                 // outcomes per ledger transaction, at most
 constexpr std::chrono::milliseconds kGroupDelay{50};   // ... or what came within this long
 constexpr std::chrono::milliseconds kWatchPoll{250};
+constexpr std::size_t kClaimSize = 32;                // items claimed per ledger transaction
+constexpr std::chrono::milliseconds kLeasePoll{500};  // waiting for items other processes hold
 
-// Exclusive use of an output folder by one process (flock on the folder itself: released by the
-// kernel when the process dies, so a SIGKILL never leaves a stale lock).
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// This process as a lease holder: the host's name ($ESIGN_HOST_NAME, else the system's), and an
+// owner string no other process has.
+Lease this_process() {
+  Lease lease;
+  if (const char* name = std::getenv("ESIGN_HOST_NAME"); name != nullptr && *name != '\0') {
+    lease.host = name;
+  } else {
+    char buf[256] = {};
+    lease.host = ::gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
+  }
+  std::uint64_t nonce = 0;
+  if (::getrandom(&nonce, sizeof nonce, 0) != static_cast<ssize_t>(sizeof nonce)) nonce ^= static_cast<std::uint64_t>(std::clock());
+  lease.owner = fmt::format("{}:{}:{:016x}", lease.host, ::getpid(), nonce);
+  return lease;
+}
+
+// Use of an output folder (flock on the folder itself: released by the kernel when the process
+// dies, so a SIGKILL never leaves a stale lock). Exclusive for a SQLite ledger: one process per
+// folder. Shared for a PostgreSQL ledger: the processes (hosts) on it share the job through leases,
+// and only a SQLite-ledger process is kept out.
 class FolderLock {
  public:
-  FolderLock(const fs::path& dir, bool wait) {
+  FolderLock(const fs::path& dir, bool wait, bool shared) {
     fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd_ < 0) throw Error(Errc::input, dir.string(), std::string("cannot open the output folder: ") + std::strerror(errno));
-    while (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+    while (::flock(fd_, (shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB)) != 0) {
       if (errno == EINTR) continue;
       int e = errno;
       ::close(fd_);
@@ -146,6 +172,11 @@ class Engine {
   // The output the ledger recorded for a done item is still there, unchanged.
   bool output_intact(const JobItem& item) const;
   void writer_loop();
+  void renew_leases_when_due();
+  // Claims pending items under this process's lease and feeds them to the pipeline until none is
+  // left that no other process holds.
+  void feed_claimed(Ledger& claims);
+  void release_dead_local_leases(Ledger& claims, std::int64_t now);
   void flush(std::vector<Finished>& group);
   void watch_loop(std::map<std::string, JobItem>& items);
   BulkSummary dry_run(const std::vector<bulk::ScannedFile>& files);
@@ -161,6 +192,8 @@ class Engine {
 
   fs::path in_, out_;
   bulk::ScanRules rules_;
+  Lease lease_ = this_process();
+  Clock::time_point next_renewal_{};
   Job job_;
   std::unique_ptr<bulk::ReportWriter> report_;
   std::unique_ptr<bulk::Pipeline<Task, InFlight>> pipeline_;
@@ -402,7 +435,7 @@ void Engine::flush(std::vector<Finished>& group) {
   std::vector<ItemOutcome> outcomes;
   outcomes.reserve(group.size());
   for (const Finished& f : group) outcomes.push_back(f.outcome);
-  ledger_.record_outcomes(outcomes);
+  ledger_.record_outcomes(outcomes, lease_);
   for (const Finished& f : group) {
     if (options_.watch) watched_outcomes_[f.result.input] = f.result.status == "signed";
     else if (f.result.status == "signed") ++summary_.signed_count;
@@ -418,6 +451,7 @@ void Engine::writer_loop() {
   // one syncfs and one transaction per group, not per document.
   try {
     for (;;) {
+      renew_leases_when_due();
       std::vector<Finished> group = finished_.pop_up_to(kGroupSize, kGroupDelay);
       const bool done = group.empty() && finished_.closed_and_empty();
       flush(group);
@@ -428,6 +462,53 @@ void Engine::writer_loop() {
     writer_failed_ = true;
     if (pipeline_) pipeline_->shut();
     while (finished_.pop()) {
+    }
+  }
+}
+
+void Engine::renew_leases_when_due() {
+  const Clock::time_point now = Clock::now();
+  if (now < next_renewal_) return;
+  ledger_.renew_leases(lease_, unix_now() + options_.lease.count());
+  next_renewal_ = now + options_.lease / 3;
+}
+
+void Engine::release_dead_local_leases(Ledger& claims, std::int64_t now) {
+  // A lease of a process on this host that is gone (a crash, a SIGKILL) need not run out: this
+  // host can tell. Other hosts' leases end with their time.
+  const std::string prefix = lease_.host + ":";
+  for (const std::string& owner : claims.lease_owners(job_.id, now)) {
+    if (!owner.starts_with(prefix) || owner == lease_.owner) continue;
+    const std::string rest = owner.substr(prefix.size());
+    pid_t pid = 0;
+    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), pid);
+    if (ec != std::errc() || end == rest.data() || *end != ':' || pid <= 0) continue;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) claims.release_leases(Lease{owner, lease_.host});
+  }
+}
+
+void Engine::feed_claimed(Ledger& claims) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  while (!stop_.stop_requested() && !writer_failed_) {
+    const std::int64_t now = unix_now();
+    std::vector<JobItem> batch = claims.claim_items(job_.id, lease_, kClaimSize, now + options_.lease.count(), now);
+    if (batch.empty()) {
+      // Others may still hold items; if one of them dies, its items come back when its lease
+      // ends. A hot folder does not wait: it signs what appears.
+      if (options_.watch || claims.leased_items(job_.id, now, lease_).items == 0) return;
+      release_dead_local_leases(claims, now);
+      std::unique_lock lock(m);
+      cv.wait_for(lock, stop_, kLeasePoll, [] { return false; });
+      continue;
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Task t = task_for(std::move(batch[i]));
+      t.item.job_id = job_.id;
+      if (stop_.stop_requested() || !pipeline_->push(std::move(t))) {
+        not_fed_ += batch.size() - i;
+        return;
+      }
     }
   }
 }
@@ -515,11 +596,13 @@ BulkSummary Engine::run() {
   if (options_.dry_run) return dry_run(files);
   if (options_.report) report_ = std::make_unique<bulk::ReportWriter>(*options_.report);
 
-  FolderLock lock(out_, options_.wait);
+  const bool shared = ledger_.backend() == "postgresql";
+  FolderLock lock(out_, options_.wait, shared);
   const std::string key = job_key();
   std::optional<Job> existing = options_.fresh ? std::nullopt : ledger_.find_job(key);
   const bool resumed = existing.has_value();
-  job_ = existing ? *existing : ledger_.create_job(key, profile_.name, in_.string(), out_.string());
+  job_ = options_.fresh ? ledger_.create_job(key, profile_.name, in_.string(), out_.string())
+                        : ledger_.find_or_create_job(key, profile_.name, in_.string(), out_.string());
   summary_.job_id = job_.id;
   ledger_.set_job_state(job_.id, "running");
 
@@ -529,7 +612,6 @@ BulkSummary Engine::run() {
   // Plan: what is done and unchanged (with its output still there) is skipped. Only the items
   // to do are kept, once, so memory follows the work left rather than the folder.
   std::vector<JobItem> to_save;
-  std::vector<SignatureFormat> formats;
   const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   const auto settle_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.settle).count();
@@ -555,14 +637,13 @@ BulkSummary Engine::run() {
     item.size = f.size;
     item.mtime_ns = f.mtime_ns;
     item.state = "pending";
-    Task t = task_for(std::move(item));
-    formats.push_back(t.format);
-    to_save.push_back(std::move(t.item));
+    to_save.push_back(task_for(std::move(item)).item);
   }
   const std::size_t total = files.size();
   std::vector<bulk::ScannedFile>().swap(files);
   std::vector<JobItem> saved = ledger_.save_items(job_.id, std::move(to_save));
-  {
+  // Another process sharing the folder may be writing temporaries right now.
+  if (!shared) {
     std::set<std::string> outputs;
     for (const JobItem& i : saved) outputs.insert(i.output_path);
     remove_temporaries(out_, outputs);
@@ -618,16 +699,12 @@ BulkSummary Engine::run() {
 
   std::exception_ptr feeder_error;
   try {
-    for (std::size_t i = 0; i < saved.size(); ++i) {
-      Task t{std::move(saved[i]), formats[i]};
-      t.item.job_id = job_.id;
-      if (stop_.stop_requested() || !pipeline_->push(std::move(t))) {
-        not_fed_ = saved.size() - i;
-        break;
-      }
-    }
     std::vector<JobItem>().swap(saved);
-    if (options_.watch && !stop_.stop_requested()) watch_loop(items);
+    // Items are taken through leases even by a process alone on its ledger: one path, and two
+    // processes on one ledger never sign the same item.
+    Ledger claims = Ledger::open(ledger_.path());
+    feed_claimed(claims);
+    if (options_.watch && !stop_.stop_requested() && !writer_failed_) watch_loop(items);
   } catch (...) {
     feeder_error = std::current_exception();  // the workers and the writer still drain first
   }
@@ -636,6 +713,13 @@ BulkSummary Engine::run() {
   for (std::jthread& t : signing) t.join();
   finished_.close();
   writer.join();
+  // What this process claimed and did not finish is free for others at once.
+  // (When the ledger itself failed, they end with their lease instead.)
+  try {
+    ledger_.release_leases(lease_);
+  } catch (const Error&) {
+    if (!writer_error_ && !feeder_error) throw;
+  }
   if (writer_error_) std::rethrow_exception(writer_error_);
   if (feeder_error) std::rethrow_exception(feeder_error);
 

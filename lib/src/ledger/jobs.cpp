@@ -1,6 +1,7 @@
 // The jobs and items of esign bulk, and recording their outcomes with audit events.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "ledger/ledger_impl.h"
@@ -119,6 +120,28 @@ std::vector<JobItem> Ledger::items(std::int64_t job_id) const {
   });
 }
 
+Job Ledger::find_or_create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
+                               const std::string& out_dir) {
+  const std::int64_t id = ledger::in_transaction(*impl_, Tx::write, "cannot create the job", [&](Db& db) {
+    Query find = db.prepare("SELECT id FROM jobs WHERE key = ? ORDER BY id DESC LIMIT 1");
+    find.bind(1, key);
+    if (find.step()) return find.i64(0);
+    Query q = db.prepare(
+        "INSERT INTO jobs (key, created, updated, profile, source_dir, out_dir, state) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'running') RETURNING id");
+    const std::string now = ledger::utc_now();
+    q.bind(1, key);
+    q.bind(2, now);
+    q.bind(3, now);
+    q.bind(4, profile);
+    q.bind(5, source_dir);
+    q.bind(6, out_dir);
+    q.step();
+    return q.i64(0);
+  });
+  return *job(id);
+}
+
 std::vector<JobItem> Ledger::save_items(std::int64_t job_id, std::vector<JobItem> items) {
   return ledger::in_transaction(*impl_, Tx::write, "cannot record the items",
                                 [&](Db& db) {
@@ -127,8 +150,12 @@ std::vector<JobItem> Ledger::save_items(std::int64_t job_id, std::vector<JobItem
                                       "output_sha256, detail, ms, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                       "ON CONFLICT (job_id, path) DO UPDATE SET size = excluded.size, "
                                       "mtime_ns = excluded.mtime_ns, state = excluded.state, output_path = excluded.output_path, "
-                                      "updated = excluded.updated RETURNING id");
+                                      "updated = excluded.updated "
+                                      "WHERE items.state <> 'done' OR items.output_sha256 = excluded.output_sha256 "
+                                      "OR items.size <> excluded.size OR items.mtime_ns <> excluded.mtime_ns RETURNING id");
                                   const std::string now = ledger::utc_now();
+                                  std::vector<JobItem> saved;
+                                  saved.reserve(items.size());
                                   for (JobItem& item : items) {
                                     insert.bind(1, job_id);
                                     insert.bind(2, item.path);
@@ -141,18 +168,21 @@ std::vector<JobItem> Ledger::save_items(std::int64_t job_id, std::vector<JobItem
                                     insert.bind(9, item.detail);
                                     insert.bind(10, item.ms);
                                     insert.bind(11, now);
-                                    if (insert.step()) item.id = insert.i64(0);
+                                    const bool written = insert.step();
+                                    if (written) item.id = insert.i64(0);
                                     insert.reset();
                                     item.job_id = job_id;
+                                    if (written) saved.push_back(std::move(item));
                                   }
-                                  return std::move(items);
+                                  return saved;
                                 });
 }
 
-void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes) {
+void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes, const Lease& lease) {
   ledger::in_transaction(*impl_, Tx::write, "cannot record the outcomes", [&](Db& db) {
     Query update = db.prepare("UPDATE items SET size = ?, mtime_ns = ?, sha256 = ?, state = ?, output_path = ?, "
-                             "output_sha256 = ?, detail = ?, ms = ?, updated = ? WHERE id = ?");
+                             "output_sha256 = ?, detail = ?, ms = ?, updated = ?, host = ?, lease_owner = '', "
+                             "lease_expires = 0 WHERE id = ? AND (lease_owner = ? OR (lease_owner = '' AND state <> 'done'))");
     const std::string now = ledger::utc_now();
     std::vector<const NewEvent*> events;
     events.reserve(outcomes.size());
@@ -167,7 +197,9 @@ void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes) {
       update.bind(7, i.detail);
       update.bind(8, i.ms);
       update.bind(9, now);
-      update.bind(10, i.id);
+      update.bind(10, lease.host);
+      update.bind(11, i.id);
+      update.bind(12, lease.owner);
       update.exec();
       update.reset();
       events.push_back(&o.event);
@@ -181,6 +213,93 @@ void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes) {
     }
     return 0;
   });
+}
+
+}  // namespace esign
+
+namespace esign {
+
+std::vector<JobItem> Ledger::claim_items(std::int64_t job_id, const Lease& lease, std::size_t max, std::int64_t until,
+                                         std::int64_t now) {
+  return ledger::in_transaction(*impl_, Tx::write, "cannot claim items", [&](Db& db) {
+    // SQLite has one writer at a time and no row locks; PostgreSQL's writers are serialized too,
+    // and SKIP LOCKED keeps a claim from waiting on rows another statement holds all the same.
+    const char* lock = db.backend() == ledger::Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
+    Query q = db.prepare(fmt::format(
+        "UPDATE items SET lease_owner = ?, lease_expires = ? WHERE id IN (SELECT id FROM items "
+        "WHERE job_id = ? AND state = 'pending' AND lease_expires <= ? ORDER BY path LIMIT ?{}) RETURNING {}",
+        lock, kItemColumns));
+    q.bind(1, lease.owner);
+    q.bind(2, until);
+    q.bind(3, job_id);
+    q.bind(4, now);
+    q.bind(5, static_cast<std::int64_t>(max));
+    std::vector<JobItem> out;
+    while (q.step()) out.push_back(read_item(q));
+    std::sort(out.begin(), out.end(), [](const JobItem& a, const JobItem& b) { return a.path < b.path; });
+    return out;
+  });
+}
+
+void Ledger::renew_leases(const Lease& lease, std::int64_t until) {
+  ledger::in_transaction(*impl_, Tx::write, "cannot renew the leases", [&](Db& db) {
+    Query q = db.prepare("UPDATE items SET lease_expires = ? WHERE lease_owner = ? AND state = 'pending'");
+    q.bind(1, until);
+    q.bind(2, lease.owner);
+    return q.exec();
+  });
+}
+
+void Ledger::release_leases(const Lease& lease) {
+  ledger::in_transaction(*impl_, Tx::write, "cannot end the leases", [&](Db& db) {
+    Query q = db.prepare("UPDATE items SET lease_owner = '', lease_expires = 0 WHERE lease_owner = ? AND state = 'pending'");
+    q.bind(1, lease.owner);
+    return q.exec();
+  });
+}
+
+LeasedItems Ledger::leased_items(std::int64_t job_id, std::int64_t now, const Lease& except) const {
+  return ledger::in_transaction(*impl_, Tx::read, "cannot read items", [&](Db& db) {
+    Query q = db.prepare(
+        "SELECT COUNT(*), COALESCE(MIN(lease_expires), 0) FROM items "
+        "WHERE job_id = ? AND state = 'pending' AND lease_expires > ? AND lease_owner <> ?");
+    q.bind(1, job_id);
+    q.bind(2, now);
+    q.bind(3, except.owner);
+    LeasedItems out;
+    if (q.step()) out = LeasedItems{q.i64(0), q.i64(1)};
+    return out;
+  });
+}
+
+std::vector<JobHost> Ledger::job_hosts(std::int64_t job_id) const {
+  return ledger::in_transaction(*impl_, Tx::read, "cannot read items", [&](Db& db) {
+    Query q = db.prepare(
+        "SELECT host, SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) FROM items "
+        "WHERE job_id = ? AND host <> '' GROUP BY host ORDER BY host");
+    q.bind(1, job_id);
+    std::vector<JobHost> out;
+    while (q.step()) out.push_back(JobHost{q.text(0), q.i64(1), q.i64(2)});
+    return out;
+  });
+}
+
+std::vector<std::string> Ledger::lease_owners(std::int64_t job_id, std::int64_t now) const {
+  return ledger::in_transaction(*impl_, Tx::read, "cannot read items", [&](Db& db) {
+    Query q = db.prepare(
+        "SELECT DISTINCT lease_owner FROM items WHERE job_id = ? AND state = 'pending' AND lease_expires > ? "
+        "ORDER BY lease_owner");
+    q.bind(1, job_id);
+    q.bind(2, now);
+    std::vector<std::string> out;
+    while (q.step()) out.push_back(q.text(0));
+    return out;
+  });
+}
+
+std::string Ledger::backend() const {
+  return impl_->db->backend() == ledger::Backend::sqlite ? "sqlite" : "postgresql";
 }
 
 }  // namespace esign

@@ -153,6 +153,13 @@ CREATE TABLE anchors (
 );
 CREATE INDEX anchors_by_event ON anchors (event_id);
 )sql"},
+    Migration{4, R"sql(
+-- Leases on items (esign bulk in several processes or on several hosts): lease_owner holds the
+-- item until lease_expires (Unix seconds); host is who recorded the item's outcome.
+ALTER TABLE items ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE items ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN host TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Ledger::kSchemaVersion,
