@@ -144,23 +144,33 @@ ExitCode run_anchor(const AuditArgs& args, Context& ctx) {
   return ExitCode::ok;
 }
 
-nlohmann::ordered_json job_json(const Job& j) {
-  return {{"id", j.id},           {"state", j.state},           {"profile", j.profile}, {"source_dir", j.source_dir},
-          {"out_dir", j.out_dir}, {"created", j.created},       {"updated", j.updated}, {"pending", j.pending},
-          {"done", j.done},       {"failed", j.failed}};
+nlohmann::ordered_json job_json(const Job& j, const std::vector<JobHost>& hosts) {
+  nlohmann::ordered_json by_host = nlohmann::ordered_json::array();
+  for (const JobHost& h : hosts) by_host.push_back({{"host", h.host}, {"done", h.done}, {"failed", h.failed}});
+  return {{"id", j.id},           {"state", j.state},     {"profile", j.profile}, {"source_dir", j.source_dir},
+          {"out_dir", j.out_dir}, {"created", j.created}, {"updated", j.updated}, {"pending", j.pending},
+          {"done", j.done},       {"failed", j.failed},   {"hosts", std::move(by_host)}};
 }
 
 ExitCode run_jobs(const AuditArgs& args, Context& ctx) {
-  const std::vector<Job> jobs = ctx.ledger().jobs();
+  Ledger& ledger = ctx.ledger();
+  const std::vector<Job> jobs = ledger.jobs();
   if (ctx.json || args.jobs_json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const Job& j : jobs) list.push_back(job_json(j));
+    for (const Job& j : jobs) list.push_back(job_json(j, ledger.job_hosts(j.id)));
     print_json({{"jobs", std::move(list)}});
     return ExitCode::ok;
   }
   for (const Job& j : jobs) {
     fmt::print("{:>6}  {}  {:<11}  {} done, {} failed, {} pending  {} -> {}\n", j.id, j.updated, j.state, j.done, j.failed,
                j.pending, j.source_dir, j.out_dir);
+    // A job shared by several hosts (a PostgreSQL ledger) says who did what.
+    const std::vector<JobHost> hosts = ledger.job_hosts(j.id);
+    if (hosts.size() < 2) continue;
+    std::string line;
+    for (const JobHost& h : hosts)
+      line += fmt::format("{}{}: {} done, {} failed", line.empty() ? "" : "; ", h.host, h.done, h.failed);
+    fmt::print("        hosts: {}\n", line);
   }
   return ExitCode::ok;
 }
@@ -175,9 +185,10 @@ ExitCode run_show(const AuditArgs& args, Context& ctx) {
     for (const JobItem& i : items) {
       list.push_back({{"path", i.path},           {"state", i.state},   {"size", i.size},
                       {"sha256", i.sha256},       {"output", i.output_path}, {"output_sha256", i.output_sha256},
-                      {"error", i.detail},        {"ms", i.ms},         {"updated", i.updated}});
+                      {"error", i.detail},        {"ms", i.ms},         {"updated", i.updated},
+                      {"host", i.host}});
     }
-    nlohmann::ordered_json doc = job_json(*job);
+    nlohmann::ordered_json doc = job_json(*job, ledger.job_hosts(job->id));
     doc["items"] = std::move(list);
     print_json(doc);
     return ExitCode::ok;

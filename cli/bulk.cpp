@@ -30,6 +30,7 @@ struct BulkArgs {
   std::string report;
   bool dry_run = false, watch = false, fresh = false, force = false, wait = false;
   double settle = 2.0;
+  int lease = 60;
   std::string level, format, reason, location;
   bool visible = false;
   bool allow_hidden_content = false;
@@ -86,6 +87,7 @@ ExitCode run(const BulkArgs& a, Context& ctx) {
   o.force = a.force;
   o.wait = a.wait;
   o.settle = std::chrono::milliseconds(static_cast<long>(a.settle * 1000));
+  o.lease = std::chrono::seconds(a.lease);
   if (!a.level.empty()) o.sign.level = parse_signature_level(a.level, "--level");
   if (!a.format.empty()) o.sign.format = parse_signature_format(a.format, "--format");
   if (!a.reason.empty()) o.sign.reason = a.reason;
@@ -142,6 +144,10 @@ Command add_bulk(CLI::App& root, Context& ctx) {
   CLI::Option* watch = app->add_flag("--watch", a->watch, "Keep running and sign files as they appear; SIGINT/SIGTERM end it (exit 0, or 1 after failures)");
   app->add_option("--settle", a->settle, "--watch: seconds a new file must stay unchanged before it is signed (default 2)")
       ->needs(watch);
+  app->add_option("--lease", a->lease,
+                  "Seconds the items this process claims stay its own unless renewed; another process or host "
+                  "sharing the ledger takes them back after a crash once this has passed (default 60)")
+      ->check(CLI::Range(3, 86400));
   app->add_flag("--fresh", a->fresh, "Start a new job instead of continuing the last one for these folders");
   app->add_flag("--force", a->force, "Overwrite outputs that this job did not write");
   app->add_flag("--wait", a->wait, "Wait for another esign bulk using the output folder instead of refusing");

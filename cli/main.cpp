@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   root.require_subcommand(1);
   root.fallthrough();
   Context ctx;
-  root.add_option("--ledger", ctx.ledger_path, "Ledger database (default: $ESIGN_LEDGER, $ESIGN_HOME/ledger.db, $XDG_DATA_HOME/esign/ledger.db, or ~/.local/share/esign/ledger.db)");
+  root.add_option("--ledger", ctx.ledger_path, "Ledger: a SQLite file or a postgresql:// URI (default: $ESIGN_LEDGER, $ESIGN_HOME/ledger.db, $XDG_DATA_HOME/esign/ledger.db, or ~/.local/share/esign/ledger.db)");
   root.add_flag("--json", ctx.json, "Print one JSON document on stdout");
   root.add_flag("-q,--quiet", ctx.quiet, "Print only errors");
   root.add_option("--as", ctx.as_user, "Use this operator's session when several are logged in here (default: $ESIGN_USER, else the last to log in)")

@@ -120,6 +120,7 @@ struct JobItem {
   std::string detail;         // the failure reason
   std::int64_t ms = 0;        // time spent on the item
   std::string updated;
+  std::string host;           // the host that recorded its outcome (ESIGN_HOST_NAME or its name)
 };
 
 // Who worked on a job (esign audit jobs): a host's name and the items it finished.
@@ -150,6 +151,21 @@ struct ItemOutcome {
 };
 
 struct LedgerAccess;  // src/ledger/: lets the rest of the ledger module reach the connection
+class Ledger;
+
+// What esign ledger migrate did: the source and the copy as they are after it, and the copy's
+// chain as recomputed through a new connection.
+struct LedgerCopy {
+  LedgerInfo from, to;
+  ChainCheck chain;
+};
+
+// Copies every row of `from` (users, password history, recovery codes, sessions, certificate
+// links, jobs, items, events with their hashes, the chain head, anchors) from one snapshot into
+// the ledger at `to`, created if needed, in one transaction; then checks the copy's chain. `from`
+// is not changed. Throws Error(Errc::conflict) when `to` already holds events, users, sessions,
+// jobs or anchors; Error(Errc::usage) when it is `from` itself.
+LedgerCopy copy_ledger(Ledger& from, const std::filesystem::path& to);
 
 // One connection to a ledger: a SQLite file, or a PostgreSQL database (a postgresql:// URI).
 // Several Ledger objects — in one process, in several, or on several hosts for PostgreSQL — may

@@ -45,6 +45,10 @@ class Statement {
   virtual std::int64_t i64(int column) const = 0;
   virtual std::string text(int column) const = 0;
   virtual std::vector<std::uint8_t> blob(int column) const = 0;
+  // The result's shape, for copying rows whatever their table (ledger migrate).
+  virtual int columns() const = 0;
+  virtual std::string column_name(int column) const = 0;
+  virtual bool is_blob(int column) const = 0;
 };
 
 // A Statement by value, so that code reads q.bind(...), q.step(), q.text(0).
@@ -60,6 +64,9 @@ class Query {
   std::int64_t i64(int column) const { return s_->i64(column); }
   std::string text(int column) const { return s_->text(column); }
   std::vector<std::uint8_t> blob(int column) const { return s_->blob(column); }
+  int columns() const { return s_->columns(); }
+  std::string column_name(int column) const { return s_->column_name(column); }
+  bool is_blob(int column) const { return s_->is_blob(column); }
 
  private:
   std::unique_ptr<Statement> s_;

@@ -124,6 +124,16 @@ class PgStatement final : public Statement {
     return out;
   }
 
+  int columns() const override { return result_ ? PQnfields(result_.get()) : 0; }
+  std::string column_name(int column) const override {
+    const char* name = result_ ? PQfname(result_.get(), column) : nullptr;
+    return name != nullptr ? name : "";
+  }
+  bool is_blob(int column) const override {
+    constexpr Oid kByteaOid = 17;  // pg_type.oid of bytea, fixed since PostgreSQL 7
+    return result_ && PQftype(result_.get(), column) == kByteaOid;
+  }
+
  private:
   void set(int index, std::string value, int binary) {
     if (index < 1 || static_cast<std::size_t>(index) > values_.size())

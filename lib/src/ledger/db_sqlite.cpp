@@ -66,6 +66,14 @@ class SqliteStatement final : public Statement {
     });
   }
 
+  int columns() const override { return q_.getColumnCount(); }
+  std::string column_name(int column) const override {
+    return guarded([&] { return std::string(q_.getColumnName(column)); });
+  }
+  bool is_blob(int column) const override {
+    return guarded([&] { return q_.getColumn(column).isBlob(); });
+  }
+
  private:
   sqlite3* db_;
   SQLite::Statement q_;

@@ -33,7 +33,7 @@ Job read_job(const Query& q) {
 }
 
 constexpr const char* kItemColumns =
-    "id, job_id, path, size, mtime_ns, sha256, state, output_path, output_sha256, detail, ms, updated";
+    "id, job_id, path, size, mtime_ns, sha256, state, output_path, output_sha256, detail, ms, updated, host";
 
 JobItem read_item(const Query& q) {
   JobItem i;
@@ -49,6 +49,7 @@ JobItem read_item(const Query& q) {
   i.detail = q.text(9);
   i.ms = q.i64(10);
   i.updated = q.text(11);
+  i.host = q.text(12);
   return i;
 }
 

@@ -5,6 +5,7 @@ target_sources(esign_core PRIVATE
   src/ledger/schema.cpp
   src/ledger/audit_chain.cpp
   src/ledger/anchors.cpp
+  src/ledger/copy.cpp
   src/ledger/jobs.cpp
   src/ledger/users.cpp
 )

@@ -550,7 +550,7 @@ BOOST_AUTO_TEST_CASE(a_postgresql_password_is_only_ever_a_reference) {
     std::getline(in, line);
     return line;
   }();
-  const std::string base = "postgresql://pwuser@/esign?host=" + host;
+  const std::string base = "postgresql://pwuser@/pwdb?host=" + host;
   const auto config_error = [](const std::string& uri) {
     try {
       Ledger::open(uri);
@@ -561,7 +561,7 @@ BOOST_AUTO_TEST_CASE(a_postgresql_password_is_only_ever_a_reference) {
     }
   };
   // Literal passwords are refused before any connection, and never repeated in the message.
-  std::string m = config_error("postgresql://pwuser:" + password + "@/esign?host=" + host);
+  std::string m = config_error("postgresql://pwuser:" + password + "@/pwdb?host=" + host);
   BOOST_TEST(m.find("password=env:") != std::string::npos, m);
   BOOST_TEST(m.find(password) == std::string::npos, m);
   m = config_error(base + "&password=" + password);
