@@ -75,6 +75,8 @@ class Query {
 enum class Tx {
   read,   // one consistent snapshot, no writes
   write,  // serialized with every other write transaction on the same ledger, from any host
+  lease,  // a write whose loss in a power cut is harmless (a claim or renewal of leases: its items
+          // stay pending and are claimed again): PostgreSQL does not wait for its WAL flush
 };
 
 class Db {

@@ -199,8 +199,8 @@ class PgDb final : public Db {
     if (kind == Tx::read) {
       exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     } else {
-      exec(fmt::format("BEGIN; SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({})", kLockTimeoutMs,
-                       kWriteLock));
+      exec(fmt::format("BEGIN; SET LOCAL lock_timeout = {}; {}SELECT pg_advisory_xact_lock({})", kLockTimeoutMs,
+                       kind == Tx::lease ? "SET LOCAL synchronous_commit = off; " : "", kWriteLock));
     }
   }
   void commit() override { exec("COMMIT"); }

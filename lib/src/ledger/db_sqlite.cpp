@@ -93,7 +93,7 @@ class SqliteDb final : public Db {
   void begin(Tx kind) override {
     // IMMEDIATE takes the write lock at once: reading the chain head and appending to it are one
     // step. A read transaction is DEFERRED: its first SELECT fixes the snapshot (WAL).
-    exec(kind == Tx::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    exec(kind == Tx::read ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
   }
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override {

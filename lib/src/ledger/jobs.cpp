@@ -181,29 +181,39 @@ std::vector<JobItem> Ledger::save_items(std::int64_t job_id, std::vector<JobItem
 
 void Ledger::record_outcomes(const std::vector<ItemOutcome>& outcomes, const Lease& lease) {
   ledger::in_transaction(*impl_, Tx::write, "cannot record the outcomes", [&](Db& db) {
-    Query update = db.prepare("UPDATE items SET size = ?, mtime_ns = ?, sha256 = ?, state = ?, output_path = ?, "
-                             "output_sha256 = ?, detail = ?, ms = ?, updated = ?, host = ?, lease_owner = '', "
-                             "lease_expires = 0 WHERE id = ? AND (lease_owner = ? OR (lease_owner = '' AND state <> 'done'))");
     const std::string now = ledger::utc_now();
     std::vector<const NewEvent*> events;
     events.reserve(outcomes.size());
-    for (const ItemOutcome& o : outcomes) {
-      const JobItem& i = o.item;
-      update.bind(1, i.size);
-      update.bind(2, i.mtime_ns);
-      update.bind(3, i.sha256);
-      update.bind(4, i.state);
-      update.bind(5, i.output_path);
-      update.bind(6, i.output_sha256);
-      update.bind(7, i.detail);
-      update.bind(8, i.ms);
-      update.bind(9, now);
-      update.bind(10, lease.host);
-      update.bind(11, i.id);
-      update.bind(12, lease.owner);
+    // Up to kRowsPerStatement items per UPDATE, their values in a VALUES list (column1, ...: the
+    // names both databases give it). Typed by CAST, so that PostgreSQL knows them.
+    for (std::size_t start = 0; start < outcomes.size(); start += ledger::kRowsPerStatement) {
+      const std::size_t rows = std::min(ledger::kRowsPerStatement, outcomes.size() - start);
+      Query update = db.prepare(fmt::format(
+          "UPDATE items SET updated = ?, host = ?, size = v.column2, mtime_ns = v.column3, sha256 = v.column4, "
+          "state = v.column5, output_path = v.column6, output_sha256 = v.column7, detail = v.column8, "
+          "ms = v.column9, lease_owner = '', lease_expires = 0 FROM (VALUES {}) AS v "
+          "WHERE items.id = v.column1 AND (items.lease_owner = ? OR (items.lease_owner = '' AND items.state <> 'done'))",
+          ledger::repeated_rows("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), "
+                                "CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))",
+                                rows)));
+      int p = 0;
+      update.bind(++p, now);
+      update.bind(++p, lease.host);
+      for (std::size_t n = start; n < start + rows; ++n) {
+        const JobItem& i = outcomes[n].item;
+        update.bind(++p, i.id);
+        update.bind(++p, i.size);
+        update.bind(++p, i.mtime_ns);
+        update.bind(++p, i.sha256);
+        update.bind(++p, i.state);
+        update.bind(++p, i.output_path);
+        update.bind(++p, i.output_sha256);
+        update.bind(++p, i.detail);
+        update.bind(++p, i.ms);
+        events.push_back(&outcomes[n].event);
+      }
+      update.bind(++p, lease.owner);
       update.exec();
-      update.reset();
-      events.push_back(&o.event);
     }
     ledger::append_events(db, impl_->path, events, now);
     if (!outcomes.empty()) {
@@ -222,7 +232,7 @@ namespace esign {
 
 std::vector<JobItem> Ledger::claim_items(std::int64_t job_id, const Lease& lease, std::size_t max, std::int64_t until,
                                          std::int64_t now) {
-  return ledger::in_transaction(*impl_, Tx::write, "cannot claim items", [&](Db& db) {
+  return ledger::in_transaction(*impl_, Tx::lease, "cannot claim items", [&](Db& db) {
     // SQLite has one writer at a time and no row locks; PostgreSQL's writers are serialized too,
     // and SKIP LOCKED keeps a claim from waiting on rows another statement holds all the same.
     const char* lock = db.backend() == ledger::Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
@@ -243,7 +253,7 @@ std::vector<JobItem> Ledger::claim_items(std::int64_t job_id, const Lease& lease
 }
 
 void Ledger::renew_leases(const Lease& lease, std::int64_t until) {
-  ledger::in_transaction(*impl_, Tx::write, "cannot renew the leases", [&](Db& db) {
+  ledger::in_transaction(*impl_, Tx::lease, "cannot renew the leases", [&](Db& db) {
     Query q = db.prepare("UPDATE items SET lease_expires = ? WHERE lease_owner = ? AND state = 'pending'");
     q.bind(1, until);
     q.bind(2, lease.owner);
@@ -252,7 +262,7 @@ void Ledger::renew_leases(const Lease& lease, std::int64_t until) {
 }
 
 void Ledger::release_leases(const Lease& lease) {
-  ledger::in_transaction(*impl_, Tx::write, "cannot end the leases", [&](Db& db) {
+  ledger::in_transaction(*impl_, Tx::lease, "cannot end the leases", [&](Db& db) {
     Query q = db.prepare("UPDATE items SET lease_owner = '', lease_expires = 0 WHERE lease_owner = ? AND state = 'pending'");
     q.bind(1, lease.owner);
     return q.exec();

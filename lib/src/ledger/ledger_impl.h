@@ -77,6 +77,12 @@ std::int64_t append_event(Db& db, const std::filesystem::path& path, const NewEv
 std::vector<std::int64_t> append_events(Db& db, const std::filesystem::path& path,
                                         const std::vector<const NewEvent*>& events, const std::string& time);
 
+// Rows per multi-row statement (INSERT ... VALUES (...),(...), UPDATE ... FROM (VALUES ...)):
+// well within SQLite's 32766 parameters, and one round trip per bulk group on PostgreSQL.
+inline constexpr std::size_t kRowsPerStatement = 64;
+// "row,row,...": `count` copies of `row`, for a multi-row VALUES list.
+std::string repeated_rows(std::string_view row, std::size_t count);
+
 // The column list every SELECT of events uses, in the order read_event() expects.
 extern const char* const kEventColumns;
 

@@ -159,6 +159,7 @@ CREATE INDEX anchors_by_event ON anchors (event_id);
 ALTER TABLE items ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE items ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE items ADD COLUMN host TEXT NOT NULL DEFAULT '';
+CREATE INDEX items_to_claim ON items (job_id, state, path);
 )sql"},
 };
 
