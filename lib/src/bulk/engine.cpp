@@ -41,7 +41,7 @@ namespace {
 constexpr std::size_t kGroupSize = 64;                 // outcomes per ledger transaction, at most
 constexpr std::chrono::milliseconds kGroupDelay{50};   // ... or what came within this long
 constexpr std::chrono::milliseconds kWatchPoll{250};
-constexpr std::size_t kClaimSize = 32;                // items claimed per ledger transaction
+constexpr std::size_t kClaimSize = 64;                // items claimed per ledger transaction
 constexpr std::chrono::milliseconds kLeasePoll{500};  // waiting for items other processes hold
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }

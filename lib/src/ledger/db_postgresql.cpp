@@ -199,7 +199,8 @@ class PgDb final : public Db {
     if (kind == Tx::read) {
       exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     } else {
-      exec(fmt::format("BEGIN; SET LOCAL lock_timeout = {}; {}SELECT pg_advisory_xact_lock({})", kLockTimeoutMs,
+      // lock_timeout is the session's (set at connect): one statement less per transaction.
+      exec(fmt::format("BEGIN; {}SELECT pg_advisory_xact_lock({})",
                        kind == Tx::lease ? "SET LOCAL synchronous_commit = off; " : "", kWriteLock));
     }
   }
@@ -294,7 +295,7 @@ std::unique_ptr<Db> open_postgresql(const std::string& uri, const SecretResolver
   }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
   auto db = std::make_unique<PgDb>(conn);
-  db->exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+  db->exec(fmt::format("SET client_min_messages = warning; SET TIME ZONE 'UTC'; SET lock_timeout = {}", kLockTimeoutMs));
   return db;
 }
 

@@ -159,7 +159,9 @@ CREATE INDEX anchors_by_event ON anchors (event_id);
 ALTER TABLE items ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE items ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE items ADD COLUMN host TEXT NOT NULL DEFAULT '';
+-- Claims take pending items in path order; the index also serves what items_by_job_state did.
 CREATE INDEX items_to_claim ON items (job_id, state, path);
+DROP INDEX items_by_job_state;
 )sql"},
 };
 

@@ -436,7 +436,8 @@ BOOST_AUTO_TEST_CASE(a_version_1_ledger_gains_the_account_and_anchor_tables_and_
           "DROP TABLE anchors; DROP TABLE user_certificates; DROP TABLE sessions; DROP TABLE recovery_codes; "
           "DROP TABLE password_history; DROP TABLE users; ALTER TABLE items DROP COLUMN lease_owner; "
           "ALTER TABLE items DROP COLUMN lease_expires; ALTER TABLE items DROP COLUMN host; "
-          "DROP INDEX items_to_claim; DELETE FROM schema_version WHERE version >= 2");
+          "DROP INDEX items_to_claim; CREATE INDEX items_by_job_state ON items (job_id, state); "
+          "DELETE FROM schema_version WHERE version >= 2");
   BOOST_TEST(raw_query_text(path, "SELECT MAX(version) FROM schema_version") == "1");
   {
     Ledger ledger = Ledger::open(path);
