@@ -5,7 +5,7 @@ namespace esign::cli {
 
 Ledger& Context::ledger() {
   if (!ledger_) {
-    ledger_ = std::make_unique<Ledger>(Ledger::open(ledger_path.empty() ? default_ledger_path() : std::filesystem::path(ledger_path)));
+    ledger_ = std::make_unique<Ledger>(Ledger::open(ledger_location(ledger_path, default_config_path())));
   }
   return *ledger_;
 }

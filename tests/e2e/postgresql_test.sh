@@ -136,6 +136,28 @@ PGDB=rewritten pg -c "UPDATE anchors SET event_id = 3, head_hash = (SELECT hash 
 expect_exit 1 esign audit verify --trust "$PKI/root.pem"
 expect_stderr_contains "audit chain anchor broken: anchor 1"
 
+note "ledger: in the configuration file; --ledger and ESIGN_LEDGER come first"
+createdb configured
+conf_home=$TEST_TMP/conf-home
+mkdir -p "$conf_home"
+printf 'ledger: %s\n' "$(uri configured)" >"$conf_home/config.yaml"
+(
+  unset ESIGN_LEDGER
+  export ESIGN_HOME=$conf_home
+  expect_exit 0 esign ledger info --json
+  grep -q '"location":"postgresql://postgres@/configured' "$LAST_STDOUT" || fail "config ledger: not used: $(cat "$LAST_STDOUT")"
+  printf 'ledger: local.db\n' >"$conf_home/config.yaml"
+  expect_exit 0 esign ledger info
+  expect_stdout_contains "location:  $conf_home/local.db"
+  expect_exit 0 esign --ledger "$TEST_TMP/flag.db" ledger info
+  expect_stdout_contains "location:  $TEST_TMP/flag.db"
+  ESIGN_LEDGER=$TEST_TMP/env.db expect_exit 0 esign ledger info
+  expect_stdout_contains "location:  $TEST_TMP/env.db"
+  printf 'ledger: [1, 2]\n' >"$conf_home/config.yaml"
+  expect_exit 2 esign ledger info
+  expect_stderr_contains "'ledger' must be a file or a postgresql:// URI"
+)
+
 note "ledger migrate: a SQLite ledger into an empty PostgreSQL database"
 lite=$TEST_TMP/lite.db
 export XDG_STATE_HOME=$TEST_TMP/lite-state

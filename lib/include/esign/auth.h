@@ -58,6 +58,12 @@ std::filesystem::path default_config_path();
 AuthConfig load_auth_config(const std::filesystem::path& file);
 inline AuthConfig load_auth_config() { return load_auth_config(default_config_path()); }
 
+// The ledger esign uses: `flag` (--ledger) when given, else $ESIGN_LEDGER, else the configuration
+// file's `ledger:` (a file or a postgresql:// URI; a relative file against the configuration's
+// folder), else default_ledger_path(). Throws Error(Errc::config) for a `ledger:` that is not a
+// string.
+std::filesystem::path ledger_location(const std::string& flag, const std::filesystem::path& config_file);
+
 // --- Building blocks (pure, thread-safe) ---
 
 // "$scrypt$ln=17,r=8,p=1$SALT$HASH" (lower-case hex), 16-byte random salt, 32-byte hash.

@@ -8,6 +8,7 @@
 
 #include "esign/auth.h"
 #include "esign/error.h"
+#include "esign/ledger.h"
 #include "esign/verify.h"
 
 namespace esign {
@@ -103,7 +104,7 @@ YAML::Node load_config_root(const fs::path& file) {
   } catch (const YAML::Exception& e) {
     throw Error(Errc::config, file.string() + ":" + std::to_string(e.mark.line + 1), e.msg);
   }
-  if (!root.IsNull()) Reader(file).only(root, "", {"auth", "verify"});
+  if (!root.IsNull()) Reader(file).only(root, "", {"auth", "verify", "ledger"});
   return root;
 }
 
@@ -128,6 +129,23 @@ VerifyConfig load_verify_config(const fs::path& file) {
     c.max_evidence_age = age;
   }
   return c;
+}
+
+fs::path ledger_location(const std::string& flag, const fs::path& config_file) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("ESIGN_LEDGER"); env != nullptr && *env != '\0') return env;
+  YAML::Node root = load_config_root(config_file);
+  if (root.IsDefined() && !root.IsNull()) {
+    if (YAML::Node l = root["ledger"]; l.IsDefined() && !l.IsNull()) {
+      if (!l.IsScalar() || l.Scalar().empty())
+        Reader(config_file).fail(l, "'ledger' must be a file or a postgresql:// URI");
+      const std::string& value = l.Scalar();
+      if (value.starts_with("postgresql://") || value.starts_with("postgres://")) return value;
+      const fs::path p(value);
+      return p.is_absolute() ? p : config_file.parent_path() / p;
+    }
+  }
+  return default_ledger_path();
 }
 
 AuthConfig load_auth_config(const fs::path& file) {
