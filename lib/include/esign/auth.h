@@ -46,6 +46,7 @@ struct AuthConfig {
   int session_limit = 3;                  // concurrent sessions per user
   int dormant_days = 90;                  // no login for this long: the account is dormant
   std::set<Role> require_2fa;             // roles whose users must enroll TOTP
+  std::filesystem::path totp_key_file;    // the key that seals TOTP secrets; "" = <ledger file>.totp-key
   std::filesystem::path file;             // the file it came from; empty for the defaults
 };
 

@@ -263,7 +263,7 @@ TotpEnrollment Accounts::start_totp(const std::optional<Session>& actor, const s
     t.recovery_codes.push_back(auth::new_recovery_code());
     hashes.push_back(auth::recovery_code_hash(t.recovery_codes.back()));
   }
-  ledger::set_totp_pending(ledger_, row.id, auth::seal_secret(ledger_.path(), name, key), hashes);
+  ledger::set_totp_pending(ledger_, row.id, auth::seal_secret(auth::totp_key_file(ledger_, config_), name, key), hashes);
   OPENSSL_cleanse(key.data(), key.size());
   audit(ledger_, "2fa-enroll", actor->user(), "pending", "user " + name + ": new TOTP secret and 10 recovery codes, awaiting a code");
   return t;
@@ -273,7 +273,7 @@ void Accounts::confirm_totp(const std::optional<Session>& actor, const std::stri
   require_self_or_admin(actor, name, "users totp-enroll", true);
   ledger::UserRow row = must_find(ledger_, name);
   if (row.totp_pending.empty()) throw Error(Errc::usage, name, "no 2FA enrollment is pending", Remedy::enroll_2fa);
-  Secret key = auth::unseal_secret(ledger_.path(), name, row.totp_pending);
+  Secret key = auth::unseal_secret(auth::totp_key_file(ledger_, config_), name, row.totp_pending);
   std::optional<std::int64_t> step = matching_step(as_bytes(key.reveal()), code);
   if (!step) {
     audit(ledger_, "2fa-enroll", actor->user(), "failed", "user " + name + ": wrong code, enrollment still pending");

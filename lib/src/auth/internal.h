@@ -26,12 +26,16 @@ std::int64_t now_seconds();
 std::string utc(std::int64_t seconds);
 
 // TOTP secrets are stored sealed with AES-256-GCM under a 256-bit key kept in a file of its own
-// beside the ledger (`<ledger>.totp-key`, 0600, made on first use), bound to the user name as
-// additional data: a copy of the ledger alone reveals no seed, and a sealed seed cannot be moved
-// to another user. Throws Error(config) when the key file cannot be read or made, Error(auth)
-// when a sealed value does not open (wrong key file, tampering).
-std::string seal_secret(const std::filesystem::path& ledger_path, const std::string& user, ByteView secret);
-Secret unseal_secret(const std::filesystem::path& ledger_path, const std::string& user, const std::string& sealed);
+// (0600, made on first use), bound to the user name as additional data: a copy of the ledger
+// alone reveals no seed, and a sealed seed cannot be moved to another user. Throws Error(config)
+// when the key file cannot be read or made, Error(auth) when a sealed value does not open (wrong
+// key file, tampering).
+std::string seal_secret(const std::filesystem::path& key_file, const std::string& user, ByteView secret);
+Secret unseal_secret(const std::filesystem::path& key_file, const std::string& user, const std::string& sealed);
+// The key file: the configuration's auth.totp_key_file, else `<ledger file>.totp-key` beside a
+// SQLite ledger. A PostgreSQL ledger is shared by hosts that must all open the same secrets, so
+// it needs auth.totp_key_file (the same key on every host): Error(config) without it.
+std::filesystem::path totp_key_file(const Ledger& ledger, const AuthConfig& config);
 
 // Recovery codes: 16 base32 characters (80 bits) in four groups, "abcd-efgh-ijkl-mnop"; stored as
 // the SHA-256 of the normalized code (lower case, no dashes or spaces).

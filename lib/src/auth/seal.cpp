@@ -20,12 +20,9 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, ossl::Deleter<EVP_CIPHER_CTX_f
 constexpr std::size_t kKeyBytes = 32, kIvBytes = 12, kTagBytes = 16;
 constexpr std::string_view kPrefix = "gcm1:";
 
-fs::path key_path(const fs::path& ledger_path) { return fs::path(ledger_path.string() + ".totp-key"); }
-
 // Reads the key file, making it first when it does not exist (no-clobber: when two processes
 // race, the second commit fails with conflict and both read the winner's key).
-Secret load_key(const fs::path& ledger_path) {
-  const fs::path p = key_path(ledger_path);
+Secret load_key(const fs::path& p) {
   if (!fs::exists(p)) {
     try {
       OutputFile out(p, false, 0600);
@@ -50,8 +47,17 @@ std::string aad(const std::string& user) { return "esign-totp:" + user; }
 
 }  // namespace
 
-std::string seal_secret(const fs::path& ledger_path, const std::string& user, ByteView secret) {
-  Secret key = load_key(ledger_path);
+fs::path totp_key_file(const Ledger& ledger, const AuthConfig& config) {
+  if (!config.totp_key_file.empty()) return config.totp_key_file;
+  if (ledger.backend() != "sqlite")
+    throw Error(Errc::config, config.file.empty() ? std::string("config.yaml") : config.file.string(),
+                "a PostgreSQL ledger needs auth.totp_key_file: the file (the same on every host) whose key seals "
+                "the operators' TOTP secrets");
+  return fs::path(ledger.path().string() + ".totp-key");
+}
+
+std::string seal_secret(const fs::path& key_file, const std::string& user, ByteView secret) {
+  Secret key = load_key(key_file);
   Bytes iv = random_bytes(kIvBytes);
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   const std::string a = aad(user);
@@ -69,13 +75,13 @@ std::string seal_secret(const fs::path& ledger_path, const std::string& user, By
   return std::string(kPrefix) + to_hex(iv) + to_hex(out);
 }
 
-Secret unseal_secret(const fs::path& ledger_path, const std::string& user, const std::string& sealed) {
+Secret unseal_secret(const fs::path& key_file, const std::string& user, const std::string& sealed) {
   Bytes iv, body;
   std::string_view v(sealed);
   if (v.substr(0, kPrefix.size()) != kPrefix || v.size() < kPrefix.size() + 2 * (kIvBytes + kTagBytes) ||
       !from_hex(v.substr(kPrefix.size(), 2 * kIvBytes), iv) || !from_hex(v.substr(kPrefix.size() + 2 * kIvBytes), body))
     throw Error(Errc::auth, user, "the stored TOTP secret is malformed");
-  Secret key = load_key(ledger_path);
+  Secret key = load_key(key_file);
   const std::size_t n = body.size() - kTagBytes;
   std::string plain(n, '\0');
   CipherCtx ctx(EVP_CIPHER_CTX_new());
@@ -91,7 +97,7 @@ Secret unseal_secret(const fs::path& ledger_path, const std::string& user, const
   ossl::clear_errors();
   if (!ok) {
     OPENSSL_cleanse(plain.data(), plain.size());
-    throw Error(Errc::auth, user, "the stored TOTP secret does not open with " + key_path(ledger_path).string());
+    throw Error(Errc::auth, user, "the stored TOTP secret does not open with " + key_file.string());
   }
   return Secret(std::move(plain));
 }

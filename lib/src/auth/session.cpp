@@ -208,7 +208,7 @@ LoginResult Accounts::login(LoginRequest req) {
       std::string code = req.otp.value_or("");
       if (code.empty() && req.ask_code) code = req.ask_code("one-time code for " + name).reveal();
       if (code.empty()) failure("no one-time code", "a one-time code is required", Remedy::second_factor);
-      Secret key = auth::unseal_secret(ledger_.path(), name, row->totp_secret);
+      Secret key = auth::unseal_secret(auth::totp_key_file(ledger_, config_), name, row->totp_secret);
       std::optional<std::int64_t> step = auth::check_totp(as_bytes(key.reveal()), code);
       if (!step) failure("wrong one-time code", "login failed: wrong one-time code");
       if (!ledger::use_totp_step(ledger_, row->id, *step))

@@ -713,6 +713,14 @@ BulkSummary Engine::run() {
   for (std::jthread& t : signing) t.join();
   finished_.close();
   writer.join();
+  // Sharing the folder, the run could not remove temporaries at its start (another host may have
+  // been writing them); those of done items are nobody's now (a host that died left them).
+  if (shared && !writer_error_ && !feeder_error) {
+    std::set<std::string> done;
+    for (const JobItem& i : ledger_.items(job_.id))
+      if (i.state == "done") done.insert(i.output_path);
+    remove_temporaries(out_, done);
+  }
   // What this process claimed and did not finish is free for others at once.
   // (When the ledger itself failed, they end with their lease instead.)
   try {

@@ -156,7 +156,12 @@ AuthConfig load_auth_config(const fs::path& file) {
   Reader r(file);
   YAML::Node auth = root["auth"];
   if (!auth.IsDefined() || auth.IsNull()) return c;
-  r.only(auth, "auth", {"password", "lockout", "session", "dormant_days", "require_2fa"});
+  r.only(auth, "auth", {"password", "lockout", "session", "dormant_days", "require_2fa", "totp_key_file"});
+  if (YAML::Node k = auth["totp_key_file"]; k.IsDefined() && !k.IsNull()) {
+    if (!k.IsScalar() || k.Scalar().empty()) r.fail(k, "'auth.totp_key_file' must be a file name");
+    const fs::path p(k.Scalar());
+    c.totp_key_file = p.is_absolute() ? p : file.parent_path() / p;
+  }
   if (YAML::Node p = auth["password"]; p.IsDefined() && !p.IsNull()) {
     r.only(p, "auth.password", {"min_length", "history", "scrypt_log2_n"});
     r.integer(p, "min_length", "auth.password", 8, 1024, c.password_min_length);

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "auth/internal.h"
+#include "test_ledger.h"
 #include "esign/auth.h"
 #include "esign/error.h"
 #include "esign/ledger.h"
@@ -32,9 +33,11 @@ struct Fixture {
     dir = fs::temp_directory_path() / ("esign-auth-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     fs::create_directories(dir);
     ::setenv("XDG_STATE_HOME", (dir / "state").c_str(), 1);
-    ledger.emplace(Ledger::open(dir / "ledger.db"));
+    ledger.emplace(Ledger::open(esign::test::ledger_location(dir)));
     config.scrypt_log2_n = 10;
     config.password_history = 2;
+    // A shared ledger needs the TOTP key named; a file ledger keeps it beside itself.
+    if (esign::test::on_postgresql()) config.totp_key_file = dir / "totp.key";
   }
   ~Fixture() {
     std::error_code ec;
@@ -173,11 +176,18 @@ BOOST_AUTO_TEST_CASE(a_used_totp_step_and_a_used_recovery_code_are_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(totp_secrets_are_sealed_per_user) {
-  const std::string sealed = auth::seal_secret(ledger->path(), "asha", as_bytes("12345678901234567890"));
+  const fs::path key = auth::totp_key_file(*ledger, config);
+  if (!esign::test::on_postgresql()) BOOST_TEST(key == fs::path(ledger->path().string() + ".totp-key"));
+  if (esign::test::on_postgresql()) {
+    // Hosts sharing the ledger must share the key: without auth.totp_key_file there is none.
+    AuthConfig bare;
+    BOOST_TEST((code_of([&] { auth::totp_key_file(*ledger, bare); }) == Errc::config));
+  }
+  const std::string sealed = auth::seal_secret(key, "asha", as_bytes("12345678901234567890"));
   BOOST_TEST(sealed.find("12345678901234567890") == std::string::npos);
-  BOOST_TEST(auth::unseal_secret(ledger->path(), "asha", sealed).reveal() == "12345678901234567890");
-  BOOST_TEST((code_of([&] { auth::unseal_secret(ledger->path(), "root", sealed); }) == Errc::auth));
-  BOOST_TEST(((fs::status(ledger->path().string() + ".totp-key").permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write)));
+  BOOST_TEST(auth::unseal_secret(key, "asha", sealed).reveal() == "12345678901234567890");
+  BOOST_TEST((code_of([&] { auth::unseal_secret(key, "root", sealed); }) == Errc::auth));
+  BOOST_TEST(((fs::status(key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write)));
 }
 
 BOOST_AUTO_TEST_CASE(a_require_login_profile_needs_a_linked_signer) {

@@ -21,6 +21,7 @@
 #include "esign/secret.h"
 #include "esign/verify.h"
 #include "fixtures.h"
+#include "test_ledger.h"
 
 using namespace esign;
 namespace fs = std::filesystem;
@@ -59,7 +60,7 @@ struct Run {
 // An input folder with a.txt b.txt c.txt, an output folder, a ledger, and the rsa test signer.
 struct BulkJob {
   test::TempDir dir;
-  fs::path in = dir / "in", out = dir / "out", ledger_file = dir / "ledger.db";
+  fs::path in = dir / "in", out = dir / "out", ledger_file = esign::test::ledger_location(dir.path());
   Profile profile = load_profile((pki() / "rsa.yaml").string());
   std::unique_ptr<Signer> signer = open_signer(profile, SecretResolver());
 

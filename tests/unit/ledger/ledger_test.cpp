@@ -25,6 +25,7 @@
 
 #include "esign/error.h"
 #include "esign/ledger.h"
+#include "test_ledger.h"
 
 namespace fs = std::filesystem;
 using esign::Anchor;
@@ -37,42 +38,11 @@ using esign::NewEvent;
 
 namespace {
 
-const char* pg_host() {
-  const char* h = std::getenv("ESIGN_TEST_PG_HOST");
-  return h != nullptr && *h != '\0' ? h : nullptr;
-}
-bool on_postgresql() { return pg_host() != nullptr; }
-
+using esign::test::on_postgresql;
+const char* pg_host() { return esign::test::postgresql_host(); }
 bool is_uri(const fs::path& p) { return p.string().starts_with("postgresql://"); }
-
-// Runs SQL on a PostgreSQL database; the rows' first column of the first row, "" when none.
 std::string pg_sql(const std::string& uri, const std::string& sql, bool must_succeed) {
-  PGconn* c = PQconnectdb(uri.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    const std::string m = PQerrorMessage(c);
-    PQfinish(c);
-    throw std::runtime_error("cannot connect: " + m);
-  }
-  PGresult* r = PQexec(c, sql.c_str());
-  const ExecStatusType st = PQresultStatus(r);
-  std::string out;
-  const bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-  const std::string error = PQresultErrorMessage(r);
-  if (st == PGRES_TUPLES_OK && PQntuples(r) > 0) out = PQgetvalue(r, 0, 0);
-  PQclear(r);
-  PQfinish(c);
-  if (!ok && must_succeed) throw std::runtime_error("raw SQL failed: " + error);
-  return out;
-}
-
-// Where a test's ledger lives: a file in the test's folder, or a new, empty PostgreSQL database.
-fs::path new_location(const fs::path& folder) {
-  if (!on_postgresql()) return folder / "ledger.db";
-  static int n = 0;
-  const std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++n);
-  const std::string host = pg_host();
-  pg_sql("postgresql://postgres@/postgres?host=" + host, "CREATE DATABASE " + name, true);
-  return "postgresql://postgres@/" + name + "?host=" + host;
+  return esign::test::postgresql_sql(uri, sql, must_succeed);
 }
 
 // A fresh folder under the system temp folder, removed at the end of the test, and the test's
@@ -85,7 +55,7 @@ struct TempDir {
     path = fs::temp_directory_path() / ("esign-ledger-test-" + std::to_string(::getpid()) + "-" +
                                         std::to_string(rd()));
     fs::create_directories(path);
-    ledger = new_location(path);
+    ledger = esign::test::ledger_location(path);
   }
   ~TempDir() {
     std::error_code ec;
