@@ -244,9 +244,9 @@ class Ledger {
   Job create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
                  const std::string& out_dir);
   // The newest job with `key`, or a new one: one transaction, so that processes starting the same
-  // job at once (on several hosts) all find the same one.
+  // job at once (on several hosts) all find the same one. `found` says which.
   Job find_or_create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
-                         const std::string& out_dir);
+                         const std::string& out_dir, bool& found);
   void set_job_state(std::int64_t id, const std::string& state);
   // The job's items ordered by path.
   std::vector<JobItem> items(std::int64_t job_id) const;

@@ -599,10 +599,9 @@ BulkSummary Engine::run() {
   const bool shared = ledger_.backend() == "postgresql";
   FolderLock lock(out_, options_.wait, shared);
   const std::string key = job_key();
-  std::optional<Job> existing = options_.fresh ? std::nullopt : ledger_.find_job(key);
-  const bool resumed = existing.has_value();
+  bool resumed = false;
   job_ = options_.fresh ? ledger_.create_job(key, profile_.name, in_.string(), out_.string())
-                        : ledger_.find_or_create_job(key, profile_.name, in_.string(), out_.string());
+                        : ledger_.find_or_create_job(key, profile_.name, in_.string(), out_.string(), resumed);
   summary_.job_id = job_.id;
   ledger_.set_job_state(job_.id, "running");
 

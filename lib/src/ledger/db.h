@@ -92,8 +92,25 @@ class Db {
   virtual void rollback() noexcept = 0;
 
   // The first column of the first row, as an integer (0 when there is no row).
-  std::int64_t query_i64(std::string_view sql);
+  std::int64_t query_i64(std::string_view sql) {
+    Query q = prepare(sql);
+    return q.step() ? q.i64(0) : 0;
+  }
 };
+
+// Runs `f(db)` in one transaction of the given kind and commits; rolls back when f throws.
+template <class F>
+auto transaction(Db& db, Tx kind, F&& f) {
+  db.begin(kind);
+  try {
+    auto result = f(db);
+    db.commit();
+    return result;
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
 
 // How long a writer waits for another one before DbError(busy).
 inline constexpr int kLockTimeoutMs = 10000;

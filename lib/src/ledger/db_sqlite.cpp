@@ -111,11 +111,6 @@ class SqliteDb final : public Db {
 
 }  // namespace
 
-std::int64_t Db::query_i64(std::string_view sql) {
-  Query q = prepare(sql);
-  return q.step() ? q.i64(0) : 0;
-}
-
 std::unique_ptr<Db> open_sqlite(const std::string& file) {
   auto db = guarded([&] { return std::make_unique<SqliteDb>(file); });
   SQLite::Database& h = db->handle();

@@ -53,6 +53,23 @@ JobItem read_item(const Query& q) {
   return i;
 }
 
+// Inserts a running job; returns its id.
+std::int64_t insert_job(Db& db, const std::string& key, const std::string& profile, const std::string& source_dir,
+                        const std::string& out_dir) {
+  Query q = db.prepare(
+      "INSERT INTO jobs (key, created, updated, profile, source_dir, out_dir, state) "
+      "VALUES (?, ?, ?, ?, ?, ?, 'running') RETURNING id");
+  const std::string now = ledger::utc_now();
+  q.bind(1, key);
+  q.bind(2, now);
+  q.bind(3, now);
+  q.bind(4, profile);
+  q.bind(5, source_dir);
+  q.bind(6, out_dir);
+  q.step();
+  return q.i64(0);
+}
+
 std::optional<Job> one_job(Ledger::Impl& impl, const std::string& where, const std::function<void(Query&)>& bind) {
   return ledger::in_transaction(impl, Tx::read, "cannot read jobs", [&](Db& db) {
     Query q = db.prepare(fmt::format("SELECT {} FROM jobs j WHERE {} ORDER BY j.id DESC LIMIT 1", kJobColumns, where));
@@ -84,20 +101,9 @@ std::vector<Job> Ledger::jobs() const {
 
 Job Ledger::create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
                        const std::string& out_dir) {
-  std::int64_t id = ledger::in_transaction(*impl_, Tx::write, "cannot create the job",
-                                           [&](Db& db) {
-                                             Query q = db.prepare("INSERT INTO jobs (key, created, updated, profile, source_dir, "
-                                                                 "out_dir, state) VALUES (?, ?, ?, ?, ?, ?, 'running') RETURNING id");
-                                             const std::string now = ledger::utc_now();
-                                             q.bind(1, key);
-                                             q.bind(2, now);
-                                             q.bind(3, now);
-                                             q.bind(4, profile);
-                                             q.bind(5, source_dir);
-                                             q.bind(6, out_dir);
-                                             q.step();
-                                             return q.i64(0);
-                                           });
+  const std::int64_t id = ledger::in_transaction(*impl_, Tx::write, "cannot create the job", [&](Db& db) {
+    return insert_job(db, key, profile, source_dir, out_dir);
+  });
   return *job(id);
 }
 
@@ -122,23 +128,12 @@ std::vector<JobItem> Ledger::items(std::int64_t job_id) const {
 }
 
 Job Ledger::find_or_create_job(const std::string& key, const std::string& profile, const std::string& source_dir,
-                               const std::string& out_dir) {
+                               const std::string& out_dir, bool& found) {
   const std::int64_t id = ledger::in_transaction(*impl_, Tx::write, "cannot create the job", [&](Db& db) {
     Query find = db.prepare("SELECT id FROM jobs WHERE key = ? ORDER BY id DESC LIMIT 1");
     find.bind(1, key);
-    if (find.step()) return find.i64(0);
-    Query q = db.prepare(
-        "INSERT INTO jobs (key, created, updated, profile, source_dir, out_dir, state) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'running') RETURNING id");
-    const std::string now = ledger::utc_now();
-    q.bind(1, key);
-    q.bind(2, now);
-    q.bind(3, now);
-    q.bind(4, profile);
-    q.bind(5, source_dir);
-    q.bind(6, out_dir);
-    q.step();
-    return q.i64(0);
+    found = find.step();
+    return found ? find.i64(0) : insert_job(db, key, profile, source_dir, out_dir);
   });
   return *job(id);
 }

@@ -20,7 +20,7 @@ using ledger::Tx;
 struct Ledger::Impl {
   Impl(std::filesystem::path p, std::unique_ptr<ledger::Db> d) : path(std::move(p)), db(std::move(d)) {}
 
-  std::filesystem::path path;  // the SQLite file, or the PostgreSQL URI (never with a password)
+  std::filesystem::path path;  // the SQLite file, or the PostgreSQL URI (a password only as a reference)
   std::unique_ptr<ledger::Db> db;
   int schema_version = 0;
 };
@@ -49,17 +49,8 @@ int migrate(Db& db, const std::filesystem::path& path);
 // turns the database's errors into esign::Error.
 template <class F>
 auto in_transaction(Ledger::Impl& impl, Tx kind, const char* doing, F&& f) {
-  Db& db = *impl.db;
   try {
-    db.begin(kind);
-    try {
-      auto result = f(db);
-      db.commit();
-      return result;
-    } catch (...) {
-      db.rollback();
-      throw;
-    }
+    return transaction(*impl.db, kind, std::forward<F>(f));
   } catch (const DbError& e) {
     throw db_error(impl.path, e, doing);
   }

@@ -172,33 +172,28 @@ static_assert(kMigrations.back().version == Ledger::kSchemaVersion,
 
 int migrate(Db& db, const std::filesystem::path& path) {
   // A write transaction: two processes opening a new ledger at once must not both run migration 1.
-  db.begin(Tx::write);
-  try {
-  db.exec(ddl(
-      "CREATE TABLE IF NOT EXISTS schema_version ("
-      "  version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", db.backend()));
-  const int current = static_cast<int>(db.query_i64("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
-  if (current > Ledger::kSchemaVersion) {
-    throw Error(Errc::config, path.string(),
-                fmt::format("ledger schema version {} is newer than this esign supports ({})", current,
-                            Ledger::kSchemaVersion));
-  }
-  int version = current;
-  for (const Migration& m : kMigrations) {
-    if (m.version <= current) continue;
-    db.exec(ddl(m.sql, db.backend()));
-    Query record = db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
-    record.bind(1, m.version);
-    record.bind(2, utc_now());
-    record.exec();
-    version = m.version;
-  }
-  db.commit();
-  return version;
-  } catch (...) {
-    db.rollback();
-    throw;
-  }
+  return transaction(db, Tx::write, [&](Db& db) {
+    db.exec(ddl("CREATE TABLE IF NOT EXISTS schema_version ("
+                "  version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+                db.backend()));
+    const int current = static_cast<int>(db.query_i64("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+    if (current > Ledger::kSchemaVersion) {
+      throw Error(Errc::config, path.string(),
+                  fmt::format("ledger schema version {} is newer than this esign supports ({})", current,
+                              Ledger::kSchemaVersion));
+    }
+    int version = current;
+    for (const Migration& m : kMigrations) {
+      if (m.version <= current) continue;
+      db.exec(ddl(m.sql, db.backend()));
+      Query record = db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
+      record.bind(1, m.version);
+      record.bind(2, utc_now());
+      record.exec();
+      version = m.version;
+    }
+    return version;
+  });
 }
 
 }  // namespace esign::ledger

@@ -4,7 +4,6 @@
 #define BOOST_TEST_MODULE ledger
 #include <boost/test/unit_test.hpp>
 
-#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -39,11 +38,9 @@ using esign::NewEvent;
 namespace {
 
 using esign::test::on_postgresql;
-const char* pg_host() { return esign::test::postgresql_host(); }
+using esign::test::postgresql_host;
+using esign::test::postgresql_sql;
 bool is_uri(const fs::path& p) { return p.string().starts_with("postgresql://"); }
-std::string pg_sql(const std::string& uri, const std::string& sql, bool must_succeed) {
-  return esign::test::postgresql_sql(uri, sql, must_succeed);
-}
 
 // A fresh folder under the system temp folder, removed at the end of the test, and the test's
 // ledger location.
@@ -66,7 +63,7 @@ struct TempDir {
 // Raw SQL on the ledger, as a tamperer with access to the database would do it.
 void raw_sql(const fs::path& db_path, const std::string& sql) {
   if (is_uri(db_path)) {
-    pg_sql(db_path.string(), sql, true);
+    postgresql_sql(db_path.string(), sql, true);
     return;
   }
   sqlite3* db = nullptr;
@@ -83,7 +80,7 @@ void raw_sql(const fs::path& db_path, const std::string& sql) {
 }
 
 std::string raw_query_text(const fs::path& db_path, const std::string& sql) {
-  if (is_uri(db_path)) return pg_sql(db_path.string(), sql, false);
+  if (is_uri(db_path)) return postgresql_sql(db_path.string(), sql, false);
   sqlite3* db = nullptr;
   sqlite3_open(db_path.c_str(), &db);
   sqlite3_stmt* st = nullptr;
@@ -514,7 +511,7 @@ BOOST_AUTO_TEST_CASE(a_postgresql_password_is_only_ever_a_reference) {
     BOOST_TEST_MESSAGE("needs the PostgreSQL server");
     return;
   }
-  const std::string host = pg_host();
+  const std::string host = postgresql_host();
   const std::string password = [&] {
     std::ifstream in(host + "/pwuser.password");
     std::string line;
